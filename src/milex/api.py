@@ -1,0 +1,298 @@
+"""The Python API of milex: every front end (CLI, web, reports) calls these functions.
+
+All functions return pandas DataFrames. Figures are in the tidy shape
+``iso3, name, year, indicator, value, unit, status, source, vintage, source_id`` unless a
+function documents a wide view. Units are in the ``unit`` column: shares are percent (2.0 means
+2% of GDP), money carries currency, scale and price basis ("USD million current",
+"EUR million constant 2021"). Years are NATO's (the calendar year holding most of a fiscal
+year) for NATO figures and calendar years for SIPRI. ``status`` is ``actual`` or ``estimate``
+(``projection`` for IMF forecasts). Every function takes an optional ``store``; by default the
+store of the package's embedded data is used.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from milex import countries as _countries
+from milex import profile as _profile
+from milex import targets as _targets
+from milex.errors import InputError
+from milex.store import Store, default_store
+
+Years = int | tuple[int, int] | str | Iterable[int] | None
+
+
+def _store(store: Store | None) -> Store:
+    return store if store is not None else default_store()
+
+
+def _suggest(value: str, known: Iterable[str], what: str) -> InputError:
+    known = sorted(known)
+    close = difflib.get_close_matches(value, known, n=3)
+    hint = f" Did you mean {' or '.join(close)}?" if close else ""
+    return InputError(f"unknown {what} {value!r}: known are {', '.join(known)}.{hint}")
+
+
+def _check_source(store: Store, source: str | None, vintage: str | None) -> None:
+    editions = store.sql("SELECT DISTINCT source, vintage FROM sources")
+    if source is not None and source not in set(editions["source"]):
+        raise _suggest(source, set(editions["source"]), "source")
+    if vintage not in (None, "all"):
+        known = editions.loc[editions["source"] == source, "vintage"] if source else editions["vintage"]
+        if vintage not in set(known):
+            raise _suggest(vintage, set(known), f"vintage of {source or 'any source'}")
+
+
+def _check_indicators(store: Store, indicators: list[str] | None) -> None:
+    known = set(store.sql("SELECT indicator FROM indicators")["indicator"])
+    for indicator in indicators or []:
+        if indicator not in known:
+            raise _suggest(indicator, known, "indicator")
+
+
+def parse_years(years: Years) -> tuple[int, int] | None:
+    """Accept 2024, (2014, 2024), "2014-2024", "2024" or an iterable of years."""
+    if years is None:
+        return None
+    if isinstance(years, int):
+        return (years, years)
+    if isinstance(years, str):
+        first, _, last = years.partition("-")
+        try:
+            span = (int(first), int(last or first))
+        except ValueError:
+            raise InputError(
+                f"invalid years {years!r}: use a year (2024) or a range (2014-2024)"
+            ) from None
+    else:
+        values = sorted(int(y) for y in years)
+        if not values:
+            raise InputError("empty list of years: give at least one year")
+        span = (values[0], values[-1])
+    if span[0] > span[1]:
+        raise InputError(f"invalid years {years!r}: the first year comes after the last")
+    return span
+
+
+def series(
+    countries: str | Iterable[str] | None = None,
+    indicators: str | Iterable[str] | None = None,
+    years: Years = None,
+    source: str | None = "nato",
+    vintage: str | None = None,
+    store: Store | None = None,
+) -> pd.DataFrame:
+    """Observations in the tidy shape.
+
+    ``countries``: names (en/nl/de/fr), ISO2/ISO3 codes or group ids (``nato``, ``eu``...);
+    ``None`` for all. ``indicators``: milex indicator names (see :func:`indicators`).
+    ``source``: ``nato``, ``sipri``, ``weo``, ``wdi`` or ``None`` for all. ``vintage``: an
+    edition such as ``"2026-07"``; ``None`` takes each series from the newest edition that has
+    it (never mixing editions within a series); ``"all"`` returns every edition.
+    """
+    store = _store(store)
+    _check_source(store, source, vintage)
+    indicators = [indicators] if isinstance(indicators, str) else indicators
+    indicators = list(indicators) if indicators is not None else None
+    _check_indicators(store, indicators)
+    codes = _countries.expand(countries) if countries is not None else None
+    return store.observations(source, vintage, codes, indicators, parse_years(years))
+
+
+def latest(
+    countries: str | Iterable[str] | None = None,
+    indicators: str | Iterable[str] | None = "share_gdp",
+    source: str | None = "nato",
+    store: Store | None = None,
+) -> pd.DataFrame:
+    """The most recent year of each series (newest edition), tidy shape."""
+    obs = series(countries, indicators, source=source, store=store)
+    last = obs.groupby(["source", "iso3", "indicator"])["year"].transform("max")
+    return obs[obs["year"] == last].reset_index(drop=True)
+
+
+def status(
+    year: int | None = None,
+    source: str = "nato",
+    vintage: str | None = None,
+    store: Store | None = None,
+) -> pd.DataFrame:
+    """Where each country stands in ``year`` (default: the latest year with figures).
+
+    A documented wide view, one row per ally (NATO) or country (other sources), NATO's
+    aggregates last; see :func:`milex.targets.status` for its columns and units.
+    """
+    store = _store(store)
+    _check_source(store, source, vintage)
+    return _targets.status(store, year, source, vintage)
+
+
+def indicators(store: Store | None = None) -> pd.DataFrame:
+    """The indicators milex knows: name, label, unit pattern, valid range and description."""
+    return _store(store).sql("SELECT * FROM indicators ORDER BY indicator")
+
+
+def countries(store: Store | None = None) -> pd.DataFrame:
+    """Every country and aggregate in the store: code, name, kind and NATO accession year."""
+    table = _store(store).sql("SELECT * FROM entities ORDER BY kind DESC, code")
+    joined = {code: first for code, first, _ in _countries.memberships("nato")}
+    table["nato_since"] = table["code"].map(joined).astype("Int64")
+    return table
+
+
+def groups() -> pd.DataFrame:
+    """Country groups: id, name, aggregate code (if NATO publishes one), members, description."""
+    rows = []
+    for gid in _countries.group_ids():
+        info = _countries.group_info(gid)
+        rows.append(
+            {
+                "group": gid,
+                "name": info["name"],
+                "aggregate": info.get("aggregate"),
+                "members": " ".join(_countries.members(gid)),
+                "description": info["description"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def members(group: str, year: int | None = None) -> list[str]:
+    """ISO3 codes of a group's members (in ``year``, counting accessions during that year)."""
+    return _countries.members(group, year)
+
+
+def resolve(name: str) -> str:
+    """ISO3 code for a country name or code in English, Dutch, German or French."""
+    return _countries.resolve(name)
+
+
+def sources(store: Store | None = None) -> pd.DataFrame:
+    """One row per dataset edition: source, vintage, publisher, title, edition, published,
+    URL, licence, citation, whether complete, a coverage note and the number of figures."""
+    return _store(store).sql(
+        """SELECT s.source, s.vintage, any_value(s.publisher) publisher, any_value(s.title) title,
+                  any_value(s.edition) edition, any_value(s.published) published,
+                  any_value(s.url) url, any_value(s.licence) licence, any_value(s.cite) cite,
+                  bool_and(s.complete) complete, any_value(s.coverage_note) coverage_note,
+                  (SELECT count(*) FROM observations o
+                    WHERE o.source = s.source AND o.vintage = s.vintage) figures
+           FROM sources s GROUP BY s.source, s.vintage ORDER BY s.source, s.vintage"""
+    )
+
+
+def origins(ids: Iterable[str] | None = None, store: Store | None = None) -> pd.DataFrame:
+    """The origin rows behind ``source_id`` values: how each figure was obtained, verbatim."""
+    table = _store(store).sql("SELECT id, source, vintage, citation FROM sources ORDER BY id")
+    return table if ids is None else table[table["id"].isin(list(ids))].reset_index(drop=True)
+
+
+def coverage(source: str | None = None, store: Store | None = None) -> pd.DataFrame:
+    """Per source, vintage and indicator: countries covered, first and last year, figures."""
+    store = _store(store)
+    _check_source(store, source, None)
+    return store.sql(
+        """SELECT source, vintage, indicator,
+                  count(DISTINCT iso3) FILTER (WHERE iso3 NOT IN (SELECT code FROM entities
+                        WHERE kind <> 'country')) countries,
+                  min(year) first_year, max(year) last_year, count(*) figures
+           FROM observations WHERE ? IS NULL OR source = ?
+           GROUP BY ALL ORDER BY ALL""",
+        [source, source],
+    )
+
+
+def sipri_share(store: Store | None = None) -> dict[str, float | int]:
+    """How much of SIPRI's database milex embeds (SIPRI allows reuse of less than 10%).
+
+    Returns the embedded countries and figures, and two shares in percent: of SIPRI's
+    countries, and of the cells of the sheets drawn from (countries x years x sheets, an upper
+    bound on the database's size since a larger database makes the share smaller).
+    """
+    from milex.datafiles import read_toml
+
+    store = _store(store)
+    meta = read_toml("editions.toml")["sipri"]["2025-04"]
+    figures = store.sql("SELECT count(*) n, count(DISTINCT iso3) c FROM observations "
+                        "WHERE source = 'sipri'").iloc[0]
+    years = meta["database_last_year"] - meta["database_first_year"] + 1
+    cells = meta["database_countries"] * years * meta["database_sheets"]
+    return {
+        "embedded_entities": int(figures["c"]),
+        "embedded_figures": int(figures["n"]),
+        "database_countries": meta["database_countries"],
+        "database_cells": cells,
+        "share_of_countries_pct": 100 * int(figures["c"]) / meta["database_countries"],
+        "share_of_cells_pct": 100 * int(figures["n"]) / cells,
+    }
+
+
+def profile(
+    country: str,
+    indicators: str | Iterable[str] | None = None,
+    source: str | None = None,
+    years: Years = None,
+    store: Store | None = None,
+) -> pd.DataFrame:
+    """One country's series across sources and every edition, tidy shape."""
+    indicators = indicators or ["share_gdp", "spend_usd_current"]
+    return series(resolve(country), indicators, years, source, "all", store)
+
+
+def differences(country: str, store: Store | None = None) -> pd.DataFrame:
+    """NATO minus SIPRI for a country, per year and comparable indicator (see
+    :func:`milex.profile.differences`); reasons from :func:`reasons`."""
+    obs = series(resolve(country), _profile.COMPARABLE, source=None, vintage="all", store=store)
+    return _profile.differences(obs)
+
+
+def reasons(country: str) -> pd.DataFrame:
+    """Definitional reasons why NATO and SIPRI figures for a country differ."""
+    return _profile.reasons(resolve(country))
+
+
+def notes(
+    source: str, iso3: str | None = None, kind: str = "caveat", store: Store | None = None
+) -> list[str]:
+    """Caveats (or ``kind="missing"`` notes) that apply to a source and country."""
+    return _store(store).notes(kind, source, iso3=iso3)
+
+
+def guidelines() -> pd.DataFrame:
+    """NATO's guidelines (Wales 2%, 20% equipment; The Hague 3.5% and 5%) with sources."""
+    return _targets.guidelines()
+
+
+def export(
+    path: str | Path,
+    fmt: str | None = None,
+    source: str | None = None,
+    vintage: str | None = "all",
+    store: Store | None = None,
+) -> Path:
+    """Write observations (tidy shape plus each figure's citation) to CSV, Parquet or JSON.
+
+    ``fmt`` defaults to the file's extension. Returns the path written.
+    """
+    path = Path(path)
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    writers = {
+        "csv": lambda f, p: f.to_csv(p, index=False),
+        "parquet": lambda f, p: f.to_parquet(p, index=False),
+        "json": lambda f, p: f.to_json(p, orient="records", indent=1, force_ascii=False),
+    }
+    if fmt not in writers:
+        raise InputError(f"unknown export format {fmt!r}: use csv, parquet or json")
+    store = _store(store)
+    frame = series(source=source, vintage=vintage, store=store)
+    frame = frame.merge(origins(store=store)[["id", "citation"]], left_on="source_id", right_on="id")
+    frame = frame.drop(columns="id")
+    tmp = path.with_name(path.name + ".part")
+    writers[fmt](frame, tmp)
+    tmp.replace(path)
+    return path

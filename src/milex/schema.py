@@ -1,0 +1,144 @@
+"""Validation of the tables milex loads (pandera schemas built from ``data/indicators.csv``).
+
+Imported only when the store is (re)built, so a warm start does not pay for pandera.
+A failure raises :class:`DataFileError` naming the file, the line and the field of the first
+bad row, and what was wrong with it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from milex.countries import is_known_code
+from milex.errors import DataFileError
+
+STATUSES = ["actual", "estimate", "projection", "unknown"]
+
+
+def _in_range(indicators: pd.DataFrame):
+    lows = indicators.set_index("indicator")["min"]
+    highs = indicators.set_index("indicator")["max"]
+
+    def check(frame: pd.DataFrame) -> pd.Series:
+        low = frame["indicator"].map(lows).fillna(-float("inf"))
+        high = frame["indicator"].map(highs).fillna(float("inf"))
+        return frame["value"].between(low, high)
+
+    return check
+
+
+def _unit_fits(indicators: pd.DataFrame):
+    patterns = {
+        row.indicator: re.compile(row.unit_pattern) for row in indicators.itertuples(index=False)
+    }
+
+    def check(frame: pd.DataFrame) -> pd.Series:
+        return pd.Series(
+            [
+                bool(patterns[i].match(u)) if i in patterns else True
+                for i, u in zip(frame["indicator"], frame["unit"], strict=True)
+            ],
+            index=frame.index,
+        )
+
+    return check
+
+
+def observation_schema(indicators: pd.DataFrame, source_ids: list[str]) -> pa.DataFrameSchema:
+    """Schema of one embedded observation file (one dataset edition)."""
+    return pa.DataFrameSchema(
+        {
+            "source_id": pa.Column(str, pa.Check.isin(source_ids)),
+            "iso3": pa.Column(str, pa.Check(lambda s: s.map(is_known_code), element_wise=False)),
+            "year": pa.Column(int, pa.Check.in_range(1900, 2100)),
+            "indicator": pa.Column(str, pa.Check.isin(indicators["indicator"].tolist())),
+            "value": pa.Column(float, nullable=False),
+            "unit": pa.Column(str),
+            "status": pa.Column(str, pa.Check.isin(STATUSES)),
+        },
+        checks=[
+            pa.Check(_in_range(indicators), name="value within the indicator's range"),
+            pa.Check(_unit_fits(indicators), name="unit fits the indicator"),
+        ],
+        unique=["iso3", "year", "indicator"],
+        strict=True,
+        coerce=True,
+    )
+
+
+#: Which column a dataframe-wide check is about, for the error message.
+_CHECK_FIELDS = {
+    "value within the indicator's range": "value",
+    "unit fits the indicator": "unit",
+    "multiple_fields_uniqueness": "iso3/year/indicator",
+}
+
+
+def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.DataFrame:
+    """Validate ``frame`` read from the CSV ``path``; return it coerced to the schema's types."""
+    try:
+        return schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases.sort_values("index", na_position="first")
+        first = cases.iloc[0]
+        check = str(first["check"])
+        field = first["column"] if isinstance(first["column"], str) else None
+        field = field or _CHECK_FIELDS.get(check, check)
+        where = f"{path.name}"
+        if pd.notna(first["index"]):
+            row = int(first["index"])
+            where += f", line {row + 2}"
+            if field in _CHECK_FIELDS.values() and "/" not in field:
+                shown = frame.at[row, field]
+            elif "/" in field:
+                shown = tuple(frame.loc[row, ["iso3", "year", "indicator"]])
+                check = "duplicate key"
+            else:
+                shown = first["failure_case"]
+        else:
+            shown = first["failure_case"]
+        more = f" ({len(cases) - 1} more problem(s) in this file)" if len(cases) > 1 else ""
+        raise DataFileError(f"{where}, field {field}: {shown!r} fails {check}{more}") from None
+
+
+def pledge_schema() -> pa.DataFrameSchema:
+    """Schema of ``pledges.csv``: national and alliance spending pledges and budget plans."""
+    text = pa.Column(str, nullable=True)
+    return pa.DataFrameSchema(
+        {
+            "iso3": pa.Column(str, pa.Check(lambda s: s.map(is_known_code), element_wise=False)),
+            "country": pa.Column(str),
+            "announced": pa.Column(str, pa.Check.str_matches(r"^\d{4}(-\d{2}){0,2}$"), nullable=True),
+            "target_share_gdp": pa.Column(float, pa.Check.in_range(0, 100), nullable=True),
+            "target_year": pa.Column("Int64", pa.Check.in_range(1990, 2100), nullable=True),
+            "target_amount": pa.Column(float, pa.Check.ge(0), nullable=True),
+            "amount_currency": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$"), nullable=True),
+            "amount_unit": text,
+            "scope": pa.Column(str, pa.Check.isin(["core", "total", "national budget line"])),
+            "source": pa.Column(str),
+            "quote": text,
+        },
+        strict=True,
+        coerce=True,
+    )
+
+
+def munitions_schema() -> pa.DataFrameSchema:
+    """Schema of ``munitions.csv``; ``value`` is a number or a range ``low-high`` as published."""
+    return pa.DataFrameSchema(
+        {
+            "actor": pa.Column(str),
+            "metric": pa.Column(str),
+            "year": pa.Column(int, pa.Check.in_range(1990, 2100)),
+            "value": pa.Column(str, pa.Check.str_matches(r"^\d+(\.\d+)?(-\d+(\.\d+)?)?$")),
+            "unit": pa.Column(str),
+            "source": pa.Column(str),
+            "note": pa.Column(str, nullable=True),
+        },
+        strict=True,
+        coerce=True,
+    )
