@@ -61,7 +61,9 @@ def main(argv: list[str] | None = None) -> None:
     editions = tomllib.loads((args.out / "editions.toml").read_text(encoding="utf-8"))
     obs = collect(args.reference, editions["sipri"]["2025-04"]["embedded"])
     origins = number_origins(obs)
-    obs = obs.merge(origins, on=["source", "vintage", "citation"]).rename(columns={"id": "source_id"})
+    obs = obs.merge(origins, on=["source", "vintage", "citation"]).rename(
+        columns={"id": "source_id"}
+    )
     folder = args.out / "observations"
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.csv"):
@@ -72,7 +74,9 @@ def main(argv: list[str] | None = None) -> None:
     origins.to_csv(args.out / "sources.csv", index=False, lineterminator="\n")
     for name in ("pledges.csv", "munitions.csv"):
         read_table(args.reference / name).to_csv(args.out / name, index=False, lineterminator="\n")
-    print(f"wrote {len(obs)} observations from {len(origins)} origins to {args.out}", file=sys.stderr)
+    print(
+        f"wrote {len(obs)} observations from {len(origins)} origins to {args.out}", file=sys.stderr
+    )
 
 
 if __name__ == "__main__":

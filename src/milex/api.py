@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from milex import countries as _countries
-from milex import profile as _profile
+from milex import crosscheck as _crosscheck
+from milex import geo as _geo
 from milex import targets as _targets
 from milex.errors import InputError
 from milex.store import Store, default_store
@@ -43,7 +43,9 @@ def _check_source(store: Store, source: str | None, vintage: str | None) -> None
     if source is not None and source not in set(editions["source"]):
         raise _suggest(source, set(editions["source"]), "source")
     if vintage not in (None, "all"):
-        known = editions.loc[editions["source"] == source, "vintage"] if source else editions["vintage"]
+        known = (
+            editions.loc[editions["source"] == source, "vintage"] if source else editions["vintage"]
+        )
         if vintage not in set(known):
             raise _suggest(vintage, set(known), f"vintage of {source or 'any source'}")
 
@@ -100,7 +102,7 @@ def series(
     indicators = [indicators] if isinstance(indicators, str) else indicators
     indicators = list(indicators) if indicators is not None else None
     _check_indicators(store, indicators)
-    codes = _countries.expand(countries) if countries is not None else None
+    codes = _geo.expand(countries) if countries is not None else None
     return store.observations(source, vintage, codes, indicators, parse_years(years))
 
 
@@ -140,7 +142,7 @@ def indicators(store: Store | None = None) -> pd.DataFrame:
 def countries(store: Store | None = None) -> pd.DataFrame:
     """Every country and aggregate in the store: code, name, kind and NATO accession year."""
     table = _store(store).sql("SELECT * FROM entities ORDER BY kind DESC, code")
-    joined = {code: first for code, first, _ in _countries.memberships("nato")}
+    joined = {code: first for code, first, _ in _geo.memberships("nato")}
     table["nato_since"] = table["code"].map(joined).astype("Int64")
     return table
 
@@ -148,14 +150,14 @@ def countries(store: Store | None = None) -> pd.DataFrame:
 def groups() -> pd.DataFrame:
     """Country groups: id, name, aggregate code (if NATO publishes one), members, description."""
     rows = []
-    for gid in _countries.group_ids():
-        info = _countries.group_info(gid)
+    for gid in _geo.group_ids():
+        info = _geo.group_info(gid)
         rows.append(
             {
                 "group": gid,
                 "name": info["name"],
                 "aggregate": info.get("aggregate"),
-                "members": " ".join(_countries.members(gid)),
+                "members": " ".join(_geo.members(gid)),
                 "description": info["description"],
             }
         )
@@ -164,12 +166,12 @@ def groups() -> pd.DataFrame:
 
 def members(group: str, year: int | None = None) -> list[str]:
     """ISO3 codes of a group's members (in ``year``, counting accessions during that year)."""
-    return _countries.members(group, year)
+    return _geo.members(group, year)
 
 
 def resolve(name: str) -> str:
     """ISO3 code for a country name or code in English, Dutch, German or French."""
-    return _countries.resolve(name)
+    return _geo.resolve(name)
 
 
 def sources(store: Store | None = None) -> pd.DataFrame:
@@ -218,8 +220,9 @@ def sipri_share(store: Store | None = None) -> dict[str, float | int]:
 
     store = _store(store)
     meta = read_toml("editions.toml")["sipri"]["2025-04"]
-    figures = store.sql("SELECT count(*) n, count(DISTINCT iso3) c FROM observations "
-                        "WHERE source = 'sipri'").iloc[0]
+    figures = store.sql(
+        "SELECT count(*) n, count(DISTINCT iso3) c FROM observations WHERE source = 'sipri'"
+    ).iloc[0]
     years = meta["database_last_year"] - meta["database_first_year"] + 1
     cells = meta["database_countries"] * years * meta["database_sheets"]
     return {
@@ -247,20 +250,25 @@ def profile(
 def differences(country: str, store: Store | None = None) -> pd.DataFrame:
     """NATO minus SIPRI for a country, per year and comparable indicator (see
     :func:`milex.profile.differences`); reasons from :func:`reasons`."""
-    obs = series(resolve(country), _profile.COMPARABLE, source=None, vintage="all", store=store)
-    return _profile.differences(obs)
+    obs = series(resolve(country), _crosscheck.COMPARABLE, source=None, vintage="all", store=store)
+    return _crosscheck.differences(obs)
 
 
 def reasons(country: str) -> pd.DataFrame:
     """Definitional reasons why NATO and SIPRI figures for a country differ."""
-    return _profile.reasons(resolve(country))
+    return _crosscheck.reasons(resolve(country))
 
 
 def notes(
-    source: str, iso3: str | None = None, kind: str = "caveat", store: Store | None = None
+    source: str,
+    iso3: str | None = None,
+    kind: str = "caveat",
+    only_country: bool = False,
+    store: Store | None = None,
 ) -> list[str]:
-    """Caveats (or ``kind="missing"`` notes) that apply to a source and country."""
-    return _store(store).notes(kind, source, iso3=iso3)
+    """Caveats (or ``kind="missing"`` notes) that apply to a source and country; with
+    ``only_country``, just the notes written for that country (not the source-wide ones)."""
+    return _store(store).notes(kind, source, iso3=iso3, only_country=only_country)
 
 
 def guidelines() -> pd.DataFrame:
@@ -290,7 +298,9 @@ def export(
         raise InputError(f"unknown export format {fmt!r}: use csv, parquet or json")
     store = _store(store)
     frame = series(source=source, vintage=vintage, store=store)
-    frame = frame.merge(origins(store=store)[["id", "citation"]], left_on="source_id", right_on="id")
+    frame = frame.merge(
+        origins(store=store)[["id", "citation"]], left_on="source_id", right_on="id"
+    )
     frame = frame.drop(columns="id")
     tmp = path.with_name(path.name + ".part")
     writers[fmt](frame, tmp)

@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from milex.countries import is_known_code
 from milex.errors import DataFileError
+from milex.geo import is_known_code
 
 STATUSES = ["actual", "estimate", "projection", "unknown"]
 
@@ -84,24 +84,24 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.
         return schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases.sort_values("index", na_position="first")
-        first = cases.iloc[0]
+        dupes = cases[cases["check"] == "multiple_fields_uniqueness"]
+        # Report a duplicate on its second occurrence, naming the first.
+        first = dupes.iloc[-1] if len(dupes) == len(cases) else cases.iloc[0]
         check = str(first["check"])
-        field = first["column"] if isinstance(first["column"], str) else None
-        field = field or _CHECK_FIELDS.get(check, check)
-        where = f"{path.name}"
+        column = first["column"] if isinstance(first["column"], str) else None
+        field = _CHECK_FIELDS.get(check) or column or check
+        shown = first["failure_case"]
+        where = path.name
         if pd.notna(first["index"]):
             row = int(first["index"])
             where += f", line {row + 2}"
-            if field in _CHECK_FIELDS.values() and "/" not in field:
+            if "/" in field:
+                shown = tuple(frame.loc[row, field.split("/")])
+                check = f"duplicate key (first on line {int(dupes['index'].min()) + 2})"
+            elif field in frame.columns:
                 shown = frame.at[row, field]
-            elif "/" in field:
-                shown = tuple(frame.loc[row, ["iso3", "year", "indicator"]])
-                check = "duplicate key"
-            else:
-                shown = first["failure_case"]
-        else:
-            shown = first["failure_case"]
-        more = f" ({len(cases) - 1} more problem(s) in this file)" if len(cases) > 1 else ""
+        count = len(cases.drop_duplicates(["index", "check"]))
+        more = f" ({count - 1} more problem(s) in this file)" if count > 1 else ""
         raise DataFileError(f"{where}, field {field}: {shown!r} fails {check}{more}") from None
 
 
@@ -112,7 +112,9 @@ def pledge_schema() -> pa.DataFrameSchema:
         {
             "iso3": pa.Column(str, pa.Check(lambda s: s.map(is_known_code), element_wise=False)),
             "country": pa.Column(str),
-            "announced": pa.Column(str, pa.Check.str_matches(r"^\d{4}(-\d{2}){0,2}$"), nullable=True),
+            "announced": pa.Column(
+                str, pa.Check.str_matches(r"^\d{4}(-\d{2}){0,2}$"), nullable=True
+            ),
             "target_share_gdp": pa.Column(float, pa.Check.in_range(0, 100), nullable=True),
             "target_year": pa.Column("Int64", pa.Check.in_range(1990, 2100), nullable=True),
             "target_amount": pa.Column(float, pa.Check.ge(0), nullable=True),

@@ -27,6 +27,7 @@ import pandas as pd
 
 from milex.datafiles import data_dir
 from milex.errors import DataFileError
+from milex.sources.reference import read_table
 
 SCHEMA_VERSION = "1"
 
@@ -114,6 +115,7 @@ class Store:
         iso3: str | None = None,
         indicator: str | None = None,
         year: int | None = None,
+        only_country: bool = False,
     ) -> list[str]:
         """Texts of the notes of ``kind`` ("missing" or "caveat") that apply, most specific first.
 
@@ -125,6 +127,8 @@ class Store:
         keep = []
         for row in notes.to_dict("records"):
             if any(row[f] is not None and v is not None and row[f] != v for f, v in wanted.items()):
+                continue
+            if only_country and row["iso3"] != iso3:
                 continue
             if row["years"] is not None and year is not None:
                 first, _, last = row["years"].partition("-")
@@ -162,7 +166,7 @@ def default_store() -> Store:
 def _read_csv(path: Path) -> pd.DataFrame:
     if not path.exists():
         raise DataFileError(f"{path.name}: file not found in {path.parent}")
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8").replace("", None)
+    return read_table(path)
 
 
 def _sources(folder: Path) -> pd.DataFrame:
@@ -225,14 +229,14 @@ def _munitions(folder: Path) -> pd.DataFrame:
 
 
 def _entities(observations: pd.DataFrame, pledges: pd.DataFrame) -> pd.DataFrame:
-    from milex import countries
+    from milex import geo
 
     codes = sorted(set(observations["iso3"]) | set(pledges["iso3"]))
-    kinds = {row["code"]: row["kind"] for row in countries._rows("entities.csv")}
+    kinds = {row["code"]: row["kind"] for row in geo._rows("entities.csv")}
     return pd.DataFrame(
         {
             "code": codes,
-            "name": [countries.name(c) for c in codes],
+            "name": [geo.name(c) for c in codes],
             "kind": [kinds.get(c, "country") for c in codes],
         }
     )

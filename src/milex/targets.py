@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from milex import countries
+from milex import geo
 from milex.datafiles import read_toml
 from milex.errors import InputError
 from milex.store import Store
@@ -40,8 +40,9 @@ def _latest_year(store: Store, source: str, vintage: str | None) -> int:
 def _rows_for(source: str, year: int, obs: pd.DataFrame) -> list[str]:
     """Entities listed by status: NATO's members that year then its aggregates; else the data's."""
     if source == "nato":
-        return countries.members("nato", year) + ["NATO_EUROPE_CANADA", "NATO_TOTAL"]
-    return sorted(set(obs["iso3"]), key=lambda c: (c == "WLD", c))
+        allies = sorted(geo.members("nato", year), key=geo.name)
+        return [*allies, "NATO_EUROPE_CANADA", "NATO_TOTAL"]
+    return sorted(set(obs["iso3"]), key=lambda c: (c == "WLD", geo.name(c)))
 
 
 def status(store: Store, year: int | None = None, source: str = "nato", vintage: str | None = None):
@@ -69,7 +70,7 @@ def status(store: Store, year: int | None = None, source: str = "nato", vintage:
         status=("status", lambda s: "estimate" if (s == "estimate").any() else "actual"),
     )
     table = pd.DataFrame({"iso3": codes})
-    table["name"] = [countries.name(c) for c in codes]
+    table["name"] = [geo.name(c) for c in codes]
     table["kind"] = ["aggregate" if "_" in c or c == "WLD" else "country" for c in codes]
     table["year"] = year
     table = table.join(wide, on="iso3")
@@ -77,7 +78,9 @@ def status(store: Store, year: int | None = None, source: str = "nato", vintage:
     for gid in STATUS_GUIDELINES:
         rule = rules.loc[gid]
         values = table[rule["indicator"]]
-        table[meets_column(gid)] = (values >= rule["threshold"]).astype("boolean").mask(values.isna())
+        table[meets_column(gid)] = (
+            (values >= rule["threshold"]).astype("boolean").mask(values.isna())
+        )
     table = table.join(info, on="iso3")
     table["status"] = table["status"].fillna("missing")
     table["source"] = source

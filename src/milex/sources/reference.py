@@ -59,6 +59,7 @@ _EDITION_RULES: list[tuple[str, str, str]] = [
     (r"World Bank WDI PA\.NUS\.PPP", "wdi", "2026-03"),
 ]
 
+TIDY_COLUMNS = ["source", "vintage", "iso3", "year", "indicator", "value", "unit", "status"]
 _NUMBERED_COLUMNS = ("iso3", "year", "indicator", "value", "unit", "source")
 
 
@@ -112,7 +113,7 @@ def read_observations(path: str | Path) -> pd.DataFrame:
     Raises :class:`DataFileError` naming the file, line and field of the first bad row.
     """
     path = Path(path)
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    raw = read_table(path).fillna("")
     missing = [c for c in _NUMBERED_COLUMNS if c not in raw.columns]
     if missing:
         raise DataFileError(f"{path.name}: missing column(s) {', '.join(missing)}")
@@ -122,8 +123,9 @@ def read_observations(path: str | Path) -> pd.DataFrame:
             out[field] = raw[field].map(convert)
         except ValueError:
             bad = raw.index[~raw[field].str.fullmatch(r"-?\d+(\.\d+)?(e-?\d+)?")][0]
+            text = raw.at[bad, field]
             raise DataFileError(
-                f"{path.name}, line {bad + 2}, field {field}: {raw.at[bad, field]!r} is not a number"
+                f"{path.name}, line {bad + 2}, field {field}: {text!r} is not a number"
             ) from None
     out["iso3"] = raw["iso3"]
     out["indicator"] = raw["indicator"].replace(INDICATOR_RENAMES)
@@ -132,16 +134,17 @@ def read_observations(path: str | Path) -> pd.DataFrame:
     out["unit"] = _mapped(path, raw, ["unit", "indicator"], normalise_unit)
     editions = _mapped(path, raw, ["source"], edition_of)
     out["source"], out["vintage"] = editions.str[0], editions.str[1]
-    return out[
-        ["source", "vintage", "iso3", "year", "indicator", "value", "unit", "status", "citation"]
-        + ["line"]
-    ]
+    return out[[*TIDY_COLUMNS, "citation", "line"]]
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a reference table that is not an observation file (pledges, munitions) as text.
+    """Read a reference CSV file as text (pledges and munitions tables, or any other).
 
     Values stay as written (munitions ranges such as ``10000000-11000000`` included); empty
     cells become missing values.
     """
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8").replace("", None)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"{Path(path).name}: not a readable CSV file ({exc})") from None
+    return frame.replace("", None)

@@ -1,0 +1,5 @@
+"""``python -m milex``: the same as the ``milex`` command."""
+
+from milex.cli import main
+
+main()

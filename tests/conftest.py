@@ -1,0 +1,31 @@
+"""Shared fixtures: every test run uses its own milex home, never the user's."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+os.environ["MILEX_HOME"] = tempfile.mkdtemp(prefix="milex-test-home-")
+
+from milex.datafiles import data_dir
+from milex.store import default_store
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def store():
+    """The store of the embedded data (built once per test session)."""
+    return default_store()
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A writable copy of the embedded data folder, to corrupt or extend in a test."""
+    target = tmp_path / "data"
+    shutil.copytree(data_dir(), target, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
