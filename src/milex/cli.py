@@ -13,6 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import pandas as pd
+import click
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -308,7 +309,7 @@ def export(
     """Export observations in the tidy shape, each with its source, vintage and citation."""
     if output is None:
         if fmt == "parquet":
-            raise typer.BadParameter("parquet needs a file: add -o FILE.parquet")
+            raise click.UsageError("parquet needs a file: add -o FILE.parquet")
         tmp = Path(f".milex-export.{fmt}")
         try:
             api.export(tmp, fmt, source, vintage)
@@ -326,11 +327,11 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     try:
         command.main(args=argv or ["--help"], prog_name="milex", standalone_mode=False)
-    except typer.Exit as exc:
+    except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except typer.Abort:
+    except click.Abort:
         sys.exit(130)
-    except typer.TyperException as exc:
+    except click.ClickException as exc:
         print(f"error: {exc.format_message()}", file=sys.stderr)
         sys.exit(2)
     except MilexError as exc:

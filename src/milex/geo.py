@@ -30,6 +30,7 @@ def _key(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@cache
 def _rows(name: str) -> list[dict[str, str]]:
     with (data_dir() / name).open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))

@@ -19,7 +19,7 @@ import hashlib
 import os
 import tempfile
 import tomllib
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import duckdb
@@ -107,6 +107,17 @@ class Store:
             params,
         )
 
+    @cached_property
+    def _notes(self) -> list[dict]:
+        notes = self.sql("SELECT * FROM notes")
+        return notes.astype(object).where(notes.notna(), None).to_dict("records")
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        """Display name of every code in the store (countries and aggregates)."""
+        table = self.sql("SELECT code, name FROM entities")
+        return dict(zip(table["code"], table["name"], strict=True))
+
     def notes(
         self,
         kind: str,
@@ -121,11 +132,11 @@ class Store:
 
         A note's empty field matches anything; its ``years`` is one year or ``first-last``.
         """
-        notes = self.sql("SELECT * FROM notes WHERE kind = ? AND source = ?", [kind, source])
-        notes = notes.astype(object).where(notes.notna(), None)
         wanted = {"vintage": vintage, "iso3": iso3, "indicator": indicator}
         keep = []
-        for row in notes.to_dict("records"):
+        for row in self._notes:
+            if row["kind"] != kind or row["source"] != source:
+                continue
             if any(row[f] is not None and v is not None and row[f] != v for f, v in wanted.items()):
                 continue
             if only_country and row["iso3"] != iso3:

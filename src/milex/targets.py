@@ -37,12 +37,12 @@ def _latest_year(store: Store, source: str, vintage: str | None) -> int:
     return int(obs["year"].max())
 
 
-def _rows_for(source: str, year: int, obs: pd.DataFrame) -> list[str]:
+def _rows_for(source: str, year: int, obs: pd.DataFrame, names: dict[str, str]) -> list[str]:
     """Entities listed by status: NATO's members that year then its aggregates; else the data's."""
     if source == "nato":
-        allies = sorted(geo.members("nato", year), key=geo.name)
+        allies = sorted(geo.members("nato", year), key=lambda c: names.get(c, c))
         return [*allies, "NATO_EUROPE_CANADA", "NATO_TOTAL"]
-    return sorted(set(obs["iso3"]), key=lambda c: (c == "WLD", geo.name(c)))
+    return sorted(set(obs["iso3"]), key=lambda c: (c == "WLD", names.get(c, c)))
 
 
 def status(store: Store, year: int | None = None, source: str = "nato", vintage: str | None = None):
@@ -62,7 +62,8 @@ def status(store: Store, year: int | None = None, source: str = "nato", vintage:
         span = store.observations(source, vintage, indicators=["share_gdp"])["year"]
         known = f"{span.min()}-{span.max()}" if len(span) else "none"
         raise InputError(f"no {source} figures for {year}: years with figures: {known}")
-    codes = _rows_for(source, year, obs)
+    names = store.names
+    codes = _rows_for(source, year, obs, names)
     wide = obs.pivot_table(index="iso3", columns="indicator", values="value", aggfunc="first")
     wide = wide.reindex(index=codes, columns=STATUS_INDICATORS)
     info = obs.groupby("iso3").agg(
@@ -70,7 +71,7 @@ def status(store: Store, year: int | None = None, source: str = "nato", vintage:
         status=("status", lambda s: "estimate" if (s == "estimate").any() else "actual"),
     )
     table = pd.DataFrame({"iso3": codes})
-    table["name"] = [geo.name(c) for c in codes]
+    table["name"] = [names.get(c) or geo.name(c) for c in codes]
     table["kind"] = ["aggregate" if "_" in c or c == "WLD" else "country" for c in codes]
     table["year"] = year
     table = table.join(wide, on="iso3")
