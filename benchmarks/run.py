@@ -3,15 +3,14 @@ a baseline measured in the same run."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-import bench_simulation  # noqa: E402
-import bench_startup  # noqa: E402
+BENCHMARKS = ["bench_startup", "bench_simulation"]
 
 if __name__ == "__main__":
-    for bench in (bench_startup, bench_simulation):
-        print(f"== {bench.__name__}")
-        bench.main([])
+    sys.path.insert(0, str(Path(__file__).parent))
+    for name in BENCHMARKS:
+        print(f"== {name}")
+        importlib.import_module(name).main([])

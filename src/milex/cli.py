@@ -12,8 +12,8 @@ import sys
 from enum import StrEnum
 from pathlib import Path
 
-import pandas as pd
 import click
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
