@@ -7,6 +7,7 @@ envelope is documented in docs/json.md. Errors print one line; bad usage exits w
 from __future__ import annotations
 
 import json
+import logging
 import math
 import sys
 from enum import StrEnum
@@ -323,6 +324,8 @@ def export(
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``milex`` command: one-line errors, exit 2 for bad usage."""
+    logging.basicConfig(format="milex: %(message)s", level=logging.WARNING, stream=sys.stderr)
+    logging.getLogger("milex").setLevel(logging.INFO)
     command = typer.main.get_command(app)
     argv = sys.argv[1:] if argv is None else argv
     try:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import tempfile
 import tomllib
@@ -30,6 +31,7 @@ from milex.errors import DataFileError
 from milex.sources.reference import read_table
 
 SCHEMA_VERSION = "1"
+log = logging.getLogger("milex")
 
 
 def home() -> Path:
@@ -158,6 +160,7 @@ def open_store(folder: Path | None = None, cache_dir: Path | None = None) -> Sto
     cache_dir = cache_dir or home()
     target = cache_dir / f"store-{fingerprint(folder)}.duckdb"
     if not target.exists():
+        log.info("building the data store in %s (first run or changed data)", cache_dir)
         build(folder, target)
         for stale in cache_dir.glob("store-*.duckdb"):
             if stale != target:
