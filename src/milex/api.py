@@ -20,6 +20,7 @@ import pandas as pd
 
 from milex import crosscheck as _crosscheck
 from milex import geo as _geo
+from milex import projection as _projection
 from milex import targets as _targets
 from milex.errors import InputError
 from milex.store import Store, default_store
@@ -306,3 +307,111 @@ def export(
     writers[fmt](frame, tmp)
     tmp.replace(path)
     return path
+
+
+def gap(
+    target: float | str = "hague-3.5",
+    year: int | None = None,
+    countries: str | Iterable[str] | None = None,
+    group: str | None = None,
+    vintage: str | None = None,
+    store: Store | None = None,
+) -> pd.DataFrame:
+    """How far allies (and a group) are from a target share of GDP in ``year``.
+
+    ``target``: percent of GDP (``3.5``) or a guideline id (``hague-3.5``, ``wales-2``).
+    ``countries``: names, codes or groups (default: the members of ``group``, else all allies).
+    ``group``: adds the group's total row. Documented wide view, see
+    :func:`milex.targets.gap` for columns and units (money in million USD/EUR).
+    """
+    store = _store(store)
+    _check_source(store, "nato", vintage)
+    if group is not None:
+        _geo.group_info(group)
+    codes = _geo.expand(countries, year) if countries is not None else None
+    return _targets.gap(store, _targets.resolve_target(target), year, codes, group, vintage)
+
+
+def path(
+    country: str,
+    target: float | str = "hague-3.5",
+    by: int | None = None,
+    method: str = "linear",
+    base_year: int | None = None,
+    growth_after: float | None = None,
+    inflation_after: float | None = None,
+    store: Store | None = None,
+) -> pd.DataFrame:
+    """A year-by-year path from NATO's latest figure to ``target`` percent of GDP by ``by``.
+
+    ``country`` is a name, code or group id (a group's path sums its members' paths in USD).
+    ``method``: ``linear`` (share rises evenly) or ``real-growth`` (constant real growth of
+    spending). GDP follows the IMF WEO to 2030, then ``growth_after``/``inflation_after``
+    percent a year (default: the WEO's 2030 rates). See :func:`milex.projection.path` for the
+    columns; units in ``attrs["units"]``.
+    """
+    store = _store(store)
+    goal = _targets.resolve_target(target, by)
+    if country.lower() in _geo.group_ids():
+        return _projection.group_path(
+            store, country.lower(), goal, base_year, method, growth_after, inflation_after
+        )
+    return _projection.path(
+        store, resolve(country), goal, base_year, method, growth_after, inflation_after
+    )
+
+
+def pledges(
+    country: str | None = None, tolerance_pp: float = 0.1, store: Store | None = None
+) -> pd.DataFrame:
+    """National plans from the pledges registry, each checked: does the amount match the
+    pledged share of projected GDP, is the plan on a path to the Hague guideline? See
+    :func:`milex.projection.check_pledges` for the columns."""
+    store = _store(store)
+    table = store.sql("SELECT * FROM pledges ORDER BY iso3, target_year, announced")
+    if country is not None:
+        code = "NATO" if country.upper() == "NATO" else resolve(country)
+        table = table[table["iso3"] == code]
+        if table.empty:
+            known = ", ".join(sorted(set(store.sql("SELECT iso3 FROM pledges")["iso3"])))
+            raise InputError(f"no pledges recorded for {code}: the registry covers {known}")
+    return _projection.check_pledges(store, table.reset_index(drop=True), tolerance_pp)
+
+
+def simulate(
+    country: str,
+    target: float | str = "hague-3.5",
+    by: int | None = None,
+    draws: int = 100_000,
+    seed: int | None = None,
+    method: str = "linear",
+    amounts: dict[int, float] | None = None,
+    base_year: int | None = None,
+    uncertainty: str = "default",
+    dask: str | None = None,
+    progress=None,
+    store: Store | None = None,
+) -> pd.DataFrame:
+    """Probability that a country's spending plan reaches ``target`` by ``by`` when growth and
+    inflation are uncertain (Monte Carlo with ``draws`` draws; reproducible with ``seed``).
+
+    The plan is the ``method`` path or ``amounts`` (million national currency per year).
+    ``dask``: address of a running Dask scheduler to spread the draws over. See
+    :func:`milex.projection.probability` for the columns.
+    """
+    from milex.simulation import load_uncertainty
+
+    store = _store(store)
+    return _projection.probability(
+        store,
+        resolve(country),
+        _targets.resolve_target(target, by),
+        draws=draws,
+        seed=seed,
+        method=method,
+        amounts=amounts,
+        base_year=base_year,
+        uncertainty=load_uncertainty(uncertainty),
+        dask_address=dask,
+        progress=progress,
+    )

@@ -322,6 +322,275 @@ def export(
     print(f"wrote {path}", file=sys.stderr)
 
 
+TARGET = typer.Option("hague-3.5", "--target", "-t", help="Percent of GDP (3.5) or guideline id.")
+
+
+def _money(value, currency: str = "") -> str:
+    """Million -> a readable amount ("12.3 bn")."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value / 1000:,.1f} bn{(' ' + currency) if currency else ''}"
+
+
+def _table_or_data(command: str, frame: pd.DataFrame, query: dict, fmt: Format) -> bool:
+    """Write JSON or CSV and return True; return False for a table (the caller draws it)."""
+    if fmt is Format.json:
+        extra = {k: v for k, v in frame.attrs.items() if k in ("missing", "eur_per_usd")}
+        for key in ("probability", "draws", "seed", "resolution_pp", "members"):
+            if key in frame.attrs:
+                extra[key] = frame.attrs[key]
+        _emit_json(
+            command,
+            query,
+            {
+                "units": frame.attrs.get("units", {}),
+                **extra,
+                "rows": _records(frame),
+                "sources": _source_records(frame.attrs.get("sources", [])),
+            },
+        )
+        return True
+    if fmt is Format.csv:
+        frame.to_csv(sys.stdout, index=False)
+        return True
+    return False
+
+
+def _cite(frame: pd.DataFrame) -> None:
+    cited = api.origins(frame.attrs.get("sources", [])).merge(
+        api.sources(), on=["source", "vintage"]
+    )
+    for cite in cited["cite"].unique():
+        out.print(f"Source: {cite}")
+
+
+@app.command()
+def gap(
+    target: str = TARGET,
+    year: int | None = typer.Option(None, "--year", "-y", help="Year (default: latest)."),
+    group: str | None = typer.Option(None, "--group", "-g", help="Group, adds a total row."),
+    currency: str = typer.Option("USD", "--currency", help="USD or EUR."),
+    prices: str = typer.Option("current", "--prices", help="current or constant (2021)."),
+    fmt: Format = FORMAT,
+) -> None:
+    """How far each ally is from a target: percentage points and money."""
+    if currency.upper() not in ("USD", "EUR") or prices not in ("current", "constant"):
+        raise click.UsageError("use --currency USD or EUR, and --prices current or constant")
+    table = api.gap(target, year, group=group)
+    query = {"target": target, "year": int(table["year"].iloc[0]), "group": group}
+    if _table_or_data("gap", table, query, fmt):
+        return
+    money = f"gap_{currency.lower()}_{'const' if prices == 'constant' else 'current'}"
+    basis = "current prices" if prices == "current" else "constant 2021 prices"
+    grid = Table(
+        title=f"Gap to {table['target'].iloc[0]:g}% of GDP in {query['year']} "
+        f"(NATO, edition {table['vintage'].iloc[0]})",
+        caption=f"Gap in {currency.upper()} billion, {basis}; negative = above the target. "
+        "Equipment gap: points short of 20% of defence spending.",
+        caption_justify="left",
+    )
+    for label in ("Ally", "% GDP", "Gap (points)", f"Gap ({currency.upper()})", "Equip. gap"):
+        grid.add_column(label, justify="left" if label == "Ally" else "right")
+    for row in table.itertuples():
+        est = row.status == "estimate"
+        grid.add_row(
+            row.name,
+            _num(row.share_gdp, 2, est),
+            _num(row.gap_pp, 2),
+            _money(getattr(row, money)),
+            _num(row.equipment_gap_pp, 1),
+            end_section=group is not None and row.Index == len(table) - 2,
+        )
+    out.print(grid)
+    for code, why in table.attrs["missing"].items():
+        out.print(f"Not shown: {code}: {why}")
+    _cite(table)
+
+
+@app.command()
+def path(
+    country: str = typer.Argument(..., help="Country (any language) or group, e.g. DEU."),
+    target: str = TARGET,
+    by: int | None = typer.Option(None, "--by", help="Target year (default: the guideline's)."),
+    method: str = typer.Option("linear", "--method", "-m", help="linear or real-growth."),
+    base_year: int | None = typer.Option(None, "--base-year", help="Default: latest figure."),
+    growth_after: float | None = typer.Option(
+        None, "--growth-after", help="Real GDP growth (%) after the IMF horizon."
+    ),
+    inflation_after: float | None = typer.Option(
+        None, "--inflation-after", help="GDP-deflator inflation (%) after the IMF horizon."
+    ),
+    fmt: Format = FORMAT,
+) -> None:
+    """A year-by-year path to a target share of GDP, with the real growth it needs."""
+    table = api.path(country, target, by, method, base_year, growth_after, inflation_after)
+    query = {"country": country, "target": target, "by": by, "method": method}
+    if _table_or_data("path", table, query, fmt):
+        return
+    currency = table.attrs["currency"]
+    grid = Table(
+        title=f"{country}: {method} path to {table['share_gdp'].iloc[-1]:.2f}% of GDP "
+        f"by {table['year'].iloc[-1]}",
+        caption=f"Money in {currency} billion; constant = prices of {table['year'].iloc[0]}. "
+        "Extra = above holding the base year's share. GDP: IMF WEO, then extrapolated.",
+        caption_justify="left",
+    )
+    for label in (
+        "Year",
+        "% GDP",
+        "Current",
+        "Constant",
+        "Real growth %",
+        "Extra",
+        "Cum. extra",
+        "Basis",
+    ):
+        grid.add_column(label, justify="left" if label == "Basis" else "right")
+    for row in table.itertuples():
+        grid.add_row(
+            str(row.year),
+            _num(row.share_gdp),
+            _money(row.spend_current),
+            _money(row.spend_const),
+            _num(row.real_growth_pct, 1),
+            _money(row.extra_current),
+            _money(row.cumulative_extra_current),
+            row.basis,
+        )
+    out.print(grid)
+    for code, why in table.attrs.get("missing", {}).items():
+        out.print(f"Not included: {code}: {why}")
+    _cite(table)
+
+
+@app.command()
+def pledges(
+    country: str | None = typer.Argument(None, help="Country (default: all in the registry)."),
+    fmt: Format = FORMAT,
+) -> None:
+    """National plans from the registry, checked: do amount and share add up, on path?"""
+    table = api.pledges(country)
+    if _table_or_data("pledges", table, {"country": country}, fmt):
+        return
+    grid = Table(
+        title="Pledges and plans, checked against projected GDP",
+        caption="Implied = the amount as % of projected GDP (or the share in money). "
+        "On path = at or above a linear path to the Hague guideline.",
+        caption_justify="left",
+    )
+    for label in ("Who", "Year", "Scope", "Pledged", "Implied", "Adds up", "On path", "Flag"):
+        grid.add_column(label, overflow="fold")
+    for row in table.itertuples():
+        pledged = " / ".join(
+            part
+            for part in (
+                f"{row.target_share_gdp:g}%" if pd.notna(row.target_share_gdp) else "",
+                f"{row.target_amount:g} bn {row.amount_currency}"
+                if pd.notna(row.target_amount)
+                else "",
+            )
+            if part
+        )
+        implied = " / ".join(
+            part
+            for part in (
+                f"{row.implied_share:.2f}%" if pd.notna(row.implied_share) else "",
+                f"{row.implied_amount:,.1f} bn" if pd.notna(row.implied_amount) else "",
+            )
+            if part
+        )
+        grid.add_row(
+            row.iso3,
+            "" if pd.isna(row.target_year) else str(int(row.target_year)),
+            row.scope,
+            pledged,
+            implied or "—",
+            _flag(row.adds_up),
+            _flag(row.on_path),
+            row.flag or "",
+        )
+    out.print(grid)
+    out.print("Each pledge's source and quote: milex pledges --format json")
+
+
+@app.command()
+def simulate(
+    country: str = typer.Argument(..., help="Country, e.g. DEU or Duitsland."),
+    target: str = TARGET,
+    by: int | None = typer.Option(None, "--by", help="Target year (default: the guideline's)."),
+    draws: int = typer.Option(100_000, "--draws", "-n", help="Monte Carlo draws."),
+    seed: int | None = typer.Option(None, "--seed", help="Seed for a reproducible run."),
+    method: str = typer.Option("linear", "--method", "-m", help="Plan: linear or real-growth."),
+    amounts: str | None = typer.Option(
+        None, "--amounts", help="Plan as YEAR=MILLION,... in national currency (current prices)."
+    ),
+    dask: str | None = typer.Option(None, "--dask", help="Address of a Dask scheduler."),
+    fmt: Format = FORMAT,
+) -> None:
+    """Probability that a spending plan reaches a target when growth and inflation vary."""
+    plan = _parse_amounts(amounts) if amounts else None
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("simulating", total=None)
+        table = api.simulate(
+            country,
+            target,
+            by,
+            draws,
+            seed,
+            method,
+            plan,
+            dask=dask,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    query = {
+        "country": country,
+        "target": target,
+        "by": by,
+        "draws": draws,
+        "seed": seed,
+        "method": method if plan is None else "amounts",
+    }
+    if _table_or_data("simulate", table, query, fmt):
+        return
+    base = table.attrs["base"]
+    grid = Table(
+        title=f"{country}: share of GDP under uncertainty ({table.attrs['draws']:,} draws, "
+        f"seed {table.attrs['seed']})",
+        caption=f"Plan in {base.currency} billion, current prices; shares in percent of GDP "
+        f"(±{table.attrs['resolution_pp']:g} points); base {base.year}: {base.share:.2f}%.",
+        caption_justify="left",
+    )
+    for label in ("Year", "Plan", "Planned %", "Median %", "5-95% band", "P(meets)"):
+        grid.add_column(label, justify="right")
+    for row in table.itertuples():
+        grid.add_row(
+            str(row.year),
+            _money(row.amount),
+            _num(row.planned_share),
+            _num(row.median),
+            f"{row.p05:.2f}-{row.p95:.2f}",
+            f"{row.prob_meet:.0%}",
+        )
+    out.print(grid)
+    out.print(
+        f"Probability of at least {query['target']} in {table['year'].iloc[-1]}: "
+        f"{table.attrs['probability']:.0%}"
+    )
+    _cite(table)
+
+
+def _parse_amounts(text: str) -> dict[int, float]:
+    try:
+        pairs = [item.split("=") for item in text.split(",")]
+        return {int(year): float(value) for year, value in pairs}
+    except ValueError:
+        raise click.UsageError(
+            f"invalid --amounts {text!r}: use YEAR=MILLION pairs, e.g. 2027=140000,2028=160000"
+        ) from None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``milex`` command: one-line errors, exit 2 for bad usage."""
     logging.basicConfig(format="milex: %(message)s", level=logging.WARNING, stream=sys.stderr)

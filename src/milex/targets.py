@@ -5,6 +5,8 @@ Shares are percent (2.0 means 2% of GDP), never fractions.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from milex import geo
@@ -107,3 +109,196 @@ def _missing_note(
         if found:
             return found[0]
     return "not published in this edition: " + ", ".join(absent)
+
+
+# --------------------------------------------------------------------------- targets and gaps
+
+#: Range of targets accepted, percent of GDP: below 0.5 a share was most likely given as a
+#: fraction (0.035 for 3.5%); Ukraine at war spends about a third of its GDP.
+MIN_TARGET_SHARE, MAX_TARGET_SHARE = 0.5, 50.0
+
+
+@dataclass(frozen=True)
+class Target:
+    """A spending target: ``share`` percent of GDP (not a fraction) by the year ``by``.
+
+    ``scope`` is ``core`` (NATO definition, what NATO's tables measure) or ``total`` (core plus
+    the Hague's up-to-1.5% of defence- and security-related spending).
+    """
+
+    share: float
+    by: int
+    scope: str = "core"
+    label: str = ""
+
+
+def resolve_target(target: float | str, by: int | None = None, scope: str = "core") -> Target:
+    """A guideline id of ``guidelines.toml`` (``hague-3.5``) or a share in percent (``3.5``).
+
+    ``by`` overrides the guideline's deadline; a bare share needs no ``by`` for a gap but paths
+    do. Raises :class:`InputError` for unknown ids, non-positive or absurd shares.
+    """
+    rules = read_toml("guidelines.toml")
+    if isinstance(target, str) and target in rules:
+        rule = rules[target]
+        if rule["indicator"] != "share_gdp":
+            raise InputError(f"guideline {target!r} is not a share of GDP: use a share of GDP")
+        return Target(rule["threshold"], by or rule["by"], rule["scope"], rule["label"])
+    try:
+        share = float(target)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"unknown target {target!r}: give a share of GDP in percent (3.5) or a guideline "
+            f"({', '.join(k for k, v in rules.items() if v['indicator'] == 'share_gdp')})"
+        ) from None
+    if not MIN_TARGET_SHARE <= share <= MAX_TARGET_SHARE:
+        raise InputError(
+            f"target {share:g}% of GDP is out of range: give a share in percent between "
+            f"{MIN_TARGET_SHARE:g} and {MAX_TARGET_SHARE:g} (3.5 for 3.5%, not 0.035)"
+        )
+    if scope not in ("core", "total"):
+        raise InputError(f"unknown scope {scope!r}: use core or total")
+    return Target(share, by or 0, scope, f"{share:g}% of GDP")
+
+
+#: Indicators behind a gap (NATO edition); GDP is implied by spending / share where needed.
+GAP_INDICATORS = [
+    "share_gdp",
+    "spend_usd_current",
+    "spend_usd_const",
+    "gdp_usd_const",
+    "equipment_share",
+    "spend_national_current",
+    "spend_national_const",
+]
+#: A euro-area ally whose national and USD figures give the edition's EUR/USD rates.
+EURO_REFERENCE = "DEU"
+
+
+def _euro_rates(wide: pd.DataFrame) -> tuple[float, float]:
+    """EUR per USD at current and at constant prices, from the edition's own figures."""
+    if EURO_REFERENCE not in wide.index:
+        return float("nan"), float("nan")
+    ref = wide.loc[EURO_REFERENCE]
+    return (
+        ref["spend_national_current"] / ref["spend_usd_current"],
+        ref["spend_national_const"] / ref["spend_usd_const"],
+    )
+
+
+def gap(
+    store: Store,
+    target: Target,
+    year: int | None = None,
+    codes: list[str] | None = None,
+    group: str | None = None,
+    vintage: str | None = None,
+    equipment_target: float = 20.0,
+) -> pd.DataFrame:
+    """How far each ally is from ``target`` in ``year``, in percentage points and in money.
+
+    One row per country (default: NATO's allies that year), then a total row for ``group``.
+    Money is in million: ``*_usd_current`` US dollars at current prices and exchange rates,
+    ``*_usd_const`` at NATO's constant (2021) prices, ``*_eur_*`` the same in euro at the
+    edition's own EUR/USD rates. ``gdp_usd_current`` is the GDP behind NATO's figure
+    (spending / share); ``gdp_usd_const`` is NATO's Table 5. ``gap_pp`` = target minus share
+    (positive: short of the target; negative: above it); ``gap_*`` money = ``gap_pp`` / 100 x
+    GDP. ``shortfall_usd_current`` counts only shortfalls (surpluses of one ally do not fill
+    another's gap). A group row sums money and GDP and weights shares by GDP (equipment share
+    by spending). ``equipment_gap_pp`` = ``equipment_target`` minus the equipment share.
+    Allies without figures (Iceland) are listed in ``attrs["missing"]`` with the reason and left
+    out of group sums; NATO's own aggregates count Iceland's GDP, so a group share here can be
+    about 0.01 point above NATO's published aggregate.
+    """
+    if year is None:
+        year = _latest_year(store, "nato", vintage)
+    obs = store.observations("nato", vintage, indicators=GAP_INDICATORS, years=(year, year))
+    if obs.empty:
+        raise InputError(f"no NATO figures for {year}: pick a year with figures (2014-2026)")
+    if codes is None:
+        codes = geo.members(group or "nato", year)
+    wide = obs.pivot_table(index="iso3", columns="indicator", values="value", aggfunc="first")
+    wide = wide.reindex(columns=GAP_INDICATORS)
+    eur_current, eur_const = _euro_rates(wide)
+    rows = wide.reindex([c for c in codes if c in wide.index])
+    table = pd.DataFrame(
+        {
+            "iso3": rows.index,
+            "name": [store.names.get(c, c) for c in rows.index],
+            "year": year,
+            "target": target.share,
+            "share_gdp": rows["share_gdp"].to_numpy(),
+            "spend_usd_current": rows["spend_usd_current"].to_numpy(),
+            "spend_usd_const": rows["spend_usd_const"].to_numpy(),
+            "gdp_usd_current": (100 * rows["spend_usd_current"] / rows["share_gdp"]).to_numpy(),
+            "gdp_usd_const": rows["gdp_usd_const"].to_numpy(),
+            "equipment_share": rows["equipment_share"].to_numpy(),
+        }
+    )
+    if group is not None:
+        table = pd.concat([table, _group_row(table, group, year, target)], ignore_index=True)
+    table["gap_pp"] = target.share - table["share_gdp"]
+    table["gap_usd_current"] = table["gap_pp"] / 100 * table["gdp_usd_current"]
+    table["gap_usd_const"] = table["gap_pp"] / 100 * table["gdp_usd_const"]
+    table["gap_eur_current"] = table["gap_usd_current"] * eur_current
+    table["gap_eur_const"] = table["gap_usd_const"] * eur_const
+    countries_only = table["iso3"] != group
+    table.loc[countries_only, "shortfall_usd_current"] = table["gap_usd_current"].clip(lower=0)
+    if group is not None:
+        table.loc[~countries_only, "shortfall_usd_current"] = table.loc[
+            countries_only, "shortfall_usd_current"
+        ].sum()
+    table["equipment_gap_pp"] = equipment_target - table["equipment_share"]
+    used = obs[obs["iso3"].isin([*table["iso3"], EURO_REFERENCE])]
+    estimated = set(used.loc[used["status"] == "estimate", "iso3"])
+    table["status"] = [
+        "estimate" if c in estimated or (c == group and estimated) else "actual"
+        for c in table["iso3"]
+    ]
+    table["source"] = "nato"
+    table["vintage"] = ", ".join(sorted(used["vintage"].unique()))
+    missing = [c for c in codes if c not in wide.index]
+    table.attrs["missing"] = {c: _missing_note_for(store, c, year) for c in missing}
+    table.attrs["eur_per_usd"] = {"current": eur_current, "constant": eur_const}
+    table.attrs["sources"] = sorted(used["source_id"].unique())
+    table.attrs["units"] = {
+        "share_gdp": "percent of GDP",
+        "target": "percent of GDP",
+        "gap_pp": "percentage points of GDP",
+        "spend_usd_current": "USD million current",
+        "spend_usd_const": "USD million constant 2021",
+        "gdp_usd_current": "USD million current",
+        "gdp_usd_const": "USD million constant 2021",
+        "gap_usd_current": "USD million current",
+        "gap_usd_const": "USD million constant 2021",
+        "gap_eur_current": "EUR million current",
+        "gap_eur_const": "EUR million constant 2021",
+        "shortfall_usd_current": "USD million current",
+        "equipment_share": "percent of defence expenditure",
+        "equipment_gap_pp": "percentage points of defence expenditure",
+    }
+    return table
+
+
+def _group_row(table: pd.DataFrame, group: str, year: int, target: Target) -> pd.DataFrame:
+    """A group total: money and GDP summed, share weighted by GDP, equipment by spending."""
+    sums = table[["spend_usd_current", "spend_usd_const", "gdp_usd_current", "gdp_usd_const"]].sum()
+    weighted = (table["equipment_share"] * table["spend_usd_current"]).sum()
+    return pd.DataFrame(
+        [
+            {
+                "iso3": group,
+                "name": geo.group_info(group)["name"],
+                "year": year,
+                "target": target.share,
+                **sums.to_dict(),
+                "share_gdp": 100 * sums["spend_usd_const"] / sums["gdp_usd_const"],
+                "equipment_share": weighted / sums["spend_usd_current"],
+            }
+        ]
+    )
+
+
+def _missing_note_for(store: Store, iso3: str, year: int) -> str:
+    found = store.notes("missing", "nato", iso3=iso3, year=year)
+    return found[0] if found else "no NATO figure"
