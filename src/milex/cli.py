@@ -428,9 +428,15 @@ def path(
     if _table_or_data("path", table, query, fmt):
         return
     currency = table.attrs["currency"]
+    reached = table["share_gdp"].iloc[-1]
+    held = (
+        f" (allies above it hold their share: {reached:.2f}% in all)"
+        if "members" in (table.attrs)
+        else ""
+    )
     grid = Table(
-        title=f"{country}: {method} path to {table['share_gdp'].iloc[-1]:.2f}% of GDP "
-        f"by {table['year'].iloc[-1]}",
+        title=f"{country}: {method} path to {table.attrs['target']:g}% of GDP "
+        f"by {table['year'].iloc[-1]}{held}",
         caption=f"Money in {currency} billion; constant = prices of {table['year'].iloc[0]}. "
         "Extra = above holding the base year's share. GDP: IMF WEO, then extrapolated.",
         caption_justify="left",

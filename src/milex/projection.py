@@ -184,6 +184,7 @@ def path(
     table.loc[0, "real_growth_pct"] = np.nan
     table.attrs.update(
         currency=start.currency,
+        target=target.share,
         base=start,
         units={
             "share_gdp": "percent of GDP",
@@ -263,6 +264,7 @@ def group_path(
     ).reset_index(drop=True)
     table.attrs.update(
         currency="USD",
+        target=target.share,
         members=sorted(set(every["iso3"])),
         missing=missing,
         units={

@@ -1,0 +1,74 @@
+"""The commitment commands: gap, path, pledges and simulate, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .test_cli import run
+
+
+def test_gap_json_for_a_group(capsys):
+    code, out, _ = run(
+        capsys, "gap", "--target", "3.5", "--year", "2024", "--group", "baltics", "--format", "json"
+    )
+    doc = json.loads(out)
+    assert code == 0 and doc["schema"] == "milex.gap.v1"
+    rows = {r["iso3"]: r for r in doc["rows"]}
+    assert set(rows) == {"EST", "LVA", "LTU", "baltics"}
+    assert rows["EST"]["gap_pp"] == pytest.approx(0.19)
+    assert doc["units"]["gap_eur_current"] == "EUR million current"
+    assert doc["sources"] and doc["eur_per_usd"]["current"] == pytest.approx(86638 / 93747)
+
+
+def test_gap_table_in_euro(capsys):
+    code, out, _ = run(capsys, "gap", "--target", "3.5", "--year", "2024", "--currency", "EUR")
+    assert code == 0
+    assert "Gap to 3.5% of GDP in 2024" in out and "EUR billion" in out
+    assert "Belgium" in out and "Not shown: ISL" in out
+
+
+def test_path_germany(capsys):
+    code, out, _ = run(capsys, "path", "DEU", "--target", "3.5", "--by", "2029")
+    assert code == 0
+    assert "DEU: linear path to 3.5% of GDP by 2029" in out
+    assert "179.2 bn" in out  # 3.5% of Germany's projected 2029 GDP, EUR
+
+
+def test_path_group_csv(capsys):
+    code, out, _ = run(
+        capsys, "path", "europe-canada", "--target", "3.5", "--by", "2035", "--format", "csv"
+    )
+    lines = out.strip().splitlines()
+    assert code == 0 and lines[0].startswith("iso3,year,method,share_gdp")
+    assert len(lines) == 1 + len(range(2026, 2036))
+
+
+def test_pledges_germany(capsys):
+    code, out, _ = run(capsys, "pledges", "Duitsland", "--format", "json")
+    doc = json.loads(out)
+    assert code == 0
+    flagged = [r for r in doc["rows"] if r["adds_up"] is False]
+    assert any("153 bn EUR" in r["flag"] for r in flagged)
+    assert all(r["source"] and r["iso3"] == "DEU" for r in doc["rows"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["gap", "--target", "0.035"], "not 0.035"),
+        (["gap", "--group", "benelux"], "unknown group 'benelux'"),
+        (["gap", "--currency", "JPY"], "--currency USD or EUR"),
+        (["path", "DEU", "--by", "2020"], "not after the base year"),
+        (["path", "Narnia", "--by", "2030"], "unknown country 'Narnia'"),
+        (["pledges", "Iceland"], "no pledges recorded for ISL"),
+        (["simulate", "DEU", "--by", "2029", "--draws", "0"], "draws"),
+        (["simulate", "DEU", "--by", "2029", "--amounts", "2027:5"], "invalid --amounts"),
+        (["simulate", "DEU", "--by", "2029", "--amounts", "2027=5"], "amounts missing for 2028"),
+    ],
+)
+def test_bad_input_is_one_line(capsys, args, message):
+    code, _, err = run(capsys, *args)
+    assert code == 2
+    assert message in err and err.count("\n") == 1
