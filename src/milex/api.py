@@ -255,6 +255,12 @@ def differences(country: str, store: Store | None = None) -> pd.DataFrame:
     return _crosscheck.differences(obs)
 
 
+def side_by_side(obs: pd.DataFrame) -> pd.DataFrame:
+    """Wide view of tidy observations of one indicator: a row per year, a column per edition
+    (``nato 2026-07``), values in the observations' unit."""
+    return _crosscheck.side_by_side(obs)
+
+
 def reasons(country: str) -> pd.DataFrame:
     """Definitional reasons why NATO and SIPRI figures for a country differ."""
     return _crosscheck.reasons(resolve(country))

@@ -194,18 +194,15 @@ def show(
 
     name = obs["name"].iloc[0]
     for (ind, unit), part in obs.groupby(["indicator", "unit"], sort=False):
-        wide = api_side_by_side(part)
+        wide = api.side_by_side(part)
         grid = Table(
             title=f"{name}: {ind} ({unit})", caption="e = estimate", caption_justify="left"
         )
         grid.add_column("Year", justify="right")
         for column in wide.columns:
             grid.add_column(column, justify="right")
-        estimates = set(zip(part["source"] + " " + part["vintage"], part["year"], strict=True)) & {
-            (s + " " + v, y)
-            for s, v, y, st in part[["source", "vintage", "year", "status"]].itertuples(index=False)
-            if st == "estimate"
-        }
+        estimated = part[part["status"] == "estimate"]
+        estimates = set(zip(estimated["source"] + " " + estimated["vintage"], estimated["year"]))
         digits = 2 if "percent" in unit else 0
         for year, values in wide.iterrows():
             grid.add_row(
@@ -247,12 +244,6 @@ def show(
         .loc[sorted(set(zip(obs["source"], obs["vintage"], strict=True))), "cite"]
     ):
         out.print(f"Source: {cite}")
-
-
-def api_side_by_side(part: pd.DataFrame) -> pd.DataFrame:
-    from milex.crosscheck import side_by_side
-
-    return side_by_side(part)
 
 
 @app.command()
