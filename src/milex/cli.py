@@ -202,7 +202,8 @@ def show(
         for column in wide.columns:
             grid.add_column(column, justify="right")
         estimated = part[part["status"] == "estimate"]
-        estimates = set(zip(estimated["source"] + " " + estimated["vintage"], estimated["year"]))
+        editions = estimated["source"] + " " + estimated["vintage"]
+        estimates = set(zip(editions, estimated["year"], strict=True))
         digits = 2 if "percent" in unit else 0
         for year, values in wide.iterrows():
             grid.add_row(
