@@ -529,7 +529,8 @@ def simulate(
     plan = _parse_amounts(amounts) if amounts else None
     from rich.progress import Progress
 
-    with Progress(console=Console(stderr=True), transient=True) as bar:
+    errors = Console(stderr=True)
+    with Progress(console=errors, transient=True, disable=not errors.is_terminal) as bar:
         task = bar.add_task("simulating", total=None)
         table = api.simulate(
             country,
@@ -573,7 +574,7 @@ def simulate(
         )
     out.print(grid)
     out.print(
-        f"Probability of at least {query['target']} in {table['year'].iloc[-1]}: "
+        f"Probability of at least {table.attrs['target']:g}% of GDP in {table['year'].iloc[-1]}: "
         f"{table.attrs['probability']:.0%}"
     )
     _cite(table)

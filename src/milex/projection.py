@@ -111,7 +111,9 @@ def outlook(
     table["real_index"] = (1 + table["real_growth"] / 100).cumprod()
     table["deflator_index"] = (1 + table["inflation"] / 100).cumprod()
     table.index.name = "year"
-    return table.reset_index()
+    table = table.reset_index()
+    table.attrs["sources"] = sorted(weo["source_id"].unique())
+    return table
 
 
 def _check_path_years(start: int, target: Target) -> None:
@@ -196,7 +198,7 @@ def path(
             "cumulative_extra_current": f"{start.currency} million current",
             "spend_usd_current": f"USD million current (exchange rate of {start.year})",
         },
-        sources=list(start.source_ids),
+        sources=[*start.source_ids, *grow.attrs["sources"]],
     )
     return table
 
@@ -477,6 +479,7 @@ def probability(
     )
     table.attrs.update(
         probability=float(result.prob_meet[0, -1]),
+        target=target.share,
         draws=result.draws,
         seed=result.seed,
         resolution_pp=result.bin_width,
@@ -490,6 +493,6 @@ def probability(
             "mean": "percent of GDP",
             "prob_meet": "probability (0-1)",
         },
-        sources=list(start.source_ids),
+        sources=[*start.source_ids, *grow.attrs["sources"]],
     )
     return table
