@@ -33,7 +33,9 @@ def both(data_copy, tmp_path):
 def test_differences_nato_minus_sipri(both):
     diffs = milex.differences("Allemagne", store=both).set_index(["indicator", "year"])
     assert sorted(diffs.index) == [
-        ("share_gdp", 2023), ("share_gdp", 2024), ("spend_usd_current", 2024),
+        ("share_gdp", 2023),
+        ("share_gdp", 2024),
+        ("spend_usd_current", 2024),
     ]
     # NATO 2026 edition: Germany 2024 = 2.00% of GDP and USD 93,747 m; 2023 = 1.60%.
     assert diffs.loc[("share_gdp", 2024), "difference"] == pytest.approx(2.00 - 1.8919)

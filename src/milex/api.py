@@ -13,6 +13,7 @@ store of the package's embedded data is used.
 from __future__ import annotations
 
 import difflib
+import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -408,6 +409,8 @@ def simulate(
     from milex.simulation import load_uncertainty
 
     store = _store(store)
+    if seed is None:  # a short seed the user can quote to rerun the same draws
+        seed = secrets.randbelow(2**31)
     return _projection.probability(
         store,
         resolve(country),

@@ -328,7 +328,7 @@ def _table_or_data(command: str, frame: pd.DataFrame, query: dict, fmt: Format) 
     """Write JSON or CSV and return True; return False for a table (the caller draws it)."""
     if fmt is Format.json:
         extra = {k: v for k, v in frame.attrs.items() if k in ("missing", "eur_per_usd")}
-        for key in ("probability", "draws", "seed", "resolution_pp", "members"):
+        for key in ("probability", "draws", "seed", "resolution_pp", "members", "uncertainty"):
             if key in frame.attrs:
                 extra[key] = frame.attrs[key]
         _emit_json(
@@ -577,6 +577,7 @@ def simulate(
         f"Probability of at least {table.attrs['target']:g}% of GDP in {table['year'].iloc[-1]}: "
         f"{table.attrs['probability']:.0%}"
     )
+    out.print(f"Uncertainty: {table.attrs['uncertainty']}")
     _cite(table)
 
 

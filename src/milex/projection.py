@@ -483,6 +483,7 @@ def probability(
         draws=result.draws,
         seed=result.seed,
         resolution_pp=result.bin_width,
+        uncertainty=(uncertainty.source if uncertainty is not None else ""),
         base=start,
         units={
             "amount": f"{start.currency} million current",
