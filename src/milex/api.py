@@ -191,9 +191,19 @@ def sources(store: Store | None = None) -> pd.DataFrame:
 
 
 def origins(ids: Iterable[str] | None = None, store: Store | None = None) -> pd.DataFrame:
-    """The origin rows behind ``source_id`` values: how each figure was obtained, verbatim."""
-    table = _store(store).sql("SELECT id, source, vintage, citation FROM sources ORDER BY id")
-    return table if ids is None else table[table["id"].isin(list(ids))].reset_index(drop=True)
+    """The origins behind ``source_id`` values: ``id, source, vintage, title, published, url,
+    licence, cite`` (how to cite the edition) and ``citation`` (how the figures were obtained,
+    verbatim)."""
+    query = (
+        "SELECT id, source, vintage, title, published, url, licence, cite, citation FROM sources"
+    )
+    if ids is None:
+        return _store(store).sql(query + " ORDER BY id")
+    ids = list(ids)
+    if not ids:
+        return _store(store).sql(query + " WHERE FALSE")
+    marks = ", ".join("?" * len(ids))
+    return _store(store).sql(f"{query} WHERE id IN ({marks}) ORDER BY id", ids)
 
 
 def coverage(source: str | None = None, store: Store | None = None) -> pd.DataFrame:

@@ -56,10 +56,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def _source_records(ids: list[str]) -> list[dict]:
-    meta = api.sources()
-    origins = api.origins(ids).merge(meta, on=["source", "vintage"])
-    keep = ["id", "source", "vintage", "title", "published", "url", "licence", "cite", "citation"]
-    return _records(origins[keep])
+    return _records(api.origins(ids))
 
 
 def _emit_json(command: str, query: dict, payload: dict) -> None:
@@ -146,9 +143,7 @@ def status(
     out.print(grid)
     for note, number in footnotes.items():
         out.print(f"[{number}] {note}")
-    cited = api.origins(table.attrs["sources"]).merge(api.sources(), on=["source", "vintage"])
-    for cite in cited["cite"].unique():
-        out.print(f"Source: {cite}")
+    _cite(table.attrs["sources"])
 
 
 @app.command()
@@ -239,12 +234,7 @@ def show(
         out.print(f"Missing: {note}")
     for note in caveats:
         out.print(f"Caveat: {note}")
-    for cite in (
-        api.sources()
-        .set_index(["source", "vintage"])
-        .loc[sorted(set(zip(obs["source"], obs["vintage"], strict=True))), "cite"]
-    ):
-        out.print(f"Source: {cite}")
+    _cite(obs["source_id"].unique())
 
 
 @app.command()
@@ -348,11 +338,9 @@ def _table_or_data(command: str, frame: pd.DataFrame, query: dict, fmt: Format) 
     return False
 
 
-def _cite(frame: pd.DataFrame) -> None:
-    cited = api.origins(frame.attrs.get("sources", [])).merge(
-        api.sources(), on=["source", "vintage"]
-    )
-    for cite in cited["cite"].unique():
+def _cite(ids) -> None:
+    """Print how to cite each edition behind the figures shown."""
+    for cite in api.origins(ids)["cite"].unique():
         out.print(f"Source: {cite}")
 
 
@@ -396,7 +384,7 @@ def gap(
     out.print(grid)
     for code, why in table.attrs["missing"].items():
         out.print(f"Not shown: {code}: {why}")
-    _cite(table)
+    _cite(table.attrs.get("sources", []))
 
 
 @app.command()
@@ -458,7 +446,7 @@ def path(
     out.print(grid)
     for code, why in table.attrs.get("missing", {}).items():
         out.print(f"Not included: {code}: {why}")
-    _cite(table)
+    _cite(table.attrs.get("sources", []))
 
 
 @app.command()
@@ -578,7 +566,7 @@ def simulate(
         f"{table.attrs['probability']:.0%}"
     )
     out.print(f"Uncertainty: {table.attrs['uncertainty']}")
-    _cite(table)
+    _cite(table.attrs.get("sources", []))
 
 
 def _parse_amounts(text: str) -> dict[int, float]:

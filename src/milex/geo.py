@@ -16,8 +16,6 @@ import unicodedata
 from collections.abc import Iterable
 from functools import cache
 
-import pycountry
-
 from milex.datafiles import data_dir, read_toml
 from milex.errors import InputError
 
@@ -45,6 +43,8 @@ def _entities() -> dict[str, dict[str, str]]:
 @cache
 def _index() -> dict[str, str]:
     """Lookup key -> code, for every name, code and alias milex knows."""
+    import pycountry
+
     translations = [
         gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
         for lang in LANGUAGES
@@ -67,6 +67,8 @@ def _index() -> dict[str, str]:
 
 def is_known_code(code: str) -> bool:
     """True for an ISO3 country code or an aggregate code of ``entities.csv``."""
+    import pycountry
+
     return code in _entities() or pycountry.countries.get(alpha_3=code) is not None
 
 
@@ -93,6 +95,8 @@ def resolve(text: str) -> str:
 
 def name(code: str) -> str:
     """English display name for a code ("RUS" -> "Russia")."""
+    import pycountry
+
     if code in _entities():
         return _entities()[code]["name"]
     country = pycountry.countries.get(alpha_3=code)

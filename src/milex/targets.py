@@ -68,10 +68,9 @@ def status(store: Store, year: int | None = None, source: str = "nato", vintage:
     codes = _rows_for(source, year, obs, names)
     wide = obs.pivot_table(index="iso3", columns="indicator", values="value", aggfunc="first")
     wide = wide.reindex(index=codes, columns=STATUS_INDICATORS)
-    info = obs.groupby("iso3").agg(
-        vintage=("vintage", "max"),
-        status=("status", lambda s: "estimate" if (s == "estimate").any() else "actual"),
-    )
+    estimated = set(obs.loc[obs["status"] == "estimate", "iso3"])
+    info = obs.groupby("iso3")[["vintage"]].max()
+    info["status"] = ["estimate" if c in estimated else "actual" for c in info.index]
     table = pd.DataFrame({"iso3": codes})
     table["name"] = [names.get(c) or geo.name(c) for c in codes]
     table["kind"] = ["aggregate" if "_" in c or c == "WLD" else "country" for c in codes]
