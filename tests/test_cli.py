@@ -109,7 +109,7 @@ def test_export(capsys, tmp_path, fmt):
         (["show", "DEU", "--indicator", "shares_gdp"], "Did you mean share_gdp"),
         (["show", "DEU", "--years", "2024-2014"], "first year comes after the last"),
         (["status", "--bogus"], "No such option"),
-        (["export", "--format", "parquet"], "parquet needs a file"),
+        (["export", "--format", "parquet"], "parquet needs a file name"),
         (["export", "--format", "xls", "-o", "x.xls"], "use csv, parquet or json"),
     ],
 )
@@ -118,6 +118,19 @@ def test_bad_usage_is_one_line_with_exit_2(capsys, args, message):
     assert code == 2
     assert message in err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_export_to_stdout(capsys):
+    code, out, _ = run(capsys, "export", "--source", "sipri", "--format", "csv")
+    frame = pd.read_csv(pd.io.common.StringIO(out))
+    assert code == 0 and set(frame["source"]) == {"sipri"}
+    assert len(frame) == 2246 and frame["citation"].str.contains("SIPRI").all()
+
+
+def test_show_luxembourg_flags_its_denominator(capsys):
+    code, out, _ = run(capsys, "show", "Luxemburg")
+    assert code == 0
+    assert "Luxembourg's GDP in the 2026 edition falls by a third" in out
 
 
 def test_console_script_and_module_entry_point():

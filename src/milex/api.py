@@ -16,6 +16,7 @@ import difflib
 import secrets
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TextIO
 
 import pandas as pd
 
@@ -295,18 +296,20 @@ def guidelines() -> pd.DataFrame:
 
 
 def export(
-    path: str | Path,
+    path: str | Path | TextIO,
     fmt: str | None = None,
     source: str | None = None,
     vintage: str | None = "all",
     store: Store | None = None,
-) -> Path:
+) -> str | Path | TextIO:
     """Write observations (tidy shape plus each figure's citation) to CSV, Parquet or JSON.
 
-    ``fmt`` defaults to the file's extension. Returns the path written.
+    ``path`` is a file name (written to a temporary name first, then renamed, so a failed
+    export leaves no half file) or an open text stream (CSV and JSON). ``fmt`` defaults to the
+    file's extension. Returns ``path``.
     """
-    path = Path(path)
-    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    stream = not isinstance(path, str | Path)
+    fmt = (fmt or ("" if stream else Path(path).suffix.lstrip("."))).lower()
     writers = {
         "csv": lambda f, p: f.to_csv(p, index=False),
         "parquet": lambda f, p: f.to_parquet(p, index=False),
@@ -314,15 +317,21 @@ def export(
     }
     if fmt not in writers:
         raise InputError(f"unknown export format {fmt!r}: use csv, parquet or json")
+    if stream and fmt == "parquet":
+        raise InputError("parquet needs a file name, not a stream: e.g. -o milex.parquet")
     store = _store(store)
     frame = series(source=source, vintage=vintage, store=store)
     frame = frame.merge(
         origins(store=store)[["id", "citation"]], left_on="source_id", right_on="id"
     )
     frame = frame.drop(columns="id")
-    tmp = path.with_name(path.name + ".part")
+    if stream:
+        writers[fmt](frame, path)
+        return path
+    target = Path(path)
+    tmp = target.with_name(target.name + ".part")
     writers[fmt](frame, tmp)
-    tmp.replace(path)
+    tmp.replace(target)
     return path
 
 

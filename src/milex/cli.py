@@ -291,14 +291,7 @@ def export(
 ) -> None:
     """Export observations in the tidy shape, each with its source, vintage and citation."""
     if output is None:
-        if fmt == "parquet":
-            raise click.UsageError("parquet needs a file: add -o FILE.parquet")
-        tmp = Path(f".milex-export.{fmt}")
-        try:
-            api.export(tmp, fmt, source, vintage)
-            sys.stdout.write(tmp.read_text(encoding="utf-8"))
-        finally:
-            tmp.unlink(missing_ok=True)
+        api.export(sys.stdout, fmt, source, vintage)
         return
     path = api.export(output, fmt, source, vintage)
     print(f"wrote {path}", file=sys.stderr)

@@ -143,8 +143,8 @@ class Store:
                 continue
             if only_country and row["iso3"] != iso3:
                 continue
-            if not only_country and row["indicator"] is not None and indicator is None:
-                continue  # a note about one indicator does not explain a whole row
+            if kind == "missing" and not only_country and row["indicator"] and not indicator:
+                continue  # a gap in one indicator does not explain a whole missing row
             if row["years"] is not None and year is not None:
                 first, _, last = row["years"].partition("-")
                 if not int(first) <= year <= int(last or first):
