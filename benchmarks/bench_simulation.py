@@ -105,7 +105,7 @@ def pandas_baseline(inputs: dict[str, Any], draws: int, seed: int = 0):
 
 def _engine_child(draws: int, pool: str, workers: int | None, seed: int) -> dict[str, Any]:
     """Runs in a fresh process: one warm-up, one timed run; returns seconds and peak RSS."""
-    from milex.simulation import _simulate
+    from milex.simulation import simulate
 
     inputs = synthetic_inputs()
     imports = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -117,10 +117,10 @@ def _engine_child(draws: int, pool: str, workers: int | None, seed: int) -> dict
         progress=None,
         pool=pool,
     )
-    _simulate(**inputs, draws=10_000, seed=seed, **opts)  # warm-up: imports, page faults
+    simulate(**inputs, draws=10_000, seed=seed, **opts)  # warm-up: imports, page faults
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
-    res = _simulate(**inputs, draws=draws, seed=seed, **opts)
+    res = simulate(**inputs, draws=draws, seed=seed, **opts)
     seconds = time.perf_counter() - start
     return {
         "seconds": seconds,

@@ -748,6 +748,7 @@ def simulate(
     workers: int | None = None,
     dask_address: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    pool: str = "thread",
 ) -> SimulationResult:
     """Monte Carlo distribution of defence spending as a share of nominal GDP.
 
@@ -780,6 +781,7 @@ def simulate(
             chunks then run as tasks on that cluster, whose workers must have milex installed.
         progress: called as ``progress(done_chunks, total_chunks)`` after each chunk finishes
             (in the calling thread).
+        pool: kind of local pool, ``'thread'`` (default) or ``'process'`` (for benchmarks).
 
     Returns:
         :class:`SimulationResult`: median, p05, p95, mean (percent of GDP) and prob_meet
@@ -792,39 +794,6 @@ def simulate(
             that GDP could be wiped out (more than ``1/MAX_SD_RATIO`` of the distance of the
             central path from -100%).
     """
-    return _simulate(
-        amounts,
-        gdp_base,
-        growth,
-        inflation,
-        targets,
-        draws=draws,
-        seed=seed,
-        uncertainty=uncertainty,
-        chunk_size=chunk_size,
-        workers=workers,
-        dask_address=dask_address,
-        progress=progress,
-    )
-
-
-def _simulate(
-    amounts: Any,
-    gdp_base: Any,
-    growth: Any,
-    inflation: Any,
-    targets: Any,
-    *,
-    draws: int,
-    seed: int | None,
-    uncertainty: Uncertainty | None,
-    chunk_size: int,
-    workers: int | None,
-    dask_address: str | None,
-    progress: Callable[[int, int], None] | None,
-    pool: str = "thread",
-) -> SimulationResult:
-    """:func:`simulate` with the local pool kind selectable (``'thread'`` or ``'process'``)."""
     draws = _check_int(
         "draws", draws, minimum=1, hint="Pass a positive whole number, e.g. draws=100_000."
     )
