@@ -182,8 +182,11 @@ def show(
         obs.to_csv(sys.stdout, index=False)
         return
     if obs.empty:
-        missing = api.notes(source or "nato", code, kind="missing")
-        out.print(f"No figures for {code} in {source or 'any source'}. " + " ".join(missing))
+        missing = api.notes(source or "nato", code, kind="missing", only_country=True)
+        held = api.series(code, source=source, vintage="all")["indicator"].unique()
+        hint = f" It has: {', '.join(sorted(held))} (choose with --indicator)." if len(held) else ""
+        wanted = ", ".join(indicator or ["share_gdp", "spend_usd_current"])
+        out.print(f"No {wanted} for {code} in {source or 'any source'}.{hint} " + " ".join(missing))
         return
     from sparklines import sparklines
 

@@ -35,7 +35,10 @@ def meets_column(guideline_id: str) -> str:
 def _latest_year(store: Store, source: str, vintage: str | None) -> int:
     obs = store.observations(source, vintage, indicators=["share_gdp"])
     if obs.empty:
-        raise InputError(f"no share-of-GDP figures for source {source!r} (vintage {vintage})")
+        edition = f" edition {vintage}" if vintage else ""
+        raise InputError(
+            f"{source}{edition} has no share-of-GDP figures: use --source nato or sipri"
+        )
     return int(obs["year"].max())
 
 
