@@ -86,8 +86,9 @@ def test_sources_json_shows_sipri_subset_under_10_percent(capsys):
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "json"])
 def test_export(capsys, tmp_path, fmt):
+    """The format follows the file's extension."""
     target = tmp_path / f"milex.{fmt}"
-    code, _, err = run(capsys, "export", "--source", "nato", "--format", fmt, "-o", str(target))
+    code, _, err = run(capsys, "export", "--source", "nato", "-o", str(target))
     assert code == 0 and "wrote" in err
     reader = {"csv": pd.read_csv, "parquet": pd.read_parquet, "json": pd.read_json}[fmt]
     frame = reader(target)
@@ -111,6 +112,7 @@ def test_export(capsys, tmp_path, fmt):
         (["status", "--bogus"], "No such option"),
         (["export", "--format", "parquet"], "parquet needs a file name"),
         (["export", "--format", "xls", "-o", "x.xls"], "use csv, parquet or json"),
+        (["export", "-o", "/nonexistent-folder/x.csv"], "no folder /nonexistent-folder"),
     ],
 )
 def test_bad_usage_is_one_line_with_exit_2(capsys, args, message):

@@ -33,7 +33,7 @@ def test_path_germany(capsys):
     code, out, _ = run(capsys, "path", "DEU", "--target", "3.5", "--by", "2029")
     assert code == 0
     assert "DEU: linear path to 3.5% of GDP by 2029" in out
-    assert "179.2 bn" in out  # 3.5% of Germany's projected 2029 GDP, EUR
+    assert "178.9 bn" in out  # 3.5% of Germany's projected 2029 GDP, EUR
 
 
 def test_path_group_csv(capsys):

@@ -208,3 +208,23 @@ def test_tidy_columns(store):
     ]
     assert obs["year"].tolist() == [2020, 2021, 2022]
     assert pd.api.types.is_float_dtype(obs["value"])
+
+
+def test_damaged_cache_is_rebuilt(data_copy, tmp_path):
+    home = tmp_path / "home"
+    first = open_store(data_copy, home)
+    path = first.path
+    first.close()
+    path.write_bytes(path.read_bytes()[:1000])  # a cut-off file, as after a crash
+    again = open_store(data_copy, home)
+    assert again.path == path
+    assert again.sql("SELECT count(*) n FROM observations")["n"].iloc[0] > 15000
+
+
+def test_home_that_is_a_file_is_refused(data_copy, tmp_path):
+    from milex.errors import MilexError
+
+    home = tmp_path / "home"
+    home.write_text("not a folder")
+    with pytest.raises(MilexError, match="is a file, not a folder"):
+        open_store(data_copy, home)

@@ -26,8 +26,9 @@ EUR_PER_USD_CONST = 74002 / 87583
 def test_gap_of_an_ally(store, iso3):
     share, usd, usd_const, gdp_const, equipment = PUBLISHED_2024[iso3]
     row = milex.gap(3.5, 2024, iso3, store=store).set_index("iso3").loc[iso3]
-    gdp_current = usd / share * 100
+    gdp_current = gdp_const * usd / usd_const  # Table 5 GDP at current prices
     assert row["spend_usd_const"] == usd_const
+    assert row["gdp_usd_current"] == pytest.approx(gdp_current)
     assert row["gap_pp"] == pytest.approx(3.5 - share)
     assert row["gap_usd_current"] == pytest.approx((3.5 - share) / 100 * gdp_current)
     assert row["gap_usd_const"] == pytest.approx((3.5 - share) / 100 * gdp_const)
@@ -42,31 +43,38 @@ def test_gap_of_an_ally(store, iso3):
 
 
 def test_belgium_gap_in_money():
-    """Belgium 2024 needed 2.23 points more: USD 15.0 bn at current prices."""
+    """Belgium 2024 needed 2.23 points more: about USD 15.0 bn at current prices."""
     gap = milex.gap("hague-3.5", 2024, "Belgique").iloc[0]
-    assert gap["gap_usd_current"] == pytest.approx(2.23 / 100 * 8549 / 1.27 * 100)
-    assert 15_000 < gap["gap_usd_current"] < 15_100
+    assert gap["gap_usd_current"] == pytest.approx(2.23 / 100 * 639697 * 8549 / 8153)
+    assert 14_900 < gap["gap_usd_current"] < 15_000
 
 
 def test_group_gap_sums_money_and_weights_shares_by_gdp(store):
     table = milex.gap(3.5, 2024, group="baltics", store=store).set_index("iso3")
     baltic = ["EST", "LVA", "LTU"]
-    spend_const = sum(PUBLISHED_2024[c][2] for c in baltic)
-    gdp_const = sum(PUBLISHED_2024[c][3] for c in baltic)
-    gdp_current = sum(PUBLISHED_2024[c][1] / PUBLISHED_2024[c][0] * 100 for c in baltic)
+    members = {c: PUBLISHED_2024[c] for c in baltic}
+    spend_const = sum(m[2] for m in members.values())
+    gdp_const = sum(m[3] for m in members.values())
+    gaps_current = [(3.5 - m[0]) / 100 * m[3] * m[1] / m[2] for m in members.values()]
+    gaps_const = [(3.5 - m[0]) / 100 * m[3] for m in members.values()]
     total = table.loc["baltics"]
     assert total["share_gdp"] == pytest.approx(100 * spend_const / gdp_const)
-    assert total["gdp_usd_current"] == pytest.approx(gdp_current)
-    assert total["gap_usd_current"] == pytest.approx(
-        (3.5 - 100 * spend_const / gdp_const) / 100 * gdp_current
-    )
-    weighted_equipment = sum(PUBLISHED_2024[c][4] * PUBLISHED_2024[c][1] for c in baltic)
+    assert total["gap_pp"] == pytest.approx(3.5 - 100 * spend_const / gdp_const)
+    assert total["gap_usd_current"] == pytest.approx(sum(gaps_current))
+    assert total["gap_usd_const"] == pytest.approx(sum(gaps_const))
+    assert total["shortfall_usd_current"] == pytest.approx(sum(g for g in gaps_current if g > 0))
+    assert total["spend_usd_current"] == sum(m[1] for m in members.values())
+    weighted_equipment = sum(m[4] * m[1] for m in members.values())
     assert total["equipment_share"] == pytest.approx(
-        weighted_equipment / sum(PUBLISHED_2024[c][1] for c in baltic)
+        weighted_equipment / sum(m[1] for m in members.values())
     )
-    assert total["shortfall_usd_current"] == pytest.approx(
-        table.loc[baltic, "gap_usd_current"].clip(lower=0).sum()
-    )
+
+
+def test_group_money_is_the_sum_of_its_members(store):
+    table = milex.gap(3.5, 2026, group="europe-canada", store=store)
+    members, total = table.iloc[:-1], table.iloc[-1]
+    for column in ("gap_usd_current", "gap_usd_const", "gap_eur_current", "spend_usd_current"):
+        assert total[column] == pytest.approx(members[column].sum()), column
 
 
 def test_group_share_matches_nato_aggregate(store):

@@ -309,7 +309,13 @@ def export(
     file's extension. Returns ``path``.
     """
     stream = not isinstance(path, str | Path)
-    fmt = (fmt or ("" if stream else Path(path).suffix.lstrip("."))).lower()
+    if not stream and (Path(path).is_dir() or not Path(path).parent.is_dir()):
+        raise InputError(
+            f"cannot write {path}: "
+            + ("it is a folder" if Path(path).is_dir() else f"no folder {Path(path).parent}")
+            + "; give a file name in an existing folder, e.g. -o milex.csv"
+        )
+    fmt = (fmt or ("csv" if stream else Path(path).suffix.lstrip("."))).lower()
     writers = {
         "csv": lambda f, p: f.to_csv(p, index=False),
         "parquet": lambda f, p: f.to_parquet(p, index=False),
@@ -330,8 +336,11 @@ def export(
         return path
     target = Path(path)
     tmp = target.with_name(target.name + ".part")
-    writers[fmt](frame, tmp)
-    tmp.replace(target)
+    try:
+        writers[fmt](frame, tmp)
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 

@@ -289,7 +289,9 @@ def sources(fmt: Format = FORMAT) -> None:
 def export(
     source: str | None = typer.Option(None, "--source", "-s", help=SOURCE_HELP + " Default: all."),
     vintage: str = typer.Option("all", "--vintage", help="Edition, or 'all' (default)."),
-    fmt: str = typer.Option("csv", "--format", "-f", help="csv, parquet or json."),
+    fmt: str | None = typer.Option(
+        None, "--format", "-f", help="csv, parquet or json (default: from -o's extension, or csv)."
+    ),
     output: Path | None = typer.Option(None, "--output", "-o", help="File (default: stdout)."),
 ) -> None:
     """Export observations in the tidy shape, each with its source, vintage and citation."""
@@ -593,3 +595,6 @@ def main(argv: list[str] | None = None) -> None:
     except MilexError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        sys.exit(1)

@@ -1,11 +1,11 @@
 """GDP outlooks, paths to a spending target, and checks of national plans.
 
-GDP: a year with a NATO figure uses the GDP behind that figure (spending in national currency /
-share of GDP x 100), so that a path starts exactly at NATO's number. Later years grow it with
-the IMF WEO's real GDP growth and GDP-deflator inflation up to the WEO horizon (2030 in April
-2025), then at ``growth_after`` / ``inflation_after`` percent a year (default: the WEO's
-rates for its last year). A country without NATO figures (Russia) uses the WEO's nominal GDP.
-All money is in million national currency unless a column says otherwise; shares are percent.
+GDP: a year with a NATO figure uses the GDP behind that figure (:func:`milex.targets.gdp_behind`),
+so that a path starts exactly at NATO's number. Later years grow it with the IMF WEO's real GDP
+growth and GDP-deflator inflation up to the WEO horizon (2030 in April 2025), then at
+``growth_after`` / ``inflation_after`` percent a year (default: the WEO's rates for its last
+year). A country without NATO figures (Russia) uses the WEO's nominal GDP. All money is in
+million national currency unless a column says otherwise; shares are percent.
 """
 
 from __future__ import annotations
@@ -19,23 +19,35 @@ import pandas as pd
 from milex import geo
 from milex.errors import InputError
 from milex.store import Store
-from milex.targets import Target, resolve_target
+from milex.targets import (
+    GAP_INDICATORS,
+    TOTAL_SCOPE_CAVEAT,
+    Target,
+    gdp_behind,
+    missing_reason,
+    resolve_target,
+)
 
 #: IMF WEO edition used for growth and inflation (the newest complete one embedded).
 WEO_VINTAGE = "2025-04"
 METHODS = ("linear", "real-growth")
+#: Accepted range for growth and inflation after the WEO horizon, percent a year.
+RATE_RANGE = (-50.0, 100.0)
 
 
 @dataclass(frozen=True)
 class Base:
-    """A country's starting point: NATO's figures for ``year`` (money in million national
-    currency, current prices; ``usd_per_unit`` converts it at that year's exchange rate)."""
+    """A country's starting point: NATO's figures for ``year``. ``spend`` and ``gdp`` are
+    million national currency at current prices, ``share`` their ratio in percent (NATO's
+    share to its printed two decimals), ``gdp_usd_const`` NATO's GDP in million USD at 2021
+    prices and exchange rates, ``usd_per_unit`` that year's exchange rate."""
 
     iso3: str
     year: int
     share: float
     spend: float
     gdp: float
+    gdp_usd_const: float
     currency: str
     usd_per_unit: float
     status: str
@@ -43,15 +55,20 @@ class Base:
     source_ids: tuple[str, ...]
 
 
+def _nato_years(store: Store, iso3: str, vintage: str | None = None):
+    """NATO's figures for a country, one row per year with every GAP indicator, and the rows."""
+    obs = store.observations("nato", vintage, [iso3], GAP_INDICATORS)
+    wide = obs.pivot_table(index="year", columns="indicator", values="value")
+    wide = wide.reindex(columns=GAP_INDICATORS)
+    wide = wide.dropna(subset=["share_gdp", "spend_national_current", "spend_usd_current"])
+    return wide, obs
+
+
 def base(store: Store, iso3: str, year: int | None = None, vintage: str | None = None) -> Base:
     """NATO's share of GDP and spending of ``iso3`` in ``year`` (default: its latest year)."""
-    obs = store.observations(
-        "nato", vintage, [iso3], ["share_gdp", "spend_national_current", "spend_usd_current"]
-    )
-    wide = obs.pivot_table(index="year", columns="indicator", values="value").dropna()
+    wide, obs = _nato_years(store, iso3, vintage)
     if wide.empty:
-        why = store.notes("missing", "nato", iso3=iso3)
-        raise InputError(f"no NATO figures for {iso3}: {why[0] if why else 'not an ally'}")
+        raise InputError(f"no NATO figures for {iso3}: {missing_reason(store, iso3)}")
     year = int(wide.index.max()) if year is None else year
     if year not in wide.index:
         raise InputError(
@@ -59,20 +76,31 @@ def base(store: Store, iso3: str, year: int | None = None, vintage: str | None =
             f"{wide.index.min()}-{wide.index.max()}"
         )
     row = wide.loc[year]
+    gdp = float(gdp_behind(wide.loc[[year]])["gdp_national_current"].iloc[0])
     used = obs[obs["year"] == year]
     unit = used.loc[used["indicator"] == "spend_national_current", "unit"].iloc[0]
     return Base(
         iso3=iso3,
         year=year,
-        share=float(row["share_gdp"]),
+        share=float(100 * row["spend_national_current"] / gdp),
         spend=float(row["spend_national_current"]),
-        gdp=float(row["spend_national_current"] * 100 / row["share_gdp"]),
+        gdp=gdp,
+        gdp_usd_const=float(row["gdp_usd_const"]),
         currency=unit.split()[0],
         usd_per_unit=float(row["spend_usd_current"] / row["spend_national_current"]),
         status="estimate" if (used["status"] == "estimate").any() else "actual",
         vintage=str(used["vintage"].iloc[0]),
         source_ids=tuple(sorted(used["source_id"].unique())),
     )
+
+
+def _check_rate(name: str, value: float | None) -> None:
+    low, high = RATE_RANGE
+    if value is not None and not low < value <= high:
+        raise InputError(
+            f"{name} {value:g}% a year is out of range: give percent a year between {low:g} "
+            f"and {high:g} (e.g. 1.2 for 1.2%)"
+        )
 
 
 def outlook(
@@ -89,6 +117,8 @@ def outlook(
     Columns: ``year, real_growth, inflation, basis`` (``weo <vintage>`` or ``extrapolated``),
     ``real_index`` and ``deflator_index`` (1.0 in ``first``: cumulative growth since ``first``).
     """
+    _check_rate("growth after the IMF horizon", growth_after)
+    _check_rate("inflation after the IMF horizon", inflation_after)
     weo = store.observations(
         "weo", weo_vintage, [iso3], ["gdp_real_growth", "gdp_deflator"], (first, last)
     )
@@ -144,7 +174,8 @@ def path(
     current prices), ``spend_const`` (million, base-year prices), ``real_growth_pct`` (real
     growth of spending on the year before, percent), ``gdp_current`` (million), ``extra_current``
     and ``cumulative_extra_current`` (spending above holding the base year's share, million
-    current), ``spend_usd_current`` (million USD at the base year's exchange rate), ``basis``.
+    current), ``spend_usd_current`` (million USD at the base year's exchange rate),
+    ``gdp_real_growth`` and ``gdp_inflation`` (the GDP outlook assumed, percent) and ``basis``.
     ``end_share`` overrides where the path ends (a group holds allies above the target).
     """
     if method not in METHODS:
@@ -167,6 +198,7 @@ def path(
     spend_current = spend_const * deflator
     gdp_current = gdp_const * deflator
     extra = spend_current - start.share / 100 * gdp_current
+    real_growth = 100 * (spend_const[1:] / spend_const[:-1] - 1)
     table = pd.DataFrame(
         {
             "iso3": iso3,
@@ -175,31 +207,37 @@ def path(
             "share_gdp": share,
             "spend_current": spend_current,
             "spend_const": spend_const,
-            "real_growth_pct": 100 * (spend_const / np.roll(spend_const, 1) - 1),
+            "real_growth_pct": np.concatenate([[np.nan], real_growth]),
             "gdp_current": gdp_current,
             "extra_current": extra,
             "cumulative_extra_current": extra.cumsum(),
             "spend_usd_current": spend_current * start.usd_per_unit,
+            "gdp_real_growth": np.concatenate([[np.nan], grow["real_growth"].to_numpy()]),
+            "gdp_inflation": np.concatenate([[np.nan], grow["inflation"].to_numpy()]),
             "basis": [f"nato {start.vintage} {start.status}", *grow["basis"]],
         }
     )
-    table.loc[0, "real_growth_pct"] = np.nan
+    money = f"{start.currency} million current"
     table.attrs.update(
         currency=start.currency,
         target=target.share,
         base=start,
         units={
             "share_gdp": "percent of GDP",
-            "spend_current": f"{start.currency} million current",
+            "spend_current": money,
             "spend_const": f"{start.currency} million constant {start.year}",
             "real_growth_pct": "percent",
-            "gdp_current": f"{start.currency} million current",
-            "extra_current": f"{start.currency} million current",
-            "cumulative_extra_current": f"{start.currency} million current",
+            "gdp_current": money,
+            "extra_current": money,
+            "cumulative_extra_current": money,
             "spend_usd_current": f"USD million current (exchange rate of {start.year})",
+            "gdp_real_growth": "percent",
+            "gdp_inflation": "percent (GDP deflator)",
         },
         sources=[*start.source_ids, *grow.attrs["sources"]],
     )
+    if target.scope == "total":
+        table.attrs["caveat"] = TOTAL_SCOPE_CAVEAT
     return table
 
 
@@ -212,15 +250,16 @@ def group_path(
     growth_after: float | None = None,
     inflation_after: float | None = None,
 ) -> pd.DataFrame:
-    """The sum of each member's path, in million USD at base-year exchange rates.
+    """The sum of each member's path (see :func:`path`).
 
-    Members below the target follow ``method`` to it; members above it hold their share.
-    Columns as :func:`path`, money in USD (``spend_current``, ``spend_const`` at base-year
-    prices and exchange rates); ``share_gdp`` is the group's GDP-weighted share.
+    Members below the target follow ``method`` to it; members above it hold their share. The
+    group's ``share_gdp`` weights members by GDP at NATO's 2021 prices and exchange rates, as
+    NATO's aggregates do (in the base year it is NATO's aggregate share); ``spend_const`` is
+    million USD at 2021 prices and exchange rates; ``spend_current``, ``gdp_current`` and the
+    extra spending are million USD at current prices and the base year's exchange rates.
     """
-    year = base_year or int(
-        store.observations("nato", None, indicators=["share_gdp"])["year"].max()
-    )
+    latest = store.observations("nato", None, indicators=["share_gdp"])["year"].max()
+    year = base_year or int(latest)
     paths, missing = [], {}
     for iso3 in geo.members(group, year):
         try:
@@ -228,19 +267,13 @@ def group_path(
         except InputError as exc:
             missing[iso3] = str(exc)
             continue
-        one = path(
-            store,
-            iso3,
-            target,
-            year,
-            method,
-            growth_after,
-            inflation_after,
-            end_share=max(start.share, target.share),
-        )
-        for column in ("spend_current", "spend_const", "gdp_current", "extra_current"):
+        goal = max(start.share, target.share)
+        one = path(store, iso3, target, year, method, growth_after, inflation_after, goal)
+        real_index = (1 + one["gdp_real_growth"].fillna(0) / 100).cumprod()
+        one["gdp_const"] = start.gdp_usd_const * real_index
+        one["spend_const"] = one["share_gdp"] / 100 * one["gdp_const"]
+        for column in ("spend_current", "gdp_current", "extra_current"):
             one[column] = one[column] * start.usd_per_unit
-        one["gdp_const"] = one["spend_const"] * 100 / one["share_gdp"]
         paths.append(one)
     if not paths:
         raise InputError(f"no member of {group} has NATO figures for {year}")
@@ -264,23 +297,26 @@ def group_path(
             "basis": ["nato", *["projection"] * (len(sums) - 1)],
         }
     ).reset_index(drop=True)
+    money = f"USD million current (exchange rates of {year})"
     table.attrs.update(
         currency="USD",
         target=target.share,
         members=sorted(set(every["iso3"])),
         missing=missing,
         units={
-            "share_gdp": "percent of GDP",
-            "spend_current": f"USD million current (exchange rates of {year})",
-            "spend_const": f"USD million constant {year}",
+            "share_gdp": "percent of GDP (weighted by GDP at 2021 prices)",
+            "spend_current": money,
+            "spend_const": "USD million constant 2021",
             "real_growth_pct": "percent",
-            "gdp_current": f"USD million current (exchange rates of {year})",
-            "extra_current": f"USD million current (exchange rates of {year})",
-            "cumulative_extra_current": f"USD million current (exchange rates of {year})",
-            "spend_usd_current": f"USD million current (exchange rates of {year})",
+            "gdp_current": money,
+            "extra_current": money,
+            "cumulative_extra_current": money,
+            "spend_usd_current": money,
         },
         sources=sorted({s for p in paths for s in p.attrs["sources"]}),
     )
+    if target.scope == "total":
+        table.attrs["caveat"] = TOTAL_SCOPE_CAVEAT
     return table
 
 
@@ -296,25 +332,27 @@ def nominal_gdp(
     Years with a NATO figure take the GDP behind it; later years grow the last one with the
     WEO outlook (:func:`outlook`). A country without NATO figures takes the WEO's nominal GDP
     (billion, converted to million) and grows its last WEO year. Columns: ``year, gdp,
-    currency, basis``.
+    currency, basis``; ``attrs["sources"]`` the source ids used.
     """
-    obs = store.observations("nato", None, [iso3], ["share_gdp", "spend_national_current"])
-    if not obs.empty:
-        wide = obs.pivot_table(index="year", columns="indicator", values="value").dropna()
-        known = 100 * wide["spend_national_current"] / wide["share_gdp"]
+    wide, obs = _nato_years(store, iso3)
+    if not wide.empty:
+        known = gdp_behind(wide)["gdp_national_current"]
         unit = obs.loc[obs["indicator"] == "spend_national_current", "unit"].iloc[0]
         label = f"nato {obs['vintage'].iloc[0]}"
     else:
-        weo = store.observations("weo", WEO_VINTAGE, [iso3], ["gdp_national_current"])
-        if weo.empty:
+        obs = store.observations("weo", WEO_VINTAGE, [iso3], ["gdp_national_current"])
+        if obs.empty:
             raise InputError(f"no GDP for {iso3} in NATO's tables or the IMF WEO {WEO_VINTAGE}")
-        known = weo.set_index("year")["value"] * 1000
-        unit = weo["unit"].iloc[0]
+        known = obs.set_index("year")["value"] * 1000
+        unit = obs["unit"].iloc[0]
         label = f"weo {WEO_VINTAGE}"
+    sources = set(obs["source_id"])
     last = int(known.index.max())
     rows = []
     later = [y for y in years if y > last]
     grow = outlook(store, iso3, last, max(later), growth_after, inflation_after) if later else None
+    if grow is not None:
+        sources |= set(grow.attrs["sources"])
     for year in years:
         if year in known.index:
             rows.append((year, float(known[year]), label))
@@ -326,6 +364,7 @@ def nominal_gdp(
             rows.append((year, float("nan"), "no figure"))
     table = pd.DataFrame(rows, columns=["year", "gdp", "basis"])
     table["currency"] = unit.split()[0]
+    table.attrs["sources"] = sorted(sources)
     return table
 
 
@@ -346,10 +385,25 @@ def check_pledges(store: Store, pledges: pd.DataFrame, tolerance_pp: float = 0.1
     ``hague_path_share`` (where a linear path from NATO's latest share to the guideline of the
     pledge's scope stands that year), ``on_path`` and ``flag`` (the reason, in words).
     """
-    rows = []
+    rows, sources = [], set()
     for pledge in pledges.to_dict("records"):
-        rows.append({**pledge, **_check_one(store, pledge, tolerance_pp)})
-    return pd.DataFrame(rows)
+        checked = _check_one(store, pledge, tolerance_pp)
+        sources |= checked.pop("sources")
+        rows.append({**pledge, **checked})
+    table = pd.DataFrame(rows)
+    if len(table):
+        table["target_year"] = table["target_year"].astype("Int64")
+    table.attrs["sources"] = sorted(sources)
+    table.attrs["units"] = {
+        "target_share_gdp": "percent of GDP",
+        "target_amount": "billion, in amount_currency (see amount_unit)",
+        "gdp": "million national currency, current prices",
+        "implied_share": "percent of GDP",
+        "implied_amount": "billion national currency, current prices",
+        "difference_pp": "percentage points of GDP",
+        "hague_path_share": "percent of GDP",
+    }
+    return table
 
 
 def _check_one(store: Store, pledge: dict, tolerance_pp: float) -> dict:
@@ -361,6 +415,7 @@ def _check_one(store: Store, pledge: dict, tolerance_pp: float) -> dict:
         "adds_up": None,
         "hague_path_share": np.nan,
         "on_path": None,
+        "sources": set(),
     }
     flags = []
     iso3, year = pledge["iso3"], pledge["target_year"]
@@ -369,7 +424,9 @@ def _check_one(store: Store, pledge: dict, tolerance_pp: float) -> dict:
         out["flag"] = "alliance-wide commitment" if iso3 == "NATO" else "no target year given"
         return out
     year = int(year)
-    gdp = nominal_gdp(store, iso3, [year]).iloc[0]
+    outlook_gdp = nominal_gdp(store, iso3, [year])
+    out["sources"] = set(outlook_gdp.attrs["sources"])
+    gdp = outlook_gdp.iloc[0]
     out["gdp"] = gdp["gdp"]
     unit = pledge["amount_unit"] if isinstance(pledge["amount_unit"], str) else ""
     annual = unit.startswith("billion") and not NOT_ANNUAL.search(unit)
@@ -406,6 +463,8 @@ def _check_one(store: Store, pledge: dict, tolerance_pp: float) -> dict:
             )
     if pledge["scope"] == "national budget line":
         flags.append("national budget definition, not NATO's: comparison indicative")
+    if pledge["scope"] == "total" and out["on_path"] is not None:
+        flags.append("path starts from core spending only (the 1.5% is in no NATO table)")
     out["flag"] = "; ".join(flags)
     return out
 
@@ -450,12 +509,11 @@ def probability(
         plan = np.array([float(amounts[y]) for y in years])
     else:
         plan = planned["spend_current"].to_numpy()[1:]
-    grow = outlook(store, iso3, start.year, target.by, growth_after, inflation_after)
     result = simulate(
         plan[None, :],
         np.array([start.gdp]),
-        grow["real_growth"].to_numpy()[None, :],
-        grow["inflation"].to_numpy()[None, :],
+        planned["gdp_real_growth"].to_numpy()[None, 1:],
+        planned["gdp_inflation"].to_numpy()[None, 1:],
         np.array([target.share]),
         draws=draws,
         seed=seed,
@@ -494,6 +552,6 @@ def probability(
             "mean": "percent of GDP",
             "prob_meet": "probability (0-1)",
         },
-        sources=[*start.source_ids, *grow.attrs["sources"]],
+        sources=planned.attrs["sources"],
     )
     return table

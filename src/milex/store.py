@@ -27,7 +27,7 @@ import duckdb
 import pandas as pd
 
 from milex.datafiles import data_dir
-from milex.errors import DataFileError
+from milex.errors import DataFileError, MilexError
 from milex.sources.reference import read_table
 
 SCHEMA_VERSION = "1"
@@ -160,13 +160,25 @@ def open_store(folder: Path | None = None, cache_dir: Path | None = None) -> Sto
     """Open the store for a data folder, building it first if its cache file is missing."""
     folder = folder or data_dir()
     cache_dir = cache_dir or home()
+    if cache_dir.exists() and not cache_dir.is_dir():
+        raise MilexError(
+            f"milex home {cache_dir} is a file, not a folder: point $MILEX_HOME at a folder"
+        )
     target = cache_dir / f"store-{fingerprint(folder)}.duckdb"
-    if not target.exists():
-        log.info("building the data store in %s (first run or changed data)", cache_dir)
+    if target.exists():
+        try:
+            return Store(target)
+        except duckdb.Error:
+            log.warning("the cached store %s is damaged: building it again", target)
+            target.unlink()
+    log.info("building the data store in %s (first run or changed data)", cache_dir)
+    try:
         build(folder, target)
-        for stale in cache_dir.glob("store-*.duckdb"):
-            if stale != target:
-                stale.unlink(missing_ok=True)
+    except OSError as exc:
+        raise MilexError(f"cannot write the data store in {cache_dir}: {exc.strerror}") from None
+    for stale in cache_dir.glob("store-*.duckdb"):
+        if stale != target:
+            stale.unlink(missing_ok=True)
     return Store(target)
 
 

@@ -36,9 +36,7 @@ def _latest_year(store: Store, source: str, vintage: str | None) -> int:
     obs = store.observations(source, vintage, indicators=["share_gdp"])
     if obs.empty:
         edition = f" edition {vintage}" if vintage else ""
-        raise InputError(
-            f"{source}{edition} has no share-of-GDP figures: use --source nato or sipri"
-        )
+        raise InputError(f"{source}{edition} has no share-of-GDP figures: use source nato or sipri")
     return int(obs["year"].max())
 
 
@@ -163,7 +161,7 @@ def resolve_target(target: float | str, by: int | None = None, scope: str = "cor
     return Target(share, by or 0, scope, f"{share:g}% of GDP")
 
 
-#: Indicators behind a gap (NATO edition); GDP is implied by spending / share where needed.
+#: NATO indicators behind a gap and behind the GDP of a NATO figure.
 GAP_INDICATORS = [
     "share_gdp",
     "spend_usd_current",
@@ -175,6 +173,34 @@ GAP_INDICATORS = [
 ]
 #: A euro-area ally whose national and USD figures give the edition's EUR/USD rates.
 EURO_REFERENCE = "DEU"
+#: Caveat for targets that include the Hague's 1.5% of defence- and security-related spending.
+TOTAL_SCOPE_CAVEAT = (
+    "NATO's tables measure core defence expenditure only; the 5% also counts up to 1.5% of "
+    "GDP of defence- and security-related spending that no NATO table reports, so a gap to "
+    "5% from core figures overstates what is missing by up to 1.5 points."
+)
+
+
+def gdp_behind(wide: pd.DataFrame) -> pd.DataFrame:
+    """The GDP behind NATO's figures (million, current prices): ``gdp_usd_current`` and
+    ``gdp_national_current``.
+
+    NATO's share of GDP is the ratio of spending to GDP at constant prices, equal to the ratio
+    at current prices, so GDP at current prices = Table 5 GDP (2021 prices) x current / constant
+    spending; unlike spending / share it does not carry the rounding of the share to two
+    decimals. Editions without constant-price tables (2024) fall back on spending / share.
+    ``wide`` has one row per country-year and the :data:`GAP_INDICATORS` as columns.
+    """
+    wide = wide.reindex(columns=GAP_INDICATORS)
+    scale = wide["gdp_usd_const"] / wide["spend_usd_const"]
+    fallback = 100 / wide["share_gdp"]
+    return pd.DataFrame(
+        {
+            "gdp_usd_current": wide["spend_usd_current"] * scale.fillna(fallback),
+            "gdp_national_current": wide["spend_national_current"] * scale.fillna(fallback),
+        },
+        index=wide.index,
+    )
 
 
 def _euro_rates(wide: pd.DataFrame) -> tuple[float, float]:
@@ -202,21 +228,26 @@ def gap(
     One row per country (default: NATO's allies that year), then a total row for ``group``.
     Money is in million: ``*_usd_current`` US dollars at current prices and exchange rates,
     ``*_usd_const`` at NATO's constant (2021) prices, ``*_eur_*`` the same in euro at the
-    edition's own EUR/USD rates. ``gdp_usd_current`` is the GDP behind NATO's figure
-    (spending / share); ``gdp_usd_const`` is NATO's Table 5. ``gap_pp`` = target minus share
+    edition's own EUR/USD rates. ``gdp_usd_current`` is the GDP behind NATO's figure (see
+    :func:`gdp_behind`); ``gdp_usd_const`` is NATO's Table 5. ``gap_pp`` = target minus share
     (positive: short of the target; negative: above it); ``gap_*`` money = ``gap_pp`` / 100 x
     GDP. ``shortfall_usd_current`` counts only shortfalls (surpluses of one ally do not fill
-    another's gap). A group row sums money and GDP and weights shares by GDP (equipment share
-    by spending). ``equipment_gap_pp`` = ``equipment_target`` minus the equipment share.
-    Allies without figures (Iceland) are listed in ``attrs["missing"]`` with the reason and left
-    out of group sums; NATO's own aggregates count Iceland's GDP, so a group share here can be
-    about 0.01 point above NATO's published aggregate.
+    another's gap). A group row sums its members' money and GDP; its share is weighted by GDP at
+    2021 prices, as NATO's aggregates are, and its equipment share by spending.
+    ``equipment_gap_pp`` = ``equipment_target`` minus the equipment share. Allies without
+    figures (Iceland) are listed in ``attrs["missing"]`` with the reason and left out of group
+    sums; NATO's own aggregates count Iceland's GDP, so a group share here can be about 0.01
+    point above NATO's published aggregate. ``attrs["caveat"]`` warns when the target includes
+    spending that NATO's tables do not measure (scope ``total``).
     """
     if year is None:
         year = _latest_year(store, "nato", vintage)
     obs = store.observations("nato", vintage, indicators=GAP_INDICATORS, years=(year, year))
     if obs.empty:
-        raise InputError(f"no NATO figures for {year}: pick a year with figures (2014-2026)")
+        span = store.observations("nato", vintage, indicators=["share_gdp"])["year"]
+        raise InputError(
+            f"no NATO figures for {year}: pick a year from {span.min()} to {span.max()}"
+        )
     if codes is None:
         codes = geo.members(group or "nato", year)
     wide = obs.pivot_table(index="iso3", columns="indicator", values="value", aggfunc="first")
@@ -232,24 +263,19 @@ def gap(
             "share_gdp": rows["share_gdp"].to_numpy(),
             "spend_usd_current": rows["spend_usd_current"].to_numpy(),
             "spend_usd_const": rows["spend_usd_const"].to_numpy(),
-            "gdp_usd_current": (100 * rows["spend_usd_current"] / rows["share_gdp"]).to_numpy(),
+            "gdp_usd_current": gdp_behind(rows)["gdp_usd_current"].to_numpy(),
             "gdp_usd_const": rows["gdp_usd_const"].to_numpy(),
             "equipment_share": rows["equipment_share"].to_numpy(),
         }
     )
-    if group is not None:
-        table = pd.concat([table, _group_row(table, group, year, target)], ignore_index=True)
     table["gap_pp"] = target.share - table["share_gdp"]
     table["gap_usd_current"] = table["gap_pp"] / 100 * table["gdp_usd_current"]
     table["gap_usd_const"] = table["gap_pp"] / 100 * table["gdp_usd_const"]
+    table["shortfall_usd_current"] = table["gap_usd_current"].clip(lower=0)
+    if group is not None:
+        table = pd.concat([table, _group_row(table, group, year, target)], ignore_index=True)
     table["gap_eur_current"] = table["gap_usd_current"] * eur_current
     table["gap_eur_const"] = table["gap_usd_const"] * eur_const
-    countries_only = table["iso3"] != group
-    table.loc[countries_only, "shortfall_usd_current"] = table["gap_usd_current"].clip(lower=0)
-    if group is not None:
-        table.loc[~countries_only, "shortfall_usd_current"] = table.loc[
-            countries_only, "shortfall_usd_current"
-        ].sum()
     table["equipment_gap_pp"] = equipment_target - table["equipment_share"]
     used = obs[obs["iso3"].isin([*table["iso3"], EURO_REFERENCE])]
     estimated = set(used.loc[used["status"] == "estimate", "iso3"])
@@ -260,8 +286,10 @@ def gap(
     table["source"] = "nato"
     table["vintage"] = ", ".join(sorted(used["vintage"].unique()))
     missing = [c for c in codes if c not in wide.index]
-    table.attrs["missing"] = {c: _missing_note_for(store, c, year) for c in missing}
+    table.attrs["missing"] = {c: missing_reason(store, c, year) for c in missing}
     table.attrs["eur_per_usd"] = {"current": eur_current, "constant": eur_const}
+    if target.scope == "total":
+        table.attrs["caveat"] = TOTAL_SCOPE_CAVEAT
     table.attrs["sources"] = sorted(used["source_id"].unique())
     table.attrs["units"] = {
         "share_gdp": "percent of GDP",
@@ -283,8 +311,19 @@ def gap(
 
 
 def _group_row(table: pd.DataFrame, group: str, year: int, target: Target) -> pd.DataFrame:
-    """A group total: money and GDP summed, share weighted by GDP, equipment by spending."""
-    sums = table[["spend_usd_current", "spend_usd_const", "gdp_usd_current", "gdp_usd_const"]].sum()
+    """A group total: members' money and GDP summed; share weighted by GDP at 2021 prices
+    (as NATO's aggregates), equipment share by spending."""
+    money = [
+        "spend_usd_current",
+        "spend_usd_const",
+        "gdp_usd_current",
+        "gdp_usd_const",
+        "gap_usd_current",
+        "gap_usd_const",
+        "shortfall_usd_current",
+    ]
+    sums = table[money].sum()
+    share = 100 * sums["spend_usd_const"] / sums["gdp_usd_const"]
     weighted = (table["equipment_share"] * table["spend_usd_current"]).sum()
     return pd.DataFrame(
         [
@@ -294,13 +333,19 @@ def _group_row(table: pd.DataFrame, group: str, year: int, target: Target) -> pd
                 "year": year,
                 "target": target.share,
                 **sums.to_dict(),
-                "share_gdp": 100 * sums["spend_usd_const"] / sums["gdp_usd_const"],
+                "share_gdp": share,
+                "gap_pp": target.share - share,
                 "equipment_share": weighted / sums["spend_usd_current"],
             }
         ]
     )
 
 
-def _missing_note_for(store: Store, iso3: str, year: int) -> str:
-    found = store.notes("missing", "nato", iso3=iso3, year=year)
-    return found[0] if found else "no NATO figure"
+def missing_reason(store: Store, iso3: str, year: int | None = None) -> str:
+    """Why NATO has no figure for a country: its own note, else whether it is an ally."""
+    found = store.notes("missing", "nato", iso3=iso3, year=year, only_country=True)
+    if found:
+        return found[0]
+    if year is not None and iso3 not in geo.members("nato", year):
+        return f"not a NATO ally in {year}"
+    return "not a NATO ally" if iso3 not in geo.members("nato") else "no NATO figure"
