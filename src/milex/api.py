@@ -262,9 +262,25 @@ def profile(
 
 def differences(country: str, store: Store | None = None) -> pd.DataFrame:
     """NATO minus SIPRI for a country, per year and comparable indicator (see
-    :func:`milex.profile.differences`); reasons from :func:`reasons`."""
+    :func:`milex.crosscheck.differences`); reasons from :func:`reasons`."""
     obs = series(resolve(country), _crosscheck.COMPARABLE, source=None, vintage="all", store=store)
     return _crosscheck.differences(obs)
+
+
+def report(
+    country: str,
+    indicators: str | Iterable[str] | None = None,
+    source: str | None = None,
+    years: Years = None,
+    store: Store | None = None,
+) -> _crosscheck.Report:
+    """One country across sources and editions, with NATO minus SIPRI, the definitional
+    reasons, and the notes that apply (see :class:`milex.crosscheck.Report`)."""
+    store = _store(store)
+    code = resolve(country)
+    obs = profile(code, indicators, source, years, store)
+    everything = series(code, None, years, source, "all", store)
+    return _crosscheck.report(store, code, obs, everything, source)
 
 
 def side_by_side(obs: pd.DataFrame) -> pd.DataFrame:

@@ -29,7 +29,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-out = Console(highlight=False, soft_wrap=False)
+out = Console(highlight=False, soft_wrap=False, markup=False)
 if not out.is_terminal:
     out.width = 140
 JSON_VERSION = 1
@@ -157,23 +157,19 @@ def show(
     fmt: Format = FORMAT,
 ) -> None:
     """One country's series across sources and editions, and why NATO and SIPRI differ."""
-    obs = api.profile(country, indicator, source, years)
-    code = api.resolve(country)
-    diffs = api.differences(code)
-    reasons = api.reasons(code) if not diffs.empty else pd.DataFrame()
-    used = sorted(set(obs["source"]))
-    caveats = [note for src in used for note in api.notes(src, code)]
-    gaps = [n for src in used for n in api.notes(src, code, kind="missing", only_country=True)]
+    found = api.report(country, indicator, source, years)
+    obs = found.obs
     if fmt is Format.json:
         _emit_json(
             "show",
-            {"country": code, "indicators": indicator, "source": source, "years": years},
+            {"country": found.iso3, "indicators": indicator, "source": source, "years": years},
             {
                 "rows": _records(obs),
-                "differences": _records(diffs),
-                "reasons": _records(reasons),
-                "caveats": caveats,
-                "missing": gaps,
+                "differences": _records(found.differences),
+                "reasons": _records(found.reasons),
+                "caveats": found.caveats,
+                "missing": found.missing,
+                "no_comparison": found.no_comparison,
                 "sources": _source_records(sorted(obs["source_id"].unique())),
             },
         )
@@ -182,11 +178,15 @@ def show(
         obs.to_csv(sys.stdout, index=False)
         return
     if obs.empty:
-        missing = api.notes(source or "nato", code, kind="missing", only_country=True)
-        held = api.series(code, source=source, vintage="all")["indicator"].unique()
-        hint = f" It has: {', '.join(sorted(held))} (choose with --indicator)." if len(held) else ""
         wanted = ", ".join(indicator or ["share_gdp", "spend_usd_current"])
-        out.print(f"No {wanted} for {code} in {source or 'any source'}.{hint} " + " ".join(missing))
+        hint = (
+            f" It has: {', '.join(found.available)} (choose with --indicator)."
+            if found.available
+            else ""
+        )
+        out.print(f"No {wanted} for {found.iso3} in {source or 'any source'} in {years}.{hint}")
+        for note in found.missing:
+            out.print(f"Missing: {note}")
         return
     from sparklines import sparklines
 
@@ -213,11 +213,11 @@ def show(
             *(sparklines([None if math.isnan(v) else v for v in wide[c]])[0] for c in wide.columns),
         )
         out.print(grid)
-    if not diffs.empty:
+    if not found.differences.empty:
         grid = Table(title=f"{name}: NATO minus SIPRI (newest editions)")
         for label in ("Indicator", "Year", "NATO", "SIPRI", "Difference", "% of SIPRI"):
             grid.add_column(label, justify="right" if label != "Indicator" else "left")
-        for row in diffs.itertuples():
+        for row in found.differences.itertuples():
             grid.add_row(
                 row.indicator,
                 str(row.year),
@@ -228,14 +228,13 @@ def show(
             )
         out.print(grid)
         out.print("Why they differ:")
-        for row in reasons.itertuples():
+        for row in found.reasons.itertuples():
             out.print(f"  • {row.label}: {row.text}")
-    elif code in api.members("nato") and source in (None, "nato", "sipri"):
-        why = api.notes("sipri", code, kind="missing") if "sipri" not in set(obs["source"]) else []
-        out.print("No NATO–SIPRI comparison: " + (why[0] if why else "the two share no year."))
-    for note in gaps:
+    if found.no_comparison:
+        out.print(f"No NATO–SIPRI comparison: {found.no_comparison}")
+    for note in found.missing:
         out.print(f"Missing: {note}")
-    for note in caveats:
+    for note in found.caveats:
         out.print(f"Caveat: {note}")
     _cite(obs["source_id"].unique())
 

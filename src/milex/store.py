@@ -110,7 +110,8 @@ class Store:
         )
 
     @cached_property
-    def _notes(self) -> list[dict]:
+    def note_rows(self) -> list[dict]:
+        """The notes table as dicts (empty fields are None)."""
         notes = self.sql("SELECT * FROM notes")
         return notes.astype(object).where(notes.notna(), None).to_dict("records")
 
@@ -136,7 +137,7 @@ class Store:
         """
         wanted = {"vintage": vintage, "iso3": iso3, "indicator": indicator}
         keep = []
-        for row in self._notes:
+        for row in self.note_rows:
             if row["kind"] != kind or row["source"] != source:
                 continue
             if any(row[f] is not None and v is not None and row[f] != v for f, v in wanted.items()):
