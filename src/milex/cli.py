@@ -95,6 +95,7 @@ def status(
             {"year": int(table["year"].iloc[0]), "source": source, "vintage": vintage},
             {
                 "units": table.attrs["units"],
+                "column_notes": table.attrs["column_notes"],
                 "rows": _records(table),
                 "sources": _source_records(table.attrs["sources"]),
             },
@@ -143,6 +144,8 @@ def status(
     out.print(grid)
     for note, number in footnotes.items():
         out.print(f"[{number}] {note}")
+    for indicator, note in table.attrs["column_notes"].items():
+        out.print(f"No {indicator} in this source or edition: {note}")
     _cite(table.attrs["sources"])
 
 
@@ -253,7 +256,8 @@ def sources(fmt: Format = FORMAT) -> None:
         )
         return
     if fmt is Format.csv:
-        cover.merge(editions, on=["source", "vintage"]).to_csv(sys.stdout, index=False)
+        merged = cover.merge(editions, on=["source", "vintage"], suffixes=("", "_edition"))
+        merged.to_csv(sys.stdout, index=False)
         return
     grid = Table(title="Sources and editions in the store")
     for label in ("Source", "Vintage", "Title", "Published", "Figures", "Coverage", "Licence"):

@@ -93,6 +93,23 @@ def status(store: Store, year: int | None = None, source: str = "nato", vintage:
     ]
     table.attrs["units"] = dict(obs.groupby("indicator")["unit"].first())
     table.attrs["sources"] = sorted(obs["source_id"].unique())
+    editions = set(obs["vintage"])
+    table.attrs["column_notes"] = {
+        indicator: next(
+            (
+                n["note"]
+                for n in store.note_rows
+                if n["kind"] == "missing"
+                and n["source"] == source
+                and n["iso3"] is None
+                and n["indicator"] == indicator
+                and (n["vintage"] is None or n["vintage"] in editions)
+            ),
+            "not published in this edition",
+        )
+        for indicator in STATUS_INDICATORS
+        if indicator not in published
+    }
     return table
 
 
