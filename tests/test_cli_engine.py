@@ -59,11 +59,15 @@ def test_pledges_germany(capsys):
     [
         (["gap", "--target", "0.035"], "not 0.035"),
         (["gap", "--group", "benelux"], "unknown group 'benelux'"),
-        (["gap", "--currency", "JPY"], "--currency USD or EUR"),
         (["path", "DEU", "--by", "2020"], "not after the base year"),
         (["path", "Narnia", "--by", "2030"], "unknown country 'Narnia'"),
         (["pledges", "Iceland"], "no pledges recorded for ISL"),
         (["simulate", "DEU", "--by", "2029", "--draws", "0"], "draws"),
+        (["simulate", "europe-canada", "--by", "2030"], "takes one country, not the group"),
+        (["pledges", "baltics"], "takes one country, not the group"),
+        (["gap", "--currency", "JPY"], "'JPY' is not one of"),
+        (["path", "DEU", "--by", "2035", "--growth-after", "-150"], "out of range"),
+        (["path", "DEU", "--by", "2035", "--inflation-after", "-100"], "out of range"),
         (["simulate", "DEU", "--by", "2029", "--amounts", "2027:5"], "invalid --amounts"),
         (["simulate", "DEU", "--by", "2029", "--amounts", "2027=5"], "amounts missing for 2028"),
     ],
@@ -72,3 +76,22 @@ def test_bad_input_is_one_line(capsys, args, message):
     code, _, err = run(capsys, *args)
     assert code == 2
     assert message in err and err.count("\n") == 1
+
+
+def test_gap_to_five_percent_warns_that_core_figures_cannot_show_it(capsys):
+    code, out, _ = run(capsys, "gap", "--target", "hague-5", "--year", "2026", "--format", "json")
+    doc = json.loads(out)
+    assert code == 0 and "1.5%" in doc["caveat"]
+    code, out, _ = run(capsys, "gap", "--target", "hague-3.5", "--year", "2026", "--format", "json")
+    assert "caveat" not in json.loads(out)
+
+
+def test_pledges_cite_their_gdp_sources(capsys):
+    """Poland's plans fall in years NATO has figures for; Germany's 2029 needs the IMF outlook."""
+    code, out, _ = run(capsys, "pledges", "POL", "--format", "json")
+    doc = json.loads(out)
+    assert code == 0
+    assert {s["source"] for s in doc["sources"]} == {"nato"}
+    assert [r["target_year"] for r in doc["rows"]] == [2025, 2026]
+    code, out, _ = run(capsys, "pledges", "DEU", "--format", "json")
+    assert {s["source"] for s in json.loads(out)["sources"]} == {"nato", "weo"}

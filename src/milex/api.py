@@ -177,6 +177,16 @@ def resolve(name: str) -> str:
     return _geo.resolve(name)
 
 
+def _one_country(name: str, command: str) -> str:
+    """Resolve a single country; a group gets a clear error instead of 'unknown country'."""
+    if name.lower() in _geo.group_ids():
+        members = " ".join(_geo.members(name.lower()))
+        raise InputError(
+            f"{command} takes one country, not the group {name!r}: run it for a member ({members})"
+        )
+    return resolve(name)
+
+
 def sources(store: Store | None = None) -> pd.DataFrame:
     """One row per dataset edition: source, vintage, publisher, title, edition, published,
     URL, licence, citation, whether complete, a coverage note and the number of figures."""
@@ -421,7 +431,7 @@ def pledges(
     store = _store(store)
     table = store.sql("SELECT * FROM pledges ORDER BY iso3, target_year, announced")
     if country is not None:
-        code = "NATO" if country.upper() == "NATO" else resolve(country)
+        code = resolve(country) if country.lower() == "nato" else _one_country(country, "pledges")
         table = table[table["iso3"] == code]
         if table.empty:
             known = ", ".join(sorted(set(store.sql("SELECT iso3 FROM pledges")["iso3"])))
@@ -457,7 +467,7 @@ def simulate(
         seed = secrets.randbelow(2**31)
     return _projection.probability(
         store,
-        resolve(country),
+        _one_country(country, "simulate"),
         _targets.resolve_target(target, by),
         draws=draws,
         seed=seed,

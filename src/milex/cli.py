@@ -6,6 +6,7 @@ envelope is documented in docs/json.md. Errors print one line; bad usage exits w
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import math
@@ -39,6 +40,16 @@ class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
+
+
+class Currency(StrEnum):
+    USD = "USD"
+    EUR = "EUR"
+
+
+class Prices(StrEnum):
+    current = "current"
+    constant = "constant"
 
 
 FORMAT = typer.Option(Format.table, "--format", "-f", help="Output: table, json or csv.")
@@ -318,10 +329,11 @@ def _money(value, currency: str = "") -> str:
 def _table_or_data(command: str, frame: pd.DataFrame, query: dict, fmt: Format) -> bool:
     """Write JSON or CSV and return True; return False for a table (the caller draws it)."""
     if fmt is Format.json:
-        extra = {k: v for k, v in frame.attrs.items() if k in ("missing", "eur_per_usd")}
-        for key in ("probability", "draws", "seed", "resolution_pp", "members", "uncertainty"):
-            if key in frame.attrs:
-                extra[key] = frame.attrs[key]
+        extra = {
+            key: dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
+            for key, value in frame.attrs.items()
+            if key not in ("units", "sources")
+        }
         _emit_json(
             command,
             query,
@@ -339,6 +351,11 @@ def _table_or_data(command: str, frame: pd.DataFrame, query: dict, fmt: Format) 
     return False
 
 
+def _caveat(frame: pd.DataFrame) -> None:
+    if "caveat" in frame.attrs:
+        out.print(f"Caveat: {frame.attrs['caveat']}")
+
+
 def _cite(ids) -> None:
     """Print how to cite each edition behind the figures shown."""
     for cite in api.origins(ids)["cite"].unique():
@@ -350,19 +367,26 @@ def gap(
     target: str = TARGET,
     year: int | None = typer.Option(None, "--year", "-y", help="Year (default: latest)."),
     group: str | None = typer.Option(None, "--group", "-g", help="Group, adds a total row."),
-    currency: str = typer.Option("USD", "--currency", help="USD or EUR."),
-    prices: str = typer.Option("current", "--prices", help="current or constant (2021)."),
+    currency: Currency = typer.Option(Currency.USD, "--currency", help="Money in USD or EUR."),
+    prices: Prices = typer.Option(Prices.current, "--prices", help="current or constant (2021)."),
+    vintage: str | None = typer.Option(None, "--vintage", help=VINTAGE_HELP),
     fmt: Format = FORMAT,
 ) -> None:
     """How far each ally is from a target: percentage points and money."""
-    if currency.upper() not in ("USD", "EUR") or prices not in ("current", "constant"):
-        raise click.UsageError("use --currency USD or EUR, and --prices current or constant")
-    table = api.gap(target, year, group=group)
-    query = {"target": target, "year": int(table["year"].iloc[0]), "group": group}
+    table = api.gap(target, year, group=group, vintage=vintage)
+    query = {
+        "target": target,
+        "year": int(table["year"].iloc[0]),
+        "group": group,
+        "vintage": vintage,
+        "currency": currency.value,
+        "prices": prices.value,
+    }
     if _table_or_data("gap", table, query, fmt):
         return
-    money = f"gap_{currency.lower()}_{'const' if prices == 'constant' else 'current'}"
-    basis = "current prices" if prices == "current" else "constant 2021 prices"
+    money = f"gap_{currency.value.lower()}_{'const' if prices is Prices.constant else 'current'}"
+    basis = "current prices" if prices is Prices.current else "constant 2021 prices"
+    currency = currency.value
     grid = Table(
         title=f"Gap to {table['target'].iloc[0]:g}% of GDP in {query['year']} "
         f"(NATO, edition {table['vintage'].iloc[0]})",
@@ -385,6 +409,7 @@ def gap(
     out.print(grid)
     for code, why in table.attrs["missing"].items():
         out.print(f"Not shown: {code}: {why}")
+    _caveat(table)
     _cite(table.attrs.get("sources", []))
 
 
@@ -447,6 +472,7 @@ def path(
     out.print(grid)
     for code, why in table.attrs.get("missing", {}).items():
         out.print(f"Not included: {code}: {why}")
+    _caveat(table)
     _cite(table.attrs.get("sources", []))
 
 
@@ -482,7 +508,9 @@ def pledges(
             part
             for part in (
                 f"{row.implied_share:.2f}%" if pd.notna(row.implied_share) else "",
-                f"{row.implied_amount:,.1f} bn" if pd.notna(row.implied_amount) else "",
+                f"{row.implied_amount:,.1f} bn {row.amount_currency}"
+                if pd.notna(row.implied_amount)
+                else "",
             )
             if part
         )
@@ -498,6 +526,7 @@ def pledges(
         )
     out.print(grid)
     out.print("Each pledge's source and quote: milex pledges --format json")
+    _cite(table.attrs["sources"])
 
 
 @app.command()
@@ -547,7 +576,8 @@ def simulate(
         title=f"{country}: share of GDP under uncertainty ({table.attrs['draws']:,} draws, "
         f"seed {table.attrs['seed']})",
         caption=f"Plan in {base.currency} billion, current prices; shares in percent of GDP "
-        f"(±{table.attrs['resolution_pp']:g} points); base {base.year}: {base.share:.2f}%.",
+        f"(quantiles to {table.attrs['resolution_pp']:g} points; sampling error is larger); "
+        f"base {base.year}: {base.share:.2f}%.",
         caption_justify="left",
     )
     for label in ("Year", "Plan", "Planned %", "Median %", "5-95% band", "P(meets)"):
@@ -566,6 +596,11 @@ def simulate(
         f"Probability of at least {table.attrs['target']:g}% of GDP in {table['year'].iloc[-1]}: "
         f"{table.attrs['probability']:.0%}"
     )
+    if plan is None:
+        out.print(
+            "A plan that lands exactly on the target has about even odds by construction; "
+            "check a government's own amounts with --amounts YEAR=MILLION,..."
+        )
     out.print(f"Uncertainty: {table.attrs['uncertainty']}")
     _cite(table.attrs.get("sources", []))
 
