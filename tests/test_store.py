@@ -155,6 +155,10 @@ def corrupt(folder: Path, name: str, line: int, old: str, new: str) -> None:
         ("observations/sipri_2025-04.csv", 2, "percent of GDP", "fraction", "line 2, field unit"),
         ("pledges.csv", 2, ",total,", ",everything,", "pledges.csv, line 2, field scope"),
         ("munitions.csv", 2, ",250000,", ",lots,", "munitions.csv, line 2, field value"),
+        ("observations/nato_2026-07.csv", 2, ",2014,", ",20x4,", "line 2, field year: '20x4'"),
+        ("notes.csv", 2, "missing,nato", "absent,nato", "notes.csv, line 2, field kind"),
+        ("notes.csv", 3, "missing,sipri", "missing,sipro", "notes.csv, line 3, field source"),
+        ("editions.toml", 5, "[nato.", "[[nato.", "editions.toml:"),
     ],
 )
 def test_malformed_files_are_refused(data_copy, tmp_path, name, line, old, new, expected):

@@ -17,6 +17,9 @@ from milex.errors import DataFileError
 from milex.geo import is_known_code
 
 STATUSES = ["actual", "estimate", "projection", "unknown"]
+KNOWN_CODE = pa.Check(
+    lambda s: s.map(is_known_code), element_wise=False, name="known ISO3 or aggregate code"
+)
 
 
 def _in_range(indicators: pd.DataFrame):
@@ -53,7 +56,7 @@ def observation_schema(indicators: pd.DataFrame, source_ids: list[str]) -> pa.Da
     return pa.DataFrameSchema(
         {
             "source_id": pa.Column(str, pa.Check.isin(source_ids)),
-            "iso3": pa.Column(str, pa.Check(lambda s: s.map(is_known_code), element_wise=False)),
+            "iso3": pa.Column(str, KNOWN_CODE),
             "year": pa.Column(int, pa.Check.in_range(1900, 2100)),
             "indicator": pa.Column(str, pa.Check.isin(indicators["indicator"].tolist())),
             "value": pa.Column(float, nullable=False),
@@ -83,7 +86,7 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.
     try:
         return schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases.sort_values("index", na_position="first")
+        cases = exc.failure_cases.sort_values("index", na_position="last")
         dupes = cases[cases["check"] == "multiple_fields_uniqueness"]
         # Report a duplicate on its second occurrence, naming the first.
         first = dupes.iloc[-1] if len(dupes) == len(cases) else cases.iloc[0]
@@ -105,12 +108,31 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.
         raise DataFileError(f"{where}, field {field}: {shown!r} fails {check}{more}") from None
 
 
+def notes_schema(indicators: pd.DataFrame, sources: list[str]) -> pa.DataFrameSchema:
+    """Schema of ``notes.csv``: why figures are missing, and caveats, with what they apply to."""
+    return pa.DataFrameSchema(
+        {
+            "kind": pa.Column(str, pa.Check.isin(["missing", "caveat"])),
+            "source": pa.Column(str, pa.Check.isin(sources)),
+            "vintage": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}$"), nullable=True),
+            "iso3": pa.Column(str, KNOWN_CODE, nullable=True),
+            "indicator": pa.Column(
+                str, pa.Check.isin(indicators["indicator"].tolist()), nullable=True
+            ),
+            "years": pa.Column(str, pa.Check.str_matches(r"^\d{4}(-\d{4})?$"), nullable=True),
+            "note": pa.Column(str),
+            "reference": pa.Column(str),
+        },
+        strict=True,
+    )
+
+
 def pledge_schema() -> pa.DataFrameSchema:
     """Schema of ``pledges.csv``: national and alliance spending pledges and budget plans."""
     text = pa.Column(str, nullable=True)
     return pa.DataFrameSchema(
         {
-            "iso3": pa.Column(str, pa.Check(lambda s: s.map(is_known_code), element_wise=False)),
+            "iso3": pa.Column(str, KNOWN_CODE),
             "country": pa.Column(str),
             "announced": pa.Column(
                 str, pa.Check.str_matches(r"^\d{4}(-\d{2}){0,2}$"), nullable=True

@@ -200,7 +200,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 def _sources(folder: Path) -> pd.DataFrame:
     """sources.csv joined with the edition metadata of editions.toml."""
-    editions = tomllib.loads((folder / "editions.toml").read_text(encoding="utf-8"))
+    try:
+        editions = tomllib.loads((folder / "editions.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise DataFileError(f"editions.toml: {exc}") from None
     origins = _read_csv(folder / "sources.csv")
     rows = []
     for i, row in origins.iterrows():
@@ -273,7 +276,7 @@ def _entities(observations: pd.DataFrame, pledges: pd.DataFrame) -> pd.DataFrame
 
 def load_tables(folder: Path) -> dict[str, pd.DataFrame]:
     """Read and validate every table of a data folder (raises :class:`DataFileError`)."""
-    from milex.schema import pledge_schema, validate
+    from milex.schema import notes_schema, pledge_schema, validate
 
     indicators = _read_csv(folder / "indicators.csv")
     indicators[["min", "max"]] = indicators[["min", "max"]].astype(float)
@@ -284,7 +287,11 @@ def load_tables(folder: Path) -> dict[str, pd.DataFrame]:
         "sources": sources,
         "indicators": indicators,
         "observations": observations,
-        "notes": _read_csv(folder / "notes.csv"),
+        "notes": validate(
+            _read_csv(folder / "notes.csv"),
+            notes_schema(indicators, sorted(set(sources["source"]))),
+            folder / "notes.csv",
+        ),
         "pledges": pledges,
         "munitions": _munitions(folder),
         "entities": _entities(observations, pledges),
