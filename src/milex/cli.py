@@ -290,8 +290,9 @@ def sources(fmt: Format = FORMAT) -> None:
         )
     out.print(grid)
     out.print(
-        f"SIPRI subset: {sipri['embedded_entities']} of SIPRI's {sipri['database_countries']} "
-        f"countries ({sipri['share_of_countries_pct']:.1f}%), {sipri['embedded_figures']:,} of "
+        f"SIPRI subset: {sipri['embedded_entities'] - 1} countries and the world total of "
+        f"SIPRI's {sipri['database_countries']} countries (counted as "
+        f"{sipri['share_of_countries_pct']:.1f}%), {sipri['embedded_figures']:,} of "
         f"at most {sipri['database_cells']:,} figures ({sipri['share_of_cells_pct']:.1f}%): "
         "under SIPRI's 10% reuse limit."
     )
