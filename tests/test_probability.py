@@ -67,10 +67,14 @@ def test_simulate_cli_json(capsys):
     assert {s["source"] for s in doc["sources"]} == {"nato", "weo"}
 
 
-def test_simulate_cli_table(capsys):
+def test_simulate_cli_table_matches_the_api(capsys, store):
     code, out, _ = run(
         capsys, "simulate", "Duitsland", "--by", "2029", "--draws", "5000", "--seed", "1"
     )
+    expected = milex.simulate("DEU", 3.5, 2029, draws=5000, seed=1, store=store)
     assert code == 0
-    assert "Probability of at least 3.5% of GDP in 2029" in out
-    assert "5-95% band" in out
+    assert (
+        f"Probability of at least 3.5% of GDP in 2029: {expected.attrs['probability']:.0%}" in out
+    )
+    last = expected.iloc[-1]
+    assert f"{last['p05']:.2f}-{last['p95']:.2f}" in out
