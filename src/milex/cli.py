@@ -495,26 +495,8 @@ def pledges(
     for label in ("Who", "Year", "Scope", "Pledged", "Implied", "Adds up", "On path", "Flag"):
         grid.add_column(label, overflow="fold")
     for row in table.itertuples():
-        pledged = " / ".join(
-            part
-            for part in (
-                f"{row.target_share_gdp:g}%" if pd.notna(row.target_share_gdp) else "",
-                f"{row.target_amount:g} bn {row.amount_currency}"
-                if pd.notna(row.target_amount)
-                else "",
-            )
-            if part
-        )
-        implied = " / ".join(
-            part
-            for part in (
-                f"{row.implied_share:.2f}%" if pd.notna(row.implied_share) else "",
-                f"{row.implied_amount:,.1f} bn {row.amount_currency}"
-                if pd.notna(row.implied_amount)
-                else "",
-            )
-            if part
-        )
+        pledged = _share_and_amount(row.target_share_gdp, row.target_amount, row, "g")
+        implied = _share_and_amount(row.implied_share, row.implied_amount, row, ".2f")
         grid.add_row(
             row.iso3,
             "" if pd.isna(row.target_year) else str(int(row.target_year)),
@@ -528,6 +510,16 @@ def pledges(
     out.print(grid)
     out.print("Each pledge's source and quote: milex pledges --format json")
     _cite(table.attrs["sources"])
+
+
+def _share_and_amount(share, amount, row, share_format: str) -> str:
+    """'3.5% / 153 bn EUR': a share of GDP and an amount in billion, either may be missing."""
+    parts = []
+    if pd.notna(share):
+        parts.append(f"{share:{share_format}}%")
+    if pd.notna(amount):
+        parts.append(f"{amount:,.1f} bn {row.amount_currency}")
+    return " / ".join(parts)
 
 
 @app.command()
