@@ -542,7 +542,7 @@ def simulate(
 
     errors = Console(stderr=True)
     with Progress(console=errors, transient=True, disable=not errors.is_terminal) as bar:
-        task = bar.add_task("simulating", total=None)
+        task = bar.add_task(f"simulating {draws:,} draws", total=None)
         table = api.simulate(
             country,
             target,
