@@ -28,6 +28,8 @@ from milex.errors import InputError
 from milex.store import Store, default_store
 
 Years = int | tuple[int, int] | str | Iterable[int] | None
+#: Most draws one simulate call takes (about 10 s a country-decade on two cores).
+MAX_DRAWS = 100_000_000
 
 
 def _store(store: Store | None) -> Store:
@@ -39,6 +41,15 @@ def _suggest(value: str, known: Iterable[str], what: str) -> InputError:
     close = difflib.get_close_matches(value, known, n=3)
     hint = f" Did you mean {' or '.join(close)}?" if close else ""
     return InputError(f"unknown {what} {value!r}: known are {', '.join(known)}.{hint}")
+
+
+def _one_edition(vintage: str | None) -> None:
+    """Results that set figures side by side take one edition per series, never 'all'."""
+    if vintage == "all":
+        raise InputError(
+            "vintage 'all' mixes editions: give one edition (e.g. 2026-07), or leave it out "
+            "for the newest; to compare editions use milex show or milex.series(vintage='all')"
+        )
 
 
 def _check_source(store: Store, source: str | None, vintage: str | None) -> None:
@@ -67,9 +78,9 @@ def parse_years(years: Years) -> tuple[int, int] | None:
     if isinstance(years, int):
         return (years, years)
     if isinstance(years, str):
-        first, _, last = years.partition("-")
+        first, dash, last = years.partition("-")
         try:
-            span = (int(first), int(last or first))
+            span = (int(first), int(last if dash else first))
         except ValueError:
             raise InputError(
                 f"invalid years {years!r}: use a year (2024) or a range (2014-2024)"
@@ -133,6 +144,7 @@ def status(
     aggregates last; see :func:`milex.targets.status` for its columns and units.
     """
     store = _store(store)
+    _one_edition(vintage)
     _check_source(store, source, vintage)
     return _targets.status(store, year, source, vintage)
 
@@ -178,13 +190,19 @@ def resolve(name: str) -> str:
 
 
 def _one_country(name: str, command: str) -> str:
-    """Resolve a single country; a group gets a clear error instead of 'unknown country'."""
-    if name.lower() in _geo.group_ids():
-        members = " ".join(_geo.members(name.lower()))
-        raise InputError(
-            f"{command} takes one country, not the group {name!r}: run it for a member ({members})"
-        )
-    return resolve(name)
+    """Resolve a single country; groups and aggregates get a clear error."""
+    group = name.lower()
+    code = None if group in _geo.group_ids() else resolve(name)
+    if code is not None and not _geo.is_aggregate(code):
+        return code
+    if group not in _geo.group_ids():
+        group = _geo.group_of(code) or ""
+    members = " ".join(_geo.members(group)) if group else ""
+    raise InputError(
+        f"{command} takes one country, not {name!r}"
+        + (f": run it for a member ({members})" if members else "")
+        + (f", or use milex gap --group {group} for the group" if group else "")
+    )
 
 
 def sources(store: Store | None = None) -> pd.DataFrame:
@@ -232,12 +250,13 @@ def coverage(source: str | None = None, store: Store | None = None) -> pd.DataFr
     )
 
 
-def sipri_share(store: Store | None = None) -> dict[str, float | int]:
+def sipri_share(store: Store | None = None) -> dict[str, float | int | bool]:
     """How much of SIPRI's database milex embeds (SIPRI allows reuse of less than 10%).
 
-    Returns the embedded countries and figures, and two shares in percent: of SIPRI's
-    countries, and of the cells of the sheets drawn from (countries x years x sheets, an upper
-    bound on the database's size since a larger database makes the share smaller).
+    Returns the embedded entities (countries plus the world total) and figures, two shares in
+    percent: of SIPRI's countries (the world total counted as one more), and of the cells of
+    the sheets drawn from (countries x years x sheets, an upper bound on the database's size
+    since a larger database makes the share smaller), the limit and whether both are under it.
     """
     from milex.datafiles import read_toml
 
@@ -248,13 +267,19 @@ def sipri_share(store: Store | None = None) -> dict[str, float | int]:
     ).iloc[0]
     years = meta["database_last_year"] - meta["database_first_year"] + 1
     cells = meta["database_countries"] * years * meta["database_sheets"]
+    shares = {
+        "share_of_countries_pct": 100 * int(figures["c"]) / meta["database_countries"],
+        "share_of_cells_pct": 100 * int(figures["n"]) / cells,
+    }
     return {
         "embedded_entities": int(figures["c"]),
+        "embedded_countries": int(figures["c"]) - ("WLD" in meta["embedded"]),
         "embedded_figures": int(figures["n"]),
         "database_countries": meta["database_countries"],
         "database_cells": cells,
-        "share_of_countries_pct": 100 * int(figures["c"]) / meta["database_countries"],
-        "share_of_cells_pct": 100 * int(figures["n"]) / cells,
+        **shares,
+        "limit_pct": meta["reuse_limit_pct"],
+        "within_limit": all(v < meta["reuse_limit_pct"] for v in shares.values()),
     }
 
 
@@ -287,7 +312,7 @@ def report(
     """One country across sources and editions, with NATO minus SIPRI, the definitional
     reasons, and the notes that apply (see :class:`milex.crosscheck.Report`)."""
     store = _store(store)
-    code = resolve(country)
+    code = _one_country(country, "show")
     obs = profile(code, indicators, source, years, store)
     everything = series(code, None, years, source, "all", store)
     return _crosscheck.report(store, code, obs, everything, source)
@@ -386,6 +411,7 @@ def gap(
     :func:`milex.targets.gap` for columns and units (money in million USD/EUR).
     """
     store = _store(store)
+    _one_edition(vintage)
     _check_source(store, "nato", vintage)
     if group is not None:
         _geo.group_info(group)
@@ -413,13 +439,17 @@ def path(
     """
     store = _store(store)
     goal = _targets.resolve_target(target, by)
-    if country.lower() in _geo.group_ids():
+    group = country.lower() if country.lower() in _geo.group_ids() else None
+    code = None if group else resolve(country)
+    if code is not None and _geo.is_aggregate(code):
+        group = _geo.group_of(code)  # NATO_TOTAL -> nato
+        if group is None:
+            raise InputError(f"path takes an ally or a group of allies, not {country!r}")
+    if group is not None:
         return _projection.group_path(
-            store, country.lower(), goal, base_year, method, growth_after, inflation_after
+            store, group, goal, base_year, method, growth_after, inflation_after
         )
-    return _projection.path(
-        store, resolve(country), goal, base_year, method, growth_after, inflation_after
-    )
+    return _projection.path(store, code, goal, base_year, method, growth_after, inflation_after)
 
 
 def pledges(
@@ -463,6 +493,11 @@ def simulate(
     from milex.simulation import load_uncertainty
 
     store = _store(store)
+    if isinstance(draws, int) and draws > MAX_DRAWS:
+        raise InputError(
+            f"{draws:,} draws is more than milex runs in one go ({MAX_DRAWS:,}): the median and "
+            "band are stable to 0.01 points from about 100,000 draws"
+        )
     if seed is None:  # a short seed the user can quote to rerun the same draws
         seed = secrets.randbelow(2**31)
     return _projection.probability(

@@ -75,11 +75,20 @@ def _emit_json(command: str, query: dict, payload: dict) -> None:
     sys.stdout.write(json.dumps(envelope, ensure_ascii=False, indent=1) + "\n")
 
 
-def _num(value, digits: int = 2, estimate: bool = False) -> str:
+def _num(value, digits: int = 2, mark: bool | str = False) -> str:
+    """A figure with thousands separators; ``mark`` True adds "e" (estimate), a string adds it."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return "—"
     text = f"{value:,.{digits}f}"
-    return text + ("e" if estimate else "")
+    return text + ("e" if mark is True else mark or "")
+
+
+def _spark(values: pd.Series) -> str:
+    """A one-line sparkline; gaps stay gaps, negative values are drawn too."""
+    from sparklines import sparklines
+
+    numbers = [None if math.isnan(v) else v for v in values]
+    return sparklines(numbers, minimum=values.min(), maximum=values.max())[0]
 
 
 def _flag(value) -> str:
@@ -202,29 +211,34 @@ def show(
         for note in found.missing:
             out.print(f"Missing: {note}")
         return
-    from sparklines import sparklines
-
     name = obs["name"].iloc[0]
     for (ind, unit), part in obs.groupby(["indicator", "unit"], sort=False):
         wide = api.side_by_side(part)
         grid = Table(
-            title=f"{name}: {ind} ({unit})", caption="e = estimate", caption_justify="left"
+            title=f"{name}: {ind} ({unit})",
+            caption="e = estimate · p = IMF projection",
+            caption_justify="left",
         )
         grid.add_column("Year", justify="right")
         for column in wide.columns:
             grid.add_column(column, justify="right")
-        estimated = part[part["status"] == "estimate"]
-        editions = estimated["source"] + " " + estimated["vintage"]
-        estimates = set(zip(editions, estimated["year"], strict=True))
+        flagged = part[part["status"].isin(["estimate", "projection"])]
+        editions = flagged["source"] + " " + flagged["vintage"]
+        marks = {
+            (edition, year): "e" if status == "estimate" else "p"
+            for edition, year, status in zip(
+                editions, flagged["year"], flagged["status"], strict=True
+            )
+        }
         digits = 2 if "percent" in unit else 0
         for year, values in wide.iterrows():
             grid.add_row(
                 str(year),
-                *(_num(values[c], digits, (c, year) in estimates) for c in wide.columns),
+                *(_num(values[c], digits, marks.get((c, year), "")) for c in wide.columns),
             )
         grid.add_row(
             "trend",
-            *(sparklines([None if math.isnan(v) else v for v in wide[c]])[0] for c in wide.columns),
+            *(_spark(wide[c]) for c in wide.columns),
         )
         out.print(grid)
     if not found.differences.empty:
@@ -289,12 +303,13 @@ def sources(fmt: Format = FORMAT) -> None:
             row.licence,
         )
     out.print(grid)
+    verdict = "under" if sipri["within_limit"] else "OVER"
     out.print(
-        f"SIPRI subset: {sipri['embedded_entities'] - 1} countries and the world total of "
+        f"SIPRI subset: {sipri['embedded_countries']} countries and the world total of "
         f"SIPRI's {sipri['database_countries']} countries (counted as "
         f"{sipri['share_of_countries_pct']:.1f}%), {sipri['embedded_figures']:,} of "
         f"at most {sipri['database_cells']:,} figures ({sipri['share_of_cells_pct']:.1f}%): "
-        "under SIPRI's 10% reuse limit."
+        f"{verdict} SIPRI's {sipri['limit_pct']}% reuse limit."
     )
     for row in editions.itertuples():
         out.print(f"Cite {row.source} {row.vintage}: {row.cite}")
@@ -410,6 +425,8 @@ def gap(
     out.print(grid)
     for code, why in table.attrs["missing"].items():
         out.print(f"Not shown: {code}: {why}")
+    if money in table.attrs["column_notes"]:
+        out.print(f"No gap in {currency} at {basis}: {table.attrs['column_notes'][money]}")
     _caveat(table)
     _cite(table.attrs.get("sources", []))
 
@@ -431,21 +448,27 @@ def path(
 ) -> None:
     """A year-by-year path to a target share of GDP, with the real growth it needs."""
     table = api.path(country, target, by, method, base_year, growth_after, inflation_after)
-    query = {"country": country, "target": target, "by": by, "method": method}
+    query = {
+        "country": country,
+        "target": target,
+        "by": int(table["year"].iloc[-1]),
+        "method": method,
+        "base_year": int(table["year"].iloc[0]),
+    }
     if _table_or_data("path", table, query, fmt):
         return
     currency = table.attrs["currency"]
     reached = table["share_gdp"].iloc[-1]
+    above = table.attrs.get("held", [])
     held = (
-        f" (allies above it hold their share: {reached:.2f}% in all)"
-        if "members" in (table.attrs)
-        else ""
+        f" ({', '.join(above)} above it hold their share: {reached:.2f}% in all)" if above else ""
     )
     grid = Table(
-        title=f"{country}: {method} path to {table.attrs['target']:g}% of GDP "
+        title=f"{table.attrs['name']}: {method} path to {table.attrs['target']:g}% of GDP "
         f"by {table['year'].iloc[-1]}{held}",
-        caption=f"Money in {currency} billion; constant = prices of {table['year'].iloc[0]}. "
-        "Extra = above holding the base year's share. GDP: IMF WEO, then extrapolated.",
+        caption=f"Money in {currency} billion: current = {table.attrs['units']['spend_current']}, "
+        f"constant = {table.attrs['units']['spend_const']}. Extra = above holding the base "
+        "year's share. GDP: IMF WEO, then extrapolated.",
         caption_justify="left",
     )
     for label in (
@@ -495,8 +518,10 @@ def pledges(
     for label in ("Who", "Year", "Scope", "Pledged", "Implied", "Adds up", "On path", "Flag"):
         grid.add_column(label, overflow="fold")
     for row in table.itertuples():
-        pledged = _share_and_amount(row.target_share_gdp, row.target_amount, row, "g")
-        implied = _share_and_amount(row.implied_share, row.implied_amount, row, ".2f")
+        pledged = _share_and_amount(
+            row.target_share_gdp, row.target_amount, row.amount_currency, "g"
+        )
+        implied = _share_and_amount(row.implied_share, row.implied_amount, row.currency, ".2f")
         grid.add_row(
             row.iso3,
             "" if pd.isna(row.target_year) else str(int(row.target_year)),
@@ -512,13 +537,13 @@ def pledges(
     _cite(table.attrs["sources"])
 
 
-def _share_and_amount(share, amount, row, share_format: str) -> str:
+def _share_and_amount(share, amount, currency, share_format: str) -> str:
     """'3.5% / 153 bn EUR': a share of GDP and an amount in billion, either may be missing."""
     parts = []
     if pd.notna(share):
         parts.append(f"{share:{share_format}}%")
     if pd.notna(amount):
-        parts.append(f"{amount:,.1f} bn {row.amount_currency}")
+        parts.append(f"{amount:,.1f} bn {currency}")
     return " / ".join(parts)
 
 
@@ -557,16 +582,16 @@ def simulate(
     query = {
         "country": country,
         "target": target,
-        "by": by,
+        "by": int(table["year"].iloc[-1]),
         "draws": draws,
-        "seed": seed,
+        "seed": table.attrs["seed"],
         "method": method if plan is None else "amounts",
     }
     if _table_or_data("simulate", table, query, fmt):
         return
     base = table.attrs["base"]
     grid = Table(
-        title=f"{country}: share of GDP under uncertainty ({table.attrs['draws']:,} draws, "
+        title=f"{base.iso3}: share of GDP under uncertainty ({table.attrs['draws']:,} draws, "
         f"seed {table.attrs['seed']})",
         caption=f"Plan in {base.currency} billion, current prices; shares in percent of GDP "
         f"(quantiles to {table.attrs['resolution_pp']:g} points; sampling error is larger); "
@@ -595,6 +620,7 @@ def simulate(
             "check a government's own amounts with --amounts YEAR=MILLION,..."
         )
     out.print(f"Uncertainty: {table.attrs['uncertainty']}")
+    _caveat(table)
     _cite(table.attrs.get("sources", []))
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from milex import geo
 from milex.datafiles import read_toml
-from milex.store import Store
+from milex.store import Store, year_span
 
 #: Indicators whose NATO and SIPRI figures share a unit and can be set side by side.
 COMPARABLE = ["share_gdp", "spend_usd_current"]
@@ -87,8 +87,7 @@ def _applies(note: dict, iso3: str, rows: pd.DataFrame) -> bool:
     if note["indicator"] is not None:
         rows = rows[rows["indicator"] == note["indicator"]]
     if note["years"] is not None:
-        first, _, last = note["years"].partition("-")
-        rows = rows[rows["year"].between(int(first), int(last or first))]
+        rows = rows[rows["year"].between(*year_span(note["years"]))]
     return not rows.empty
 
 
@@ -118,8 +117,18 @@ def report(
     result.missing = list(dict.fromkeys(result.missing))
     if obs.empty:
         result.available = sorted(set(everything["indicator"]))
-        specific = store.notes("missing", source or "nato", iso3=iso3, only_country=True)
-        result.missing = specific or store.notes("missing", source or "nato", iso3=iso3)[:1]
+        src = source or "nato"
+        specific = store.notes("missing", src, iso3=iso3, only_country=True)
+        general = [
+            n["note"]
+            for n in store.note_rows
+            if n["kind"] == "missing"
+            and n["source"] == src
+            and n["iso3"] is None
+            and n["vintage"] is None
+            and n["indicator"] is None
+        ]
+        result.missing = specific or general[:1]
     if diffs.empty and iso3 in geo.members("nato") and source in (None, "nato", "sipri"):
         if "sipri" in set(everything["source"]):
             result.no_comparison = "NATO and SIPRI share no year in the years asked."

@@ -109,6 +109,16 @@ def name(code: str) -> str:
 _SHORT_NAMES = {"RUS": "Russia", "KOR": "South Korea", "IRN": "Iran", "MDA": "Moldova"}
 
 
+def is_aggregate(code: str) -> bool:
+    """True for codes of ``entities.csv`` (NATO_TOTAL, WLD, NATO ...), not countries."""
+    return code in _entities()
+
+
+def group_of(code: str) -> str | None:
+    """The group an aggregate code stands for (NATO_TOTAL -> nato), if any."""
+    return (_entities().get(code) or {}).get("group") or None
+
+
 def group_ids() -> list[str]:
     """Identifiers of the country groups (``nato``, ``europe-canada``, ``eu`` ...)."""
     return list(read_toml("groups.toml"))
@@ -143,8 +153,8 @@ def memberships(group: str) -> list[tuple[str, int | None, int | None]]:
 def members(group: str, year: int | None = None) -> list[str]:
     """ISO3 codes of a group's members, sorted; with ``year``, those counted in that year.
 
-    A country counts in a year if it was a member for any part of it and had not left
-    before it began (Sweden, joined 7 March 2024, counts in NATO's 2024 totals; the United
+    A country counts from the year it joined (Sweden, joined 7 March 2024, counts in NATO's
+    2024 totals, as in NATO's own aggregates) up to the year before it left (the United
     Kingdom, out of the EU on 31 January 2020, counts in the EU from 1973 to 2019).
     """
     out = [

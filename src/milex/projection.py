@@ -39,8 +39,8 @@ RATE_RANGE = (-50.0, 100.0)
 class Base:
     """A country's starting point: NATO's figures for ``year``. ``spend`` and ``gdp`` are
     million national currency at current prices, ``share`` their ratio in percent (NATO's
-    share to its printed two decimals), ``gdp_usd_const`` NATO's GDP in million USD at 2021
-    prices and exchange rates, ``usd_per_unit`` that year's exchange rate."""
+    share unrounded: it agrees with the printed two decimals), ``gdp_usd_const`` NATO's GDP
+    in million USD at 2021 prices and exchange rates, ``usd_per_unit`` that year's exchange rate."""
 
     iso3: str
     year: int
@@ -219,6 +219,7 @@ def path(
     )
     money = f"{start.currency} million current"
     table.attrs.update(
+        name=store.names.get(iso3, iso3),
         currency=start.currency,
         target=target.share,
         base=start,
@@ -260,7 +261,7 @@ def group_path(
     """
     latest = store.observations("nato", None, indicators=["share_gdp"])["year"].max()
     year = base_year or int(latest)
-    paths, missing = [], {}
+    paths, missing, held = [], {}, []
     for iso3 in geo.members(group, year):
         try:
             start = base(store, iso3, year)
@@ -268,6 +269,8 @@ def group_path(
             missing[iso3] = str(exc)
             continue
         goal = max(start.share, target.share)
+        if start.share > target.share:
+            held.append(iso3)
         one = path(store, iso3, target, year, method, growth_after, inflation_after, goal)
         real_index = (1 + one["gdp_real_growth"].fillna(0) / 100).cumprod()
         one["gdp_const"] = start.gdp_usd_const * real_index
@@ -294,13 +297,15 @@ def group_path(
             "extra_current": sums["extra_current"],
             "cumulative_extra_current": sums["extra_current"].cumsum(),
             "spend_usd_current": sums["spend_current"],
-            "basis": ["nato", *["projection"] * (len(sums) - 1)],
+            "basis": every.groupby("year")["basis"].first().to_numpy(),
         }
     ).reset_index(drop=True)
     money = f"USD million current (exchange rates of {year})"
     table.attrs.update(
+        name=geo.group_info(group)["name"],
         currency="USD",
         target=target.share,
+        held=held,
         members=sorted(set(every["iso3"])),
         missing=missing,
         units={
@@ -436,7 +441,8 @@ def _check_one(store: Store, pledge: dict, tolerance_pp: float) -> dict:
         flags.append(f"amount in {pledge['amount_currency']}, GDP in {gdp['currency']}")
     elif pd.notna(amount):
         out["implied_share"] = 100 * amount * 1000 / gdp["gdp"]
-    if pd.notna(share) and annual:
+    out["currency"] = gdp["currency"]
+    if pd.notna(share):
         out["implied_amount"] = share / 100 * gdp["gdp"] / 1000
     if pd.notna(share) and pd.notna(out["implied_share"]):
         out["difference_pp"] = out["implied_share"] - share
@@ -507,6 +513,12 @@ def probability(
                 f"{start.currency} for every year {years[0]}-{years[-1]}"
             )
         plan = np.array([float(amounts[y]) for y in years])
+        bad = [int(y) for y, a in zip(years, plan, strict=True) if not np.isfinite(a) or a < 0]
+        if bad:
+            raise InputError(
+                f"amounts for {', '.join(map(str, bad))} are not a non-negative number: give "
+                f"million {start.currency} at current prices, e.g. {int(years[0])}=150000"
+            )
     else:
         plan = planned["spend_current"].to_numpy()[1:]
     result = simulate(
@@ -538,6 +550,7 @@ def probability(
     table.attrs.update(
         probability=float(result.prob_meet[0, -1]),
         target=target.share,
+        **({"caveat": TOTAL_SCOPE_CAVEAT} if target.scope == "total" else {}),
         draws=result.draws,
         seed=result.seed,
         resolution_pp=result.bin_width,

@@ -58,6 +58,12 @@ def fingerprint(folder: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def year_span(text: str) -> tuple[int, int]:
+    """``"2023-2026"`` -> (2023, 2026); ``"2025"`` -> (2025, 2025)."""
+    first, _, last = text.partition("-")
+    return int(first), int(last or first)
+
+
 class Store:
     """A read-only connection to a built store file."""
 
@@ -147,8 +153,8 @@ class Store:
             if kind == "missing" and not only_country and row["indicator"] and not indicator:
                 continue  # a gap in one indicator does not explain a whole missing row
             if row["years"] is not None and year is not None:
-                first, _, last = row["years"].partition("-")
-                if not int(first) <= year <= int(last or first):
+                first, last = year_span(row["years"])
+                if not first <= year <= last:
                     continue
             keep.append((-sum(row[f] is not None for f in wanted), row["note"]))
         return [text for _, text in sorted(keep)]
@@ -168,7 +174,9 @@ def open_store(folder: Path | None = None, cache_dir: Path | None = None) -> Sto
     target = cache_dir / f"store-{fingerprint(folder)}.duckdb"
     if target.exists():
         try:
-            return Store(target)
+            store = Store(target)
+            store.sql("SELECT fingerprint FROM meta")
+            return store
         except duckdb.Error:
             log.warning("the cached store %s is damaged: building it again", target)
             target.unlink()

@@ -62,9 +62,7 @@ def status(store: Store, year: int | None = None, source: str = "nato", vintage:
         year = _latest_year(store, source, vintage)
     obs = store.observations(source, vintage, indicators=STATUS_INDICATORS, years=(year, year))
     if obs.empty:
-        span = store.observations(source, vintage, indicators=["share_gdp"])["year"]
-        known = f"{span.min()}-{span.max()}" if len(span) else "none"
-        raise InputError(f"no {source} figures for {year}: years with figures: {known}")
+        raise _year_error(store, source, vintage, year)
     names = store.names
     codes = _rows_for(source, year, obs, names)
     wide = obs.pivot_table(index="iso3", columns="indicator", values="value", aggfunc="first")
@@ -105,7 +103,7 @@ def status(store: Store, year: int | None = None, source: str = "nato", vintage:
                 and n["indicator"] == indicator
                 and (n["vintage"] is None or n["vintage"] in editions)
             ),
-            "not published in this edition",
+            _edition_note(store, source, editions) or "not published in this edition",
         )
         for indicator in STATUS_INDICATORS
         if indicator not in published
@@ -133,6 +131,8 @@ def _missing_note(
 #: Range of targets accepted, percent of GDP: below 0.5 a share was most likely given as a
 #: fraction (0.035 for 3.5%); Ukraine at war spends about a third of its GDP.
 MIN_TARGET_SHARE, MAX_TARGET_SHARE = 0.5, 50.0
+#: Range of target years accepted (the IMF outlook ends in 2030; beyond it GDP is extrapolated).
+MIN_TARGET_YEAR, MAX_TARGET_YEAR = 2000, 2100
 
 
 @dataclass(frozen=True)
@@ -155,6 +155,11 @@ def resolve_target(target: float | str, by: int | None = None, scope: str = "cor
     ``by`` overrides the guideline's deadline; a bare share needs no ``by`` for a gap but paths
     do. Raises :class:`InputError` for unknown ids, non-positive or absurd shares.
     """
+    if by is not None and not MIN_TARGET_YEAR <= by <= MAX_TARGET_YEAR:
+        raise InputError(
+            f"target year {by} is out of range: give a year from {MIN_TARGET_YEAR} to "
+            f"{MAX_TARGET_YEAR}"
+        )
     rules = read_toml("guidelines.toml")
     if isinstance(target, str) and target in rules:
         rule = rules[target]
@@ -248,7 +253,9 @@ def gap(
     edition's own EUR/USD rates. ``gdp_usd_current`` is the GDP behind NATO's figure (see
     :func:`gdp_behind`); ``gdp_usd_const`` is NATO's Table 5. ``gap_pp`` = target minus share
     (positive: short of the target; negative: above it); ``gap_*`` money = ``gap_pp`` / 100 x
-    GDP. ``shortfall_usd_current`` counts only shortfalls (surpluses of one ally do not fill
+    GDP, except on a group row, where money is the sum of its members' gaps (so it can differ a
+    little from the group's ``gap_pp`` x GDP, as members' shares are rounded to two decimals).
+    ``shortfall_usd_current`` counts only shortfalls (surpluses of one ally do not fill
     another's gap). A group row sums its members' money and GDP; its share is weighted by GDP at
     2021 prices, as NATO's aggregates are, and its equipment share by spending.
     ``equipment_gap_pp`` = ``equipment_target`` minus the equipment share. Allies without
@@ -261,12 +268,10 @@ def gap(
         year = _latest_year(store, "nato", vintage)
     obs = store.observations("nato", vintage, indicators=GAP_INDICATORS, years=(year, year))
     if obs.empty:
-        span = store.observations("nato", vintage, indicators=["share_gdp"])["year"]
-        raise InputError(
-            f"no NATO figures for {year}: pick a year from {span.min()} to {span.max()}"
-        )
+        raise _year_error(store, "nato", vintage, year)
     if codes is None:
         codes = geo.members(group or "nato", year)
+    codes = sorted(codes, key=lambda c: store.names.get(c, c))
     wide = obs.pivot_table(index="iso3", columns="indicator", values="value", aggfunc="first")
     wide = wide.reindex(columns=GAP_INDICATORS)
     eur_current, eur_const = _euro_rates(wide)
@@ -303,7 +308,16 @@ def gap(
     table["source"] = "nato"
     table["vintage"] = ", ".join(sorted(used["vintage"].unique()))
     missing = [c for c in codes if c not in wide.index]
-    table.attrs["missing"] = {c: missing_reason(store, c, year) for c in missing}
+    table.attrs["missing"] = {c: missing_reason(store, c, year, vintage) for c in missing}
+    money = ["gap_usd_current", "gap_usd_const", "gap_eur_current", "gap_eur_const"]
+    empty = [c for c in money if table[c].isna().all()]
+    table.attrs["column_notes"] = {
+        c: "this edition has no figures at these prices (the 2024 edition is embedded without "
+        "its constant-price tables)"
+        if c.endswith("const")
+        else "no spending or GDP figures for this year in this edition"
+        for c in empty
+    }
     table.attrs["eur_per_usd"] = {"current": eur_current, "constant": eur_const}
     if target.scope == "total":
         table.attrs["caveat"] = TOTAL_SCOPE_CAVEAT
@@ -327,6 +341,26 @@ def gap(
     return table
 
 
+def _edition_note(store: Store, source: str, editions: set[str]) -> str | None:
+    """The note saying one of these editions is only partly embedded, if there is one."""
+    for note in store.note_rows:
+        if (
+            note["kind"] == "missing"
+            and note["source"] == source
+            and note["vintage"] in editions
+            and note["iso3"] is None
+            and note["indicator"] is None
+        ):
+            return note["note"]
+    return None
+
+
+def _year_error(store: Store, source: str, vintage: str | None, year: int) -> InputError:
+    span = store.observations(source, vintage, indicators=["share_gdp"])["year"]
+    known = f"from {span.min()} to {span.max()}" if len(span) else "none"
+    return InputError(f"no {source} figures for {year}: years with figures: {known}")
+
+
 def _group_row(table: pd.DataFrame, group: str, year: int, target: Target) -> pd.DataFrame:
     """A group total: members' money and GDP summed; share weighted by GDP at 2021 prices
     (as NATO's aggregates), equipment share by spending."""
@@ -339,7 +373,7 @@ def _group_row(table: pd.DataFrame, group: str, year: int, target: Target) -> pd
         "gap_usd_const",
         "shortfall_usd_current",
     ]
-    sums = table[money].sum()
+    sums = table[money].sum(min_count=1)
     share = 100 * sums["spend_usd_const"] / sums["gdp_usd_const"]
     weighted = (table["equipment_share"] * table["spend_usd_current"]).sum()
     return pd.DataFrame(
@@ -358,11 +392,23 @@ def _group_row(table: pd.DataFrame, group: str, year: int, target: Target) -> pd
     )
 
 
-def missing_reason(store: Store, iso3: str, year: int | None = None) -> str:
-    """Why NATO has no figure for a country: its own note, else whether it is an ally."""
-    found = store.notes("missing", "nato", iso3=iso3, year=year, only_country=True)
-    if found:
-        return found[0]
+def missing_reason(
+    store: Store, iso3: str, year: int | None = None, vintage: str | None = None
+) -> str:
+    """Why NATO has no figure for a country: a note about the country's whole row, else a note
+    that the edition is only partly embedded, else whether it is an ally at all."""
+    for note in store.note_rows:
+        if (
+            note["kind"] == "missing"
+            and note["source"] == "nato"
+            and note["indicator"] is None
+            and note["vintage"] in (None, vintage)
+            and note["iso3"] == iso3
+        ):
+            return note["note"]
+    edition = _edition_note(store, "nato", {vintage} if vintage else set())
+    if edition:
+        return edition
     if year is not None and iso3 not in geo.members("nato", year):
         return f"not a NATO ally in {year}"
     return "not a NATO ally" if iso3 not in geo.members("nato") else "no NATO figure"
