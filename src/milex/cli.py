@@ -87,8 +87,8 @@ def _spark(values: pd.Series) -> str:
     """A one-line sparkline; gaps stay gaps, negative values are drawn too."""
     from sparklines import sparklines
 
-    numbers = [None if math.isnan(v) else v for v in values]
-    return sparklines(numbers, minimum=values.min(), maximum=values.max())[0]
+    low = values.min()  # shifted to start at zero: the library draws negatives on a 2nd line
+    return sparklines([None if math.isnan(v) else v - low for v in values])[0]
 
 
 def _flag(value) -> str:
