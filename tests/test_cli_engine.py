@@ -65,6 +65,12 @@ def test_pledges_germany(capsys):
         (["simulate", "DEU", "--by", "2029", "--draws", "0"], "draws"),
         (["simulate", "europe-canada", "--by", "2030"], "takes one country, not"),
         (["pledges", "baltics"], "takes one country, not"),
+        (["show", "nato"], "show takes one country, not 'nato'"),
+        (["status", "--vintage", "all"], "vintage 'all' mixes editions"),
+        (["gap", "--vintage", "all"], "vintage 'all' mixes editions"),
+        (["path", "DEU", "--by", "99999"], "target year 99999 is out of range"),
+        (["simulate", "DEU", "--by", "2030", "--draws", "1000000000"], "more than milex runs"),
+        (["show", "DEU", "--years", "2014-"], "invalid years '2014-'"),
         (["gap", "--currency", "JPY"], "'JPY' is not one of"),
         (["path", "DEU", "--by", "2035", "--growth-after", "-150"], "out of range"),
         (["path", "DEU", "--by", "2035", "--inflation-after", "-100"], "out of range"),
@@ -95,3 +101,40 @@ def test_pledges_cite_their_gdp_sources(capsys):
     assert [r["target_year"] for r in doc["rows"]] == [2025, 2026]
     code, out, _ = run(capsys, "pledges", "DEU", "--format", "json")
     assert {s["source"] for s in json.loads(out)["sources"]} == {"nato", "weo"}
+
+
+def test_group_without_money_figures_is_missing_not_zero(capsys):
+    """The 2025 edition is embedded without money tables: the Baltic total has no gap in USD."""
+    code, out, _ = run(
+        capsys,
+        "gap",
+        "--vintage",
+        "2025-08",
+        "--year",
+        "2025",
+        "--group",
+        "baltics",
+        "--format",
+        "json",
+    )
+    doc = json.loads(out)
+    total = doc["rows"][-1]
+    assert code == 0 and total["iso3"] == "baltics"
+    assert total["gap_usd_current"] is None and total["spend_usd_current"] is None
+    assert "gap_usd_current" in doc["column_notes"]
+    code, out, _ = run(capsys, "gap", "--vintage", "2025-08", "--year", "2025", "--format", "json")
+    assert "Only part of the 2025 edition" in json.loads(out)["missing"]["DNK"]
+
+
+def test_path_of_an_aggregate_is_its_group(capsys):
+    code, out, _ = run(capsys, "path", "NATO_TOTAL", "--by", "2030", "--format", "json")
+    doc = json.loads(out)
+    assert code == 0 and doc["name"] == "NATO" and "USA" in doc["members"]
+
+
+def test_show_marks_imf_projections(capsys):
+    code, out, _ = run(
+        capsys, "show", "DEU", "-i", "gdp_real_growth", "--source", "weo", "--years", "2024-2026"
+    )
+    assert code == 0
+    assert "0.92p" in out and "-0.23p" not in out  # 2024 is an IMF actual, 2026 a projection

@@ -39,6 +39,8 @@ from milex.errors import InputError
         ("Russland", "RUS"),
         ("Russie", "RUS"),
         ("Zuid-Korea", "KOR"),
+        ("Weißrussland", "BLR"),
+        ("Biélorussie", "BLR"),
         ("NATO Total", "NATO_TOTAL"),
         ("  poland ", "POL"),
     ],

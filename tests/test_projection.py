@@ -129,6 +129,14 @@ def test_russian_budget_adds_up_with_weo_gdp(store):
     assert row["implied_share"] == pytest.approx(6.31, abs=0.01)
 
 
+def test_a_share_only_pledge_gets_its_amount(store):
+    """UK: 3.5% of GDP in 2035 (core), no amount given: milex gives the amount it implies."""
+    gbr = milex.pledges("GBR", store=store)
+    row = gbr[(gbr["target_year"] == 2035) & (gbr["scope"] == "core")].iloc[0]
+    assert row["currency"] == "GBP"
+    assert row["implied_amount"] == pytest.approx(3.5 / 100 * row["gdp"] / 1000)
+
+
 def test_cumulative_amounts_are_not_compared(store):
     swe = milex.pledges("SWE", store=store).iloc[0]
     assert math.isnan(swe["implied_share"])

@@ -225,6 +225,17 @@ def test_damaged_cache_is_rebuilt(data_copy, tmp_path):
     assert again.sql("SELECT count(*) n FROM observations")["n"].iloc[0] > 15000
 
 
+def test_store_without_its_tables_is_rebuilt(data_copy, tmp_path):
+    import duckdb
+
+    home = tmp_path / "home"
+    first = open_store(data_copy, home)
+    first.close()
+    duckdb.connect(str(first.path)).execute("DROP TABLE meta").close()  # opens, not a store
+    again = open_store(data_copy, home)
+    assert again.sql("SELECT count(*) n FROM meta")["n"].iloc[0] == 1
+
+
 def test_home_that_is_a_file_is_refused(data_copy, tmp_path):
     from milex.errors import MilexError
 

@@ -173,11 +173,14 @@ def open_store(folder: Path | None = None, cache_dir: Path | None = None) -> Sto
         )
     target = cache_dir / f"store-{fingerprint(folder)}.duckdb"
     if target.exists():
+        store = None
         try:
             store = Store(target)
             store.sql("SELECT fingerprint FROM meta")
             return store
         except duckdb.Error:
+            if store is not None:
+                store.close()
             log.warning("the cached store %s is damaged: building it again", target)
             target.unlink()
     log.info("building the data store in %s (first run or changed data)", cache_dir)
