@@ -407,7 +407,8 @@ def gap(
         title=f"Gap to {table['target'].iloc[0]:g}% of GDP in {query['year']} "
         f"(NATO, edition {table['vintage'].iloc[0]})",
         caption=f"Gap in {currency.upper()} billion, {basis}; negative = above the target. "
-        "Equipment gap: points short of 20% of defence spending.",
+        f"Equipment gap: points short of {table.attrs['equipment_target']:g}% of defence "
+        "spending.",
         caption_justify="left",
     )
     for label in ("Ally", "% GDP", "Gap (points)", f"Gap ({currency.upper()})", "Equip. gap"):

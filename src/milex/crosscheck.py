@@ -119,15 +119,7 @@ def report(
         result.available = sorted(set(everything["indicator"]))
         src = source or "nato"
         specific = store.notes("missing", src, iso3=iso3, only_country=True)
-        general = [
-            n["note"]
-            for n in store.note_rows
-            if n["kind"] == "missing"
-            and n["source"] == src
-            and n["iso3"] is None
-            and n["vintage"] is None
-            and n["indicator"] is None
-        ]
+        general = store.exact_notes("missing", src, iso3=None, vintage=None, indicator=None)
         result.missing = specific or general[:1]
     if diffs.empty and iso3 in geo.members("nato") and source in (None, "nato", "sipri"):
         if "sipri" in set(everything["source"]):

@@ -102,11 +102,8 @@ def name(code: str) -> str:
     country = pycountry.countries.get(alpha_3=code)
     if country is None:
         return code
-    return getattr(country, "common_name", None) or _SHORT_NAMES.get(code, country.name)
-
-
-# pycountry's ISO names that read badly in a table, shortened as NATO and SIPRI print them.
-_SHORT_NAMES = {"RUS": "Russia", "KOR": "South Korea", "IRN": "Iran", "MDA": "Moldova"}
+    short = {row["iso3"]: row["name"] for row in _rows("display_names.csv")}
+    return short.get(code) or getattr(country, "common_name", None) or country.name
 
 
 def is_aggregate(code: str) -> bool:

@@ -127,6 +127,20 @@ class Store:
         table = self.sql("SELECT code, name FROM entities")
         return dict(zip(table["code"], table["name"], strict=True))
 
+    def exact_notes(self, kind: str, source: str, **fields) -> list[str]:
+        """Texts of the notes whose fields are exactly as given (unlike :meth:`notes`, where an
+        empty field matches anything). A value may be a set of accepted values; None means the
+        field must be empty. ``exact_notes("missing", "nato", iso3=None, indicator=None)``: the
+        notes about a whole edition or source."""
+        accepted = {k: v if isinstance(v, set) else {v} for k, v in fields.items()}
+        return [
+            row["note"]
+            for row in self.note_rows
+            if row["kind"] == kind
+            and row["source"] == source
+            and all(row[field] in values for field, values in accepted.items())
+        ]
+
     def notes(
         self,
         kind: str,

@@ -93,18 +93,13 @@ def status(store: Store, year: int | None = None, source: str = "nato", vintage:
     table.attrs["sources"] = sorted(obs["source_id"].unique())
     editions = set(obs["vintage"])
     table.attrs["column_notes"] = {
-        indicator: next(
-            (
-                n["note"]
-                for n in store.note_rows
-                if n["kind"] == "missing"
-                and n["source"] == source
-                and n["iso3"] is None
-                and n["indicator"] == indicator
-                and (n["vintage"] is None or n["vintage"] in editions)
-            ),
-            _edition_note(store, source, editions) or "not published in this edition",
-        )
+        indicator: (
+            store.exact_notes(
+                "missing", source, iso3=None, indicator=indicator, vintage={None, *editions}
+            )
+            + _edition_notes(store, source, editions)
+            + ["not published in this edition"]
+        )[0]
         for indicator in STATUS_INDICATORS
         if indicator not in published
     }
@@ -243,7 +238,7 @@ def gap(
     codes: list[str] | None = None,
     group: str | None = None,
     vintage: str | None = None,
-    equipment_target: float = 20.0,
+    equipment_target: float | None = None,
 ) -> pd.DataFrame:
     """How far each ally is from ``target`` in ``year``, in percentage points and in money.
 
@@ -258,7 +253,8 @@ def gap(
     ``shortfall_usd_current`` counts only shortfalls (surpluses of one ally do not fill
     another's gap). A group row sums its members' money and GDP; its share is weighted by GDP at
     2021 prices, as NATO's aggregates are, and its equipment share by spending.
-    ``equipment_gap_pp`` = ``equipment_target`` minus the equipment share. Allies without
+    ``equipment_gap_pp`` = ``equipment_target`` (default: the Wales 20% guideline of
+    ``guidelines.toml``, percent of defence expenditure) minus the equipment share. Allies without
     figures (Iceland) are listed in ``attrs["missing"]`` with the reason and left out of group
     sums; NATO's own aggregates count Iceland's GDP, so a group share here can be about 0.01
     point above NATO's published aggregate. ``attrs["caveat"]`` warns when the target includes
@@ -298,7 +294,10 @@ def gap(
         table = pd.concat([table, _group_row(table, group, year, target)], ignore_index=True)
     table["gap_eur_current"] = table["gap_usd_current"] * eur_current
     table["gap_eur_const"] = table["gap_usd_const"] * eur_const
+    if equipment_target is None:
+        equipment_target = read_toml("guidelines.toml")["wales-equipment-20"]["threshold"]
     table["equipment_gap_pp"] = equipment_target - table["equipment_share"]
+    table.attrs["equipment_target"] = equipment_target
     used = obs[obs["iso3"].isin([*table["iso3"], EURO_REFERENCE])]
     estimated = set(used.loc[used["status"] == "estimate", "iso3"])
     table["status"] = [
@@ -341,18 +340,9 @@ def gap(
     return table
 
 
-def _edition_note(store: Store, source: str, editions: set[str]) -> str | None:
-    """The note saying one of these editions is only partly embedded, if there is one."""
-    for note in store.note_rows:
-        if (
-            note["kind"] == "missing"
-            and note["source"] == source
-            and note["vintage"] in editions
-            and note["iso3"] is None
-            and note["indicator"] is None
-        ):
-            return note["note"]
-    return None
+def _edition_notes(store: Store, source: str, editions: set[str]) -> list[str]:
+    """Notes saying one of these editions is only partly embedded."""
+    return store.exact_notes("missing", source, vintage=editions, iso3=None, indicator=None)
 
 
 def _year_error(store: Store, source: str, vintage: str | None, year: int) -> InputError:
@@ -397,18 +387,10 @@ def missing_reason(
 ) -> str:
     """Why NATO has no figure for a country: a note about the country's whole row, else a note
     that the edition is only partly embedded, else whether it is an ally at all."""
-    for note in store.note_rows:
-        if (
-            note["kind"] == "missing"
-            and note["source"] == "nato"
-            and note["indicator"] is None
-            and note["vintage"] in (None, vintage)
-            and note["iso3"] == iso3
-        ):
-            return note["note"]
-    edition = _edition_note(store, "nato", {vintage} if vintage else set())
-    if edition:
-        return edition
+    found = store.exact_notes("missing", "nato", iso3=iso3, indicator=None, vintage={None, vintage})
+    found += _edition_notes(store, "nato", {vintage} if vintage else set())
+    if found:
+        return found[0]
     if year is not None and iso3 not in geo.members("nato", year):
         return f"not a NATO ally in {year}"
     return "not a NATO ally" if iso3 not in geo.members("nato") else "no NATO figure"
