@@ -49,6 +49,11 @@ def main(argv: list[str] | None = None) -> list[dict]:
     ]
     for row in rows:
         print(f"{row['name']:<34} {row['value']:7.3f} {row['unit']}  x{row['ratio']:.2f}")
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        print(
+            "note: PYTHONDONTWRITEBYTECODE is set, so milex's modules are compiled on every run "
+            "(the baseline's are cached); unset it to measure a normal install"
+        )
     return rows
 
 
