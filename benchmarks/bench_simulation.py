@@ -1,4 +1,4 @@
-"""Benchmark of milex.simulation.simulate: throughput, speed-up over pandas, peak memory.
+"""Benchmark of milex.montecarlo.simulate: throughput, speed-up over pandas, peak memory.
 
 Workload: 32 allies x 11 years (2025-2035), synthetic but realistic inputs (GDP 20 to 25,000
 billion national currency, defence at 2-5% of GDP rising 0-30% in real terms by 2035, ~1.5% real
@@ -65,7 +65,7 @@ def pandas_baseline(inputs: dict[str, Any], draws: int, seed: int = 0):
     """The model written plainly with pandas: one DataFrame per draw, then a groupby."""
     import pandas as pd
 
-    from milex.simulation import load_uncertainty
+    from milex.montecarlo import load_uncertainty
 
     unc = load_uncertainty()
     countries = [f"C{i:02d}" for i in range(N_COUNTRIES)]
@@ -105,7 +105,7 @@ def pandas_baseline(inputs: dict[str, Any], draws: int, seed: int = 0):
 
 def _engine_child(draws: int, pool: str, workers: int | None, seed: int) -> dict[str, Any]:
     """Runs in a fresh process: one warm-up, one timed run; returns seconds and peak RSS."""
-    from milex.simulation import simulate
+    from milex.montecarlo import simulate
 
     inputs = synthetic_inputs()
     imports = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

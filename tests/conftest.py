@@ -11,10 +11,22 @@ import pytest
 
 os.environ["MILEX_HOME"] = tempfile.mkdtemp(prefix="milex-test-home-")
 
-from milex.datafiles import data_dir
+from milex.catalog import data_dir
 from milex.store import default_store
 
+#: This run's milex home, removed when the run ends.
+HOME = os.environ["MILEX_HOME"]
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Remove this run's milex home: a test run leaves nothing in the temporary folder."""
+    from milex.store import default_store
+
+    if default_store.cache_info().currsize:
+        default_store().close()
+    shutil.rmtree(HOME, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Tests for milex.simulation: worked numbers, model structure, reproducibility, input errors."""
+"""Tests for milex.montecarlo: worked numbers, model structure, reproducibility, input errors."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import milex.simulation as sim
+import milex.montecarlo.engine as sim
 from milex.errors import InputError
-from milex.simulation import SimulationResult, Uncertainty, load_uncertainty, simulate
+from milex.montecarlo import SimulationResult, Uncertainty, load_uncertainty, simulate
 
 NONE = Uncertainty(growth_sd=0.0, inflation_sd=0.0, rho=0.0, corr=0.0, source="test: none")
 SOME = Uncertainty(growth_sd=1.9, inflation_sd=1.6, rho=0.3, corr=0.25, source="test")
@@ -113,6 +113,16 @@ def test_reaching_the_target_exactly_counts_as_meeting_it():
     res = simulate(*args, draws=100, seed=1, uncertainty=NONE)
     np.testing.assert_array_equal(res.prob_meet, [[1.0, 1.0]])
     np.testing.assert_allclose(res.median, [[3.5, 3.5]], atol=res.bin_width)
+
+
+def test_meeting_tolerance_is_a_ten_thousandth_of_a_point():
+    """Float32 shares get MEET_TOLERANCE_PP (0.0001 points): 3.49995% meets 3.5%, 3.4998% not.
+
+    GDP 100 with no growth or inflation, so the share is the amount: 3.49995 is 0.00005 points
+    below the target (within the tolerance), 3.4998 is 0.0002 below (outside it)."""
+    args = ([[3.49995, 3.4998]], [100.0], [[0.0, 0.0]], [[0.0, 0.0]], [3.5])
+    res = simulate(*args, draws=100, seed=1, uncertainty=NONE)
+    np.testing.assert_array_equal(res.prob_meet, [[1.0, 0.0]])
 
 
 def test_year_one_probability_matches_normal_formula():
@@ -344,7 +354,7 @@ def _call(**changes):
             {"uncertainty": Uncertainty(15.0, 1.0, 0.0, 0.0, "x")},
             r"growth_sd = 15.0 percentage points is too large",
         ),
-        ({"dask_address": ""}, r"dask_address must be a scheduler address"),
+        ({"dask_address": ""}, r"Dask scheduler address must be text such as 'tcp://"),
     ],
 )
 def test_bad_input_raises_input_error(changes, message):

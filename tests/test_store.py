@@ -47,15 +47,36 @@ def test_default_series_never_mixes_editions(store):
     assert (obs.groupby(["iso3", "indicator"])["vintage"].nunique() == 1).all()
 
 
-def test_sipri_russia_series(store):
-    rus = milex.series("RUS", ["share_gdp", "spend_usd_current"], source="sipri", store=store)
+@pytest.mark.parametrize(
+    ("vintage", "spend_2024", "share_2024"),
+    [
+        # SIPRI April 2025 release (/work/shared/data/sipri_milex.csv)
+        ("2025-04", 148967.3, 7.0523),
+        # SIPRI April 2026 release, the newest and the default (sipri_milex_2026.csv): 2024 revised
+        (None, 149401.9, 6.8742),
+    ],
+)
+def test_sipri_russia_series(store, vintage, spend_2024, share_2024):
+    rus = milex.series(
+        "RUS", ["share_gdp", "spend_usd_current"], source="sipri", vintage=vintage, store=store
+    )
+    assert set(rus["vintage"]) == {vintage or "2026-04"}
     by = rus.set_index(["indicator", "year"])
-    assert by.loc[("spend_usd_current", 2024), "value"] == pytest.approx(148967.3)
-    assert by.loc[("share_gdp", 2024), "value"] == pytest.approx(7.0523)
+    assert by.loc[("spend_usd_current", 2024), "value"] == pytest.approx(spend_2024)
+    assert by.loc[("share_gdp", 2024), "value"] == pytest.approx(share_2024)
     assert by.loc[("share_gdp", 2024), "status"] == "estimate"
     assert by.loc[("share_gdp", 2014), "status"] == "actual"
     assert rus["year"].min() == 1992
     assert by.loc[("spend_usd_current", 2024), "unit"] == "USD million current"
+
+
+def test_sipri_2026_release_has_2025(store):
+    """SIPRI April 2026: Russia 2025 USD 190,416.6 m = 7.5015% of GDP, SIPRI estimates."""
+    rus = milex.series("RUS", ["share_gdp", "spend_usd_current"], 2025, source="sipri", store=store)
+    by = rus.set_index("indicator")
+    assert by.loc["spend_usd_current", "value"] == pytest.approx(190416.6)
+    assert by.loc["share_gdp", "value"] == pytest.approx(7.5015)
+    assert set(rus["status"]) == {"estimate"} and set(rus["vintage"]) == {"2026-04"}
 
 
 def test_sipri_subset_only_comparison_countries(store):
@@ -124,9 +145,13 @@ def test_nato_total_share_is_spending_over_gdp(store):
 # ------------------------------------------------------------------ bad data is refused
 
 
-def corrupt(folder: Path, name: str, line: int, old: str, new: str) -> None:
+def corrupt(folder: Path, name: str, line: int | None, old: str, new: str) -> None:
+    """Replace ``old`` by ``new`` on line ``line`` (1-based) of a data file, or with ``line``
+    None on the first line that starts with ``old``."""
     path = folder / name
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    if line is None:
+        line = next(i for i, text in enumerate(lines, start=1) if text.startswith(old))
     assert old in lines[line - 1], lines[line - 1]
     lines[line - 1] = lines[line - 1].replace(old, new, 1)
     path.write_text("".join(lines), encoding="utf-8")
@@ -158,7 +183,7 @@ def corrupt(folder: Path, name: str, line: int, old: str, new: str) -> None:
         ("observations/nato_2026-07.csv", 2, ",2014,", ",20x4,", "line 2, field year: '20x4'"),
         ("notes.csv", 2, "missing,nato", "absent,nato", "notes.csv, line 2, field kind"),
         ("notes.csv", 3, "missing,sipri", "missing,sipro", "notes.csv, line 3, field source"),
-        ("editions.toml", 5, "[nato.", "[[nato.", "editions.toml:"),
+        ("editions.toml", None, "[nato.", "[[nato.", "editions.toml:"),
     ],
 )
 def test_malformed_files_are_refused(data_copy, tmp_path, name, line, old, new, expected):
@@ -243,3 +268,54 @@ def test_home_that_is_a_file_is_refused(data_copy, tmp_path):
     home.write_text("not a folder")
     with pytest.raises(MilexError, match="is a file, not a folder"):
         open_store(data_copy, home)
+
+
+# ------------------------------------------------------------------ lookups of the API
+
+
+def test_countries_with_their_nato_accession(store):
+    table = milex.countries(store=store)
+    assert table["code"].is_unique
+    by = table.set_index("code")
+    # Accession dates published by NATO ("NATO member countries", nato.int)
+    joined = {
+        "USA": 1949,
+        "DEU": 1955,
+        "ESP": 1982,
+        "POL": 1999,
+        "ALB": 2009,
+        "MNE": 2017,
+        "MKD": 2020,
+        "FIN": 2023,
+        "SWE": 2024,
+    }
+    assert {code: by.loc[code, "nato_since"] for code in joined} == joined
+    assert by["nato_since"].notna().sum() == 32  # NATO has 32 allies since March 2024
+    for code in ("RUS", "UKR", "CHN"):  # SIPRI comparison countries, never allies
+        assert pd.isna(by.loc[code, "nato_since"]) and by.loc[code, "kind"] == "country"
+    assert (
+        by.loc["NATO_TOTAL", "kind"] == "aggregate" and by.loc["NATO_TOTAL", "name"] == "NATO Total"
+    )
+    assert by.loc["DEU", "name"] == "Germany" and by.loc["RUS", "name"] == "Russia"
+
+
+def test_indicators_table(store):
+    table = milex.indicators(store=store).set_index("indicator")
+    share = table.loc["share_gdp"]
+    assert share["unit_pattern"] == "^percent of GDP$"
+    assert (share["min"], share["max"]) == (0, 100)
+    assert table.loc["spend_usd_current", "unit_pattern"] == "^USD million current$"
+    used = set(store.sql("SELECT DISTINCT indicator FROM observations")["indicator"])
+    assert used <= set(table.index)
+    assert table["description"].notna().all()
+
+
+def test_latest_is_the_newest_year_of_each_series(store):
+    # NATO 2026 edition: Poland 4.68% and Lithuania 5.33% of GDP in 2026 (estimates)
+    latest = milex.latest(["POL", "LTU"], store=store).set_index("iso3")
+    assert latest["year"].tolist() == [2026, 2026]
+    assert latest.loc["POL", "value"] == 4.68 and latest.loc["LTU", "value"] == 5.33
+    assert set(latest["status"]) == {"estimate"} and set(latest["vintage"]) == {"2026-07"}
+    # SIPRI April 2026 release: Russia 2025, 7.5015% of GDP (sipri_milex_2026.csv)
+    rus = milex.latest("RUS", source="sipri", store=store)
+    assert rus[["year", "value"]].values.tolist() == [[2025, 7.5015]]

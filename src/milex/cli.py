@@ -1,27 +1,36 @@
-"""The ``milex`` command line: parses arguments, calls :mod:`milex.api`, renders with Rich.
+"""The ``milex`` command line: parses arguments, calls :mod:`milex.api`, renders its results.
 
-No analysis happens here. Every data command takes ``--format table|json|csv``; the JSON
-envelope is documented in docs/json.md. Errors print one line; bad usage exits with code 2.
+No analysis happens here: each command renders the :class:`milex.result.Result` the API
+returns, as a Rich table, as its JSON envelope (docs/json.md) or as CSV. Errors print one line;
+bad usage exits with code 2. Help, ``--version`` and argument errors import neither pandas nor
+DuckDB: the API is imported inside the commands.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import logging
 import math
+import signal
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import click
-import pandas as pd
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from milex import api
+from milex import __version__
+from milex.catalog import read_toml
 from milex.errors import MilexError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from rich.console import Console
+
+    from milex.result import Result
+
+#: Base class of the usage errors typer raises (typer vendors click from 0.26 and re-exports only
+#: some of its exceptions; BadParameter's parent ClickException is the one with the message).
+USAGE_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
 app = typer.Typer(
     help="Military expenditure against alliance commitments, with sources and vintages.",
@@ -29,11 +38,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"max_content_width": 100, "help_option_names": ["-h", "--help"]},
 )
-out = Console(highlight=False, soft_wrap=False, markup=False)
-if not out.is_terminal:
-    out.width = 140
-JSON_VERSION = 1
 
 
 class Format(StrEnum):
@@ -52,35 +58,64 @@ class Prices(StrEnum):
     constant = "constant"
 
 
+def _ids(name: str) -> str:
+    return ", ".join(read_toml(name))
+
+
+def _share_guidelines() -> str:
+    return ", ".join(
+        k for k, v in read_toml("guidelines.toml").items() if v["indicator"] == "share_gdp"
+    )
+
+
 FORMAT = typer.Option(Format.table, "--format", "-f", help="Output: table, json or csv.")
 SOURCE_HELP = "Dataset: nato, sipri, weo or wdi."
 VINTAGE_HELP = "Edition, e.g. 2026-07 (default: the newest edition of each series)."
+COUNTRY_HELP = "Country: ISO3 or ISO2 code, or an English, Dutch, German or French name."
+TARGET = typer.Option(
+    "hague-3.5",
+    "--target",
+    "-t",
+    help=f"Percent of GDP (3.5) or a guideline: {_share_guidelines()}.",
+)
 
 
-# ------------------------------------------------------------------ output helpers
+def _console() -> Console:
+    from rich.console import Console
+
+    console = Console(highlight=False, soft_wrap=False, markup=False)
+    if not console.is_terminal:
+        console.width = 140
+    return console
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """DataFrame rows as JSON-ready dicts: NaN/NA become null, numpy scalars plain Python."""
-    rows = json.loads(frame.to_json(orient="records", force_ascii=False))
-    return rows
+# ------------------------------------------------------------------ rendering helpers
 
 
-def _source_records(ids: list[str]) -> list[dict]:
-    return _records(api.origins(ids))
-
-
-def _emit_json(command: str, query: dict, payload: dict) -> None:
-    envelope = {"schema": f"milex.{command}.v{JSON_VERSION}", "query": query, **payload}
-    sys.stdout.write(json.dumps(envelope, ensure_ascii=False, indent=1) + "\n")
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value) == "<NA>"
 
 
 def _num(value, digits: int = 2, mark: bool | str = False) -> str:
-    """A figure with thousands separators; ``mark`` True adds "e" (estimate), a string adds it."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    """A figure with thousands separators; ``mark`` True adds "e" (estimate), a string adds it.
+    A value that rounds to zero prints without a sign ("0.0", never "-0.0")."""
+    if _missing(value):
         return "—"
     text = f"{value:,.{digits}f}"
+    if text.lstrip("-").strip("0.,") == "":
+        text = text.lstrip("-")
     return text + ("e" if mark is True else mark or "")
+
+
+def _money(value, currency: str = "") -> str:
+    """Million -> a readable amount in billion ("12.3 bn EUR")."""
+    if _missing(value):
+        return "—"
+    from milex.vocab import rescale
+
+    return (
+        _num(rescale(value, "million", "billion"), 1) + f" bn{(' ' + currency) if currency else ''}"
+    )
 
 
 def _spark(values: pd.Series) -> str:
@@ -92,15 +127,57 @@ def _spark(values: pd.Series) -> str:
 
 
 def _flag(value) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "—"
     return "✓" if value else "✗"
+
+
+def _table(title: str, caption: str | None = None):
+    from rich.table import Table
+
+    return Table(title=title, caption=caption, caption_justify="left")
+
+
+def _data(result: Result, fmt: Format) -> bool:
+    """Write JSON or CSV and return True; return False for a table (the caller draws it)."""
+    if fmt is Format.json:
+        sys.stdout.write(result.to_json() + "\n")
+        return True
+    if fmt is Format.csv:
+        result.frame.to_csv(sys.stdout, index=False)
+        return True
+    return False
+
+
+def _footer(out: Console, result: Result) -> None:
+    """Notes, caveats and how to cite each edition behind the figures shown."""
+    for note in result.notes:
+        out.print(f"Note: {note}")
+    for caveat in result.caveats:
+        out.print(f"Caveat: {caveat}")
+    for cite in result.citations():
+        out.print(f"Source: {cite}")
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"milex {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(
+        False, "--version", "-V", callback=_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """Military expenditure against alliance commitments, with sources and vintages."""
 
 
 # ------------------------------------------------------------------ commands
 
 
-@app.command()
+@app.command(short_help="Where each ally stands: share of GDP, spending, guidelines met.")
 def status(
     year: int | None = typer.Option(None, "--year", "-y", help="Year (default: latest)."),
     source: str = typer.Option("nato", "--source", "-s", help="nato or sipri."),
@@ -108,29 +185,18 @@ def status(
     fmt: Format = FORMAT,
 ) -> None:
     """Where each ally stands: share of GDP, spending, equipment share, guidelines met."""
-    table = api.status(year, source, vintage)
-    if fmt is Format.json:
-        _emit_json(
-            "status",
-            {"year": int(table["year"].iloc[0]), "source": source, "vintage": vintage},
-            {
-                "units": table.attrs["units"],
-                "column_notes": table.attrs["column_notes"],
-                "rows": _records(table),
-                "sources": _source_records(table.attrs["sources"]),
-            },
-        )
+    from milex import api
+
+    result = api.status(year, source=source, vintage=vintage)
+    if _data(result, fmt):
         return
-    if fmt is Format.csv:
-        table.to_csv(sys.stdout, index=False)
-        return
-    year = int(table["year"].iloc[0])
+    table = result.frame
+    year = int(result.query["year"])
     editions = ", ".join(sorted(table["vintage"].dropna().unique()))
-    grid = Table(
-        title=f"{source.upper()} figures for {year} (edition {editions})",
-        caption="e = estimate · ✓ meets · ✗ below · — no figure (see note) · "
+    grid = _table(
+        f"{source.upper()} figures for {year} (edition {editions})",
+        "e = estimate · ✓ meets · ✗ below · — no figure (see note) · "
         "spending in USD million, current prices",
-        caption_justify="left",
     )
     for label, justify in [
         ("Ally" if source == "nato" else "Country", "left"),
@@ -145,6 +211,7 @@ def status(
     ]:
         grid.add_column(label, justify=justify, overflow="fold")
     footnotes: dict[str, int] = {}
+    aggregates = int((table["kind"] == "aggregate").sum())
     for row in table.itertuples():
         est = row.status == "estimate"
         note = row.note if isinstance(row.note, str) else None
@@ -159,66 +226,61 @@ def status(
             _flag(row.meets_hague_3_5),
             _flag(row.meets_wales_equipment_20),
             marker,
-            end_section=row.Index == len(table) - 3 and source == "nato",
+            end_section=aggregates > 0 and row.Index == len(table) - aggregates - 1,
         )
+    out = _console()
     out.print(grid)
     for note, number in footnotes.items():
         out.print(f"[{number}] {note}")
-    for indicator, note in table.attrs["column_notes"].items():
+    for indicator, note in result.extra["column_notes"].items():
         out.print(f"No {indicator} in this source or edition: {note}")
-    _cite(table.attrs["sources"])
+    _footer(out, result)
 
 
-@app.command()
+@app.command(short_help="One country across sources and editions; why NATO and SIPRI differ.")
 def show(
-    country: str = typer.Argument(..., help="Name (en/nl/de/fr) or ISO code, e.g. Duitsland."),
+    country: str = typer.Argument(..., help=COUNTRY_HELP + " E.g. Duitsland."),
     indicator: list[str] | None = typer.Option(
         None, "--indicator", "-i", help="Indicator(s) (default: share_gdp, spend_usd_current)."
     ),
     source: str | None = typer.Option(None, "--source", "-s", help=SOURCE_HELP + " Default: all."),
-    years: str = typer.Option("2014-2030", "--years", help="Year or range, e.g. 1992-2024."),
+    years: str | None = typer.Option(
+        None, "--years", help="Year or range, e.g. 1992-2024 (default: 2014-2030)."
+    ),
     fmt: Format = FORMAT,
 ) -> None:
     """One country's series across sources and editions, and why NATO and SIPRI differ."""
-    found = api.report(country, indicator, source, years)
-    obs = found.obs
-    if fmt is Format.json:
-        _emit_json(
-            "show",
-            {"country": found.iso3, "indicators": indicator, "source": source, "years": years},
-            {
-                "rows": _records(obs),
-                "differences": _records(found.differences),
-                "reasons": _records(found.reasons),
-                "caveats": found.caveats,
-                "missing": found.missing,
-                "no_comparison": found.no_comparison,
-                "sources": _source_records(sorted(obs["source_id"].unique())),
-            },
-        )
+    from milex import api
+    from milex.vocab import parse_years
+
+    asked = years is not None
+    years = years or "2014-2030"
+    result = api.report(country, indicator, years, source=source)
+    if _data(result, fmt):
         return
-    if fmt is Format.csv:
-        obs.to_csv(sys.stdout, index=False)
-        return
+    obs, extra, out = result.frame, result.extra, _console()
     if obs.empty:
         wanted = ", ".join(indicator or ["share_gdp", "spend_usd_current"])
         hint = (
-            f" It has: {', '.join(found.available)} (choose with --indicator)."
-            if found.available
+            f" It has: {', '.join(extra['available'])} (choose with --indicator)."
+            if extra["available"]
             else ""
         )
-        out.print(f"No {wanted} for {found.iso3} in {source or 'any source'} in {years}.{hint}")
-        for note in found.missing:
+        out.print(
+            f"No {wanted} for {result.query['country']} in {source or 'any source'} "
+            f"in {years}.{hint}"
+        )
+        for note in extra["missing"]:
             out.print(f"Missing: {note}")
         return
     name = obs["name"].iloc[0]
+    first, last = parse_years(years)
     for (ind, unit), part in obs.groupby(["indicator", "unit"], sort=False):
         wide = api.side_by_side(part)
-        grid = Table(
-            title=f"{name}: {ind} ({unit})",
-            caption="e = estimate · p = IMF projection",
-            caption_justify="left",
-        )
+        statuses = set(part["status"])
+        legend = ["e = estimate"] * ("estimate" in statuses)
+        legend += ["p = IMF projection"] * ("projection" in statuses)
+        grid = _table(f"{name}: {ind} ({unit})", " · ".join(legend) or None)
         grid.add_column("Year", justify="right")
         for column in wide.columns:
             grid.add_column(column, justify="right")
@@ -236,16 +298,17 @@ def show(
                 str(year),
                 *(_num(values[c], digits, marks.get((c, year), "")) for c in wide.columns),
             )
-        grid.add_row(
-            "trend",
-            *(_spark(wide[c]) for c in wide.columns),
-        )
+        grid.add_row("trend", *(_spark(wide[c]) for c in wide.columns))
         out.print(grid)
-    if not found.differences.empty:
-        grid = Table(title=f"{name}: NATO minus SIPRI (newest editions)")
+        absent = sorted(set(range(first, last + 1)) - set(wide.index))
+        if asked and absent:
+            out.print(f"No {ind} figures for {_spans(absent)} in these editions.")
+    differences = extra["differences"]
+    if len(differences):
+        grid = _table(f"{name}: NATO minus SIPRI (newest editions)")
         for label in ("Indicator", "Year", "NATO", "SIPRI", "Difference", "% of SIPRI"):
             grid.add_column(label, justify="right" if label != "Indicator" else "left")
-        for row in found.differences.itertuples():
+        for row in differences.itertuples():
             grid.add_row(
                 row.indicator,
                 str(row.year),
@@ -256,35 +319,51 @@ def show(
             )
         out.print(grid)
         out.print("Why they differ:")
-        for row in found.reasons.itertuples():
+        for row in extra["reasons"].itertuples():
             out.print(f"  • {row.label}: {row.text}")
-    if found.no_comparison:
-        out.print(f"No NATO–SIPRI comparison: {found.no_comparison}")
-    for note in found.missing:
+    if extra["no_comparison"]:
+        out.print(f"No NATO–SIPRI comparison: {extra['no_comparison']}")
+    for note in extra["missing"]:
         out.print(f"Missing: {note}")
-    for note in found.caveats:
-        out.print(f"Caveat: {note}")
-    _cite(obs["source_id"].unique())
+    _footer(out, result)
 
 
-@app.command()
+def _spans(years: list[int]) -> str:
+    """[1992, 1993, 1995] -> "1992-1993, 1995"."""
+    runs: list[list[int]] = []
+    for year in years:
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
+@app.command(short_help="What the store holds: editions, coverage, licences, citations.")
 def sources(fmt: Format = FORMAT) -> None:
     """What the store holds: each source and edition, its coverage, licence and citation."""
-    editions = api.sources()
-    cover = api.coverage()
-    sipri = api.sipri_share()
+    import json
+
+    from milex import api
+    from milex.result import plain
+
+    editions, cover, sipri = api.sources(), api.coverage(), api.sipri_share()
     if fmt is Format.json:
-        _emit_json(
-            "sources",
-            {},
-            {"sources": _records(editions), "coverage": _records(cover), "sipri_subset": sipri},
-        )
+        envelope = {
+            "schema": "milex.sources.v1",
+            "query": {},
+            "sources": plain(editions),
+            "coverage": plain(cover),
+            "sipri_subset": plain(sipri),
+        }
+        sys.stdout.write(json.dumps(envelope, ensure_ascii=False, indent=1, allow_nan=False))
+        sys.stdout.write("\n")
         return
     if fmt is Format.csv:
         merged = cover.merge(editions, on=["source", "vintage"], suffixes=("", "_edition"))
         merged.to_csv(sys.stdout, index=False)
         return
-    grid = Table(title="Sources and editions in the store")
+    grid = _table("Sources and editions in the store")
     for label in ("Source", "Vintage", "Title", "Published", "Figures", "Coverage", "Licence"):
         grid.add_column(label, overflow="fold")
     for row in editions.itertuples():
@@ -302,11 +381,12 @@ def sources(fmt: Format = FORMAT) -> None:
             spans,
             row.licence,
         )
+    out = _console()
     out.print(grid)
     verdict = "under" if sipri["within_limit"] else "OVER"
     out.print(
-        f"SIPRI subset: {sipri['embedded_countries']} countries and the world total of "
-        f"SIPRI's {sipri['database_countries']} countries (counted as "
+        f"SIPRI subset ({sipri['vintage']}): {sipri['embedded_countries']} countries and the "
+        f"world total of SIPRI's {sipri['database_countries']} countries (counted as "
         f"{sipri['share_of_countries_pct']:.1f}%), {sipri['embedded_figures']:,} of "
         f"at most {sipri['database_cells']:,} figures ({sipri['share_of_cells_pct']:.1f}%): "
         f"{verdict} SIPRI's {sipri['limit_pct']}% reuse limit."
@@ -315,7 +395,7 @@ def sources(fmt: Format = FORMAT) -> None:
         out.print(f"Cite {row.source} {row.vintage}: {row.cite}")
 
 
-@app.command()
+@app.command(short_help="Export observations with source, vintage and citation.")
 def export(
     source: str | None = typer.Option(None, "--source", "-s", help=SOURCE_HELP + " Default: all."),
     vintage: str = typer.Option("all", "--vintage", help="Edition, or 'all' (default)."),
@@ -325,93 +405,55 @@ def export(
     output: Path | None = typer.Option(None, "--output", "-o", help="File (default: stdout)."),
 ) -> None:
     """Export observations in the tidy shape, each with its source, vintage and citation."""
+    from milex import api
+
     if output is None:
-        api.export(sys.stdout, fmt, source, vintage)
+        api.export(sys.stdout, fmt, source=source, vintage=vintage)
         return
-    path = api.export(output, fmt, source, vintage)
+    path = api.export(output, fmt, source=source, vintage=vintage)
     print(f"wrote {path}", file=sys.stderr)
 
 
-TARGET = typer.Option("hague-3.5", "--target", "-t", help="Percent of GDP (3.5) or guideline id.")
-
-
-def _money(value, currency: str = "") -> str:
-    """Million -> a readable amount ("12.3 bn")."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return f"{value / 1000:,.1f} bn{(' ' + currency) if currency else ''}"
-
-
-def _table_or_data(command: str, frame: pd.DataFrame, query: dict, fmt: Format) -> bool:
-    """Write JSON or CSV and return True; return False for a table (the caller draws it)."""
-    if fmt is Format.json:
-        extra = {
-            key: dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
-            for key, value in frame.attrs.items()
-            if key not in ("units", "sources")
-        }
-        _emit_json(
-            command,
-            query,
-            {
-                "units": frame.attrs.get("units", {}),
-                **extra,
-                "rows": _records(frame),
-                "sources": _source_records(frame.attrs.get("sources", [])),
-            },
-        )
-        return True
-    if fmt is Format.csv:
-        frame.to_csv(sys.stdout, index=False)
-        return True
-    return False
-
-
-def _caveat(frame: pd.DataFrame) -> None:
-    if "caveat" in frame.attrs:
-        out.print(f"Caveat: {frame.attrs['caveat']}")
-
-
-def _cite(ids) -> None:
-    """Print how to cite each edition behind the figures shown."""
-    for cite in api.origins(ids)["cite"].unique():
-        out.print(f"Source: {cite}")
-
-
-@app.command()
+@app.command(short_help="How far each ally is from a target, in points and money.")
 def gap(
     target: str = TARGET,
     year: int | None = typer.Option(None, "--year", "-y", help="Year (default: latest)."),
-    group: str | None = typer.Option(None, "--group", "-g", help="Group, adds a total row."),
+    group: str | None = typer.Option(
+        None, "--group", "-g", help=f"Group, adds a total row: {_ids('groups.toml')}."
+    ),
     currency: Currency = typer.Option(Currency.USD, "--currency", help="Money in USD or EUR."),
     prices: Prices = typer.Option(Prices.current, "--prices", help="current or constant (2021)."),
     vintage: str | None = typer.Option(None, "--vintage", help=VINTAGE_HELP),
     fmt: Format = FORMAT,
 ) -> None:
-    """How far each ally is from a target: percentage points and money."""
-    table = api.gap(target, year, group=group, vintage=vintage)
-    query = {
-        "target": target,
-        "year": int(table["year"].iloc[0]),
-        "group": group,
-        "vintage": vintage,
-        "currency": currency.value,
-        "prices": prices.value,
-    }
-    if _table_or_data("gap", table, query, fmt):
+    """How far each ally is from a target: percentage points and money (net gap and, for a
+    group, the shortfall of its members below the target)."""
+    from milex import api
+
+    result = api.gap(target, year, group=group, vintage=vintage)
+    result.query.update(currency=currency.value, prices=prices.value)
+    if _data(result, fmt):
         return
-    money = f"gap_{currency.value.lower()}_{'const' if prices is Prices.constant else 'current'}"
+    table, extra = result.frame, result.extra
+    suffix = f"{currency.value.lower()}_{'const' if prices is Prices.constant else 'current'}"
     basis = "current prices" if prices is Prices.current else "constant 2021 prices"
-    currency = currency.value
-    grid = Table(
-        title=f"Gap to {table['target'].iloc[0]:g}% of GDP in {query['year']} "
+    cur = currency.value
+    grid = _table(
+        f"Gap to {result.query['target']:g}% of GDP in {result.query['year']} "
         f"(NATO, edition {table['vintage'].iloc[0]})",
-        caption=f"Gap in {currency.upper()} billion, {basis}; negative = above the target. "
-        f"Equipment gap: points short of {table.attrs['equipment_target']:g}% of defence "
-        "spending.",
-        caption_justify="left",
+        f"Money in {cur} billion, {basis}. Gap: target minus share (negative = above it); a "
+        "group's gap is net (surpluses offset shortfalls), its shortfall sums the members "
+        f"below the target. Equipment gap: points short of {extra['equipment_target']:g}% of "
+        "defence spending.",
     )
-    for label in ("Ally", "% GDP", "Gap (points)", f"Gap ({currency.upper()})", "Equip. gap"):
+    for label in (
+        "Ally",
+        "% GDP",
+        "Gap (points)",
+        f"Gap ({cur})",
+        f"Shortfall ({cur})",
+        "Equip. gap",
+    ):
         grid.add_column(label, justify="left" if label == "Ally" else "right")
     for row in table.itertuples():
         est = row.status == "estimate"
@@ -419,26 +461,32 @@ def gap(
             row.name,
             _num(row.share_gdp, 2, est),
             _num(row.gap_pp, 2),
-            _money(getattr(row, money)),
+            _money(getattr(row, f"gap_{suffix}")),
+            _money(getattr(row, f"shortfall_{suffix}")),
             _num(row.equipment_gap_pp, 1),
             end_section=group is not None and row.Index == len(table) - 2,
         )
+    out = _console()
     out.print(grid)
-    for code, why in table.attrs["missing"].items():
+    if group is not None:
+        out.print(f"Group share: {table['share_basis'].iloc[-1]}.")
+    for code, why in extra["missing"].items():
         out.print(f"Not shown: {code}: {why}")
-    if money in table.attrs["column_notes"]:
-        out.print(f"No gap in {currency} at {basis}: {table.attrs['column_notes'][money]}")
-    _caveat(table)
-    _cite(table.attrs.get("sources", []))
+    if f"gap_{suffix}" in extra["column_notes"]:
+        out.print(f"No gap in {cur} at {basis}: {extra['column_notes'][f'gap_{suffix}']}")
+    _footer(out, result)
 
 
-@app.command()
+@app.command(short_help="A year-by-year path to a target, with the real growth it needs.")
 def path(
-    country: str = typer.Argument(..., help="Country (any language) or group, e.g. DEU."),
+    country: str = typer.Argument(..., help=COUNTRY_HELP + f" Or a group: {_ids('groups.toml')}."),
     target: str = TARGET,
     by: int | None = typer.Option(None, "--by", help="Target year (default: the guideline's)."),
     method: str = typer.Option("linear", "--method", "-m", help="linear or real-growth."),
     base_year: int | None = typer.Option(None, "--base-year", help="Default: latest figure."),
+    converge: bool = typer.Option(
+        False, "--converge", help="Bring allies above the target down to it (default: hold)."
+    ),
     growth_after: float | None = typer.Option(
         None, "--growth-after", help="Real GDP growth (%) after the IMF horizon."
     ),
@@ -448,29 +496,29 @@ def path(
     fmt: Format = FORMAT,
 ) -> None:
     """A year-by-year path to a target share of GDP, with the real growth it needs."""
-    table = api.path(country, target, by, method, base_year, growth_after, inflation_after)
-    query = {
-        "country": country,
-        "target": target,
-        "by": int(table["year"].iloc[-1]),
-        "method": method,
-        "base_year": int(table["year"].iloc[0]),
-    }
-    if _table_or_data("path", table, query, fmt):
-        return
-    currency = table.attrs["currency"]
-    reached = table["share_gdp"].iloc[-1]
-    above = table.attrs.get("held", [])
-    held = (
-        f" ({', '.join(above)} above it hold their share: {reached:.2f}% in all)" if above else ""
+    from milex import api
+
+    result = api.path(
+        country,
+        target,
+        by,
+        method=method,
+        base_year=base_year,
+        growth_after=growth_after,
+        inflation_after=inflation_after,
+        above="converge" if converge else "hold",
     )
-    grid = Table(
-        title=f"{table.attrs['name']}: {method} path to {table.attrs['target']:g}% of GDP "
-        f"by {table['year'].iloc[-1]}{held}",
-        caption=f"Money in {currency} billion: current = {table.attrs['units']['spend_current']}, "
-        f"constant = {table.attrs['units']['spend_const']}. Extra = above holding the base "
-        "year's share. GDP: IMF WEO, then extrapolated.",
-        caption_justify="left",
+    if _data(result, fmt):
+        return
+    table, extra, units = result.frame, result.extra, result.units
+    # "EUR million constant 2026" -> "2026": the table shows billions, so no unit is quoted
+    price_year = units["spend_const"].rpartition("constant ")[2]
+    grid = _table(
+        f"{extra['name']}: {method} path to {result.query['target']:g}% of GDP "
+        f"by {table['year'].iloc[-1]}",
+        f"Money in {extra['currency']} billion, at current prices and (Constant) at constant "
+        f"{price_year} prices. Extra = above holding the base year's share. "
+        f"GDP: IMF WEO {result.query['weo_vintage']}, then extrapolated.",
     )
     for label in (
         "Year",
@@ -494,38 +542,39 @@ def path(
             _money(row.cumulative_extra_current),
             row.basis,
         )
+    out = _console()
     out.print(grid)
-    for code, why in table.attrs.get("missing", {}).items():
+    for code, why in extra.get("missing", {}).items():
         out.print(f"Not included: {code}: {why}")
-    _caveat(table)
-    _cite(table.attrs.get("sources", []))
+    _footer(out, result)
 
 
-@app.command()
+@app.command(short_help="National plans checked: do amount and share add up, on path?")
 def pledges(
-    country: str | None = typer.Argument(None, help="Country (default: all in the registry)."),
+    country: str | None = typer.Argument(
+        None, help=COUNTRY_HELP + " Default: every pledge in the registry."
+    ),
     fmt: Format = FORMAT,
 ) -> None:
     """National plans from the registry, checked: do amount and share add up, on path?"""
-    table = api.pledges(country)
-    if _table_or_data("pledges", table, {"country": country}, fmt):
+    from milex import api
+
+    result = api.pledges(country)
+    if _data(result, fmt):
         return
-    grid = Table(
-        title="Pledges and plans, checked against projected GDP",
-        caption="Implied = the amount as % of projected GDP (or the share in money). "
+    grid = _table(
+        "Pledges and plans, checked against projected GDP",
+        "Implied = the amount as % of projected GDP (or the share in money). "
         "On path = at or above a linear path to the Hague guideline.",
-        caption_justify="left",
     )
     for label in ("Who", "Year", "Scope", "Pledged", "Implied", "Adds up", "On path", "Flag"):
         grid.add_column(label, overflow="fold")
-    for row in table.itertuples():
-        pledged = _share_and_amount(
-            row.target_share_gdp, row.target_amount, row.amount_currency, "g"
-        )
+    for row in result.frame.itertuples():
+        pledged = _share_and_amount(row.target_share_gdp, row.target_amount, row.amount_currency)
         implied = _share_and_amount(row.implied_share, row.implied_amount, row.currency, ".2f")
         grid.add_row(
             row.iso3,
-            "" if pd.isna(row.target_year) else str(int(row.target_year)),
+            "" if _missing(row.target_year) else str(int(row.target_year)),
             row.scope,
             pledged,
             implied or "—",
@@ -533,24 +582,46 @@ def pledges(
             _flag(row.on_path),
             row.flag or "",
         )
+    out = _console()
     out.print(grid)
     out.print("Each pledge's source and quote: milex pledges --format json")
-    _cite(table.attrs["sources"])
+    _footer(out, result)
 
 
-def _share_and_amount(share, amount, currency, share_format: str) -> str:
-    """'3.5% / 153 bn EUR': a share of GDP and an amount in billion, either may be missing."""
+def _share_and_amount(share, amount, currency, share_format: str = "g") -> str:
+    """'3.5% / 153.0 bn EUR': a share of GDP and an amount in billion, either may be missing."""
     parts = []
-    if pd.notna(share):
+    if not _missing(share):
         parts.append(f"{share:{share_format}}%")
-    if pd.notna(amount):
-        parts.append(f"{amount:,.1f} bn {currency}")
+    if not _missing(amount):
+        parts.append(f"{_num(amount, 1)} bn {currency or ''}".rstrip())
     return " / ".join(parts)
 
 
-@app.command()
+def _parse_amounts(text: str) -> dict[int, float]:
+    """``"2027=140000,2028=160000"`` -> ``{2027: 140000.0, 2028: 160000.0}``; a year given
+    twice is refused (a plan has one amount a year)."""
+    try:
+        pairs = [item.split("=") for item in text.split(",")]
+        plan = [(int(year), float(value)) for year, value in pairs]
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r}: use YEAR=MILLION pairs, e.g. 2027=140000,2028=160000",
+            param_hint="'--amounts'",
+        ) from None
+    years = [year for year, _ in plan]
+    twice = sorted({year for year in years if years.count(year) > 1})
+    if twice:
+        raise typer.BadParameter(
+            f"{text!r}: {', '.join(map(str, twice))} given more than once; give one amount a year",
+            param_hint="'--amounts'",
+        )
+    return dict(plan)
+
+
+@app.command(short_help="Chance that a spending plan reaches a target (Monte Carlo).")
 def simulate(
-    country: str = typer.Argument(..., help="Country, e.g. DEU or Duitsland."),
+    country: str = typer.Argument(..., help=COUNTRY_HELP + " E.g. DEU or Duitsland."),
     target: str = TARGET,
     by: int | None = typer.Option(None, "--by", help="Target year (default: the guideline's)."),
     draws: int = typer.Option(100_000, "--draws", "-n", help="Monte Carlo draws."),
@@ -564,44 +635,39 @@ def simulate(
 ) -> None:
     """Probability that a spending plan reaches a target when growth and inflation vary."""
     plan = _parse_amounts(amounts) if amounts else None
+    from rich.console import Console
     from rich.progress import Progress
+
+    from milex import api
 
     errors = Console(stderr=True)
     with Progress(console=errors, transient=True, disable=not errors.is_terminal) as bar:
         task = bar.add_task(f"simulating {draws:,} draws", total=None)
-        table = api.simulate(
+        result = api.simulate(
             country,
             target,
             by,
-            draws,
-            seed,
-            method,
-            plan,
+            draws=draws,
+            seed=seed,
+            method=method,
+            amounts=plan,
             dask=dask,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
-    query = {
-        "country": country,
-        "target": target,
-        "by": int(table["year"].iloc[-1]),
-        "draws": draws,
-        "seed": table.attrs["seed"],
-        "method": method if plan is None else "amounts",
-    }
-    if _table_or_data("simulate", table, query, fmt):
+    if _data(result, fmt):
         return
-    base = table.attrs["base"]
-    grid = Table(
-        title=f"{base.iso3}: share of GDP under uncertainty ({table.attrs['draws']:,} draws, "
-        f"seed {table.attrs['seed']})",
-        caption=f"Plan in {base.currency} billion, current prices; shares in percent of GDP "
-        f"(quantiles to {table.attrs['resolution_pp']:g} points; sampling error is larger); "
-        f"base {base.year}: {base.share:.2f}%.",
-        caption_justify="left",
+    extra = result.extra
+    start = extra["base"]
+    grid = _table(
+        f"{start.iso3}: share of GDP under uncertainty ({extra['draws']:,} draws, "
+        f"seed {extra['seed']})",
+        f"Plan in {start.currency} billion, current prices; shares in percent of GDP "
+        f"(quantiles to {extra['resolution_pp']:g} points; sampling error is larger); "
+        f"base {start.year}: {start.share:.2f}%.",
     )
     for label in ("Year", "Plan", "Planned %", "Median %", "5-95% band", "P(meets)"):
         grid.add_column(label, justify="right")
-    for row in table.itertuples():
+    for row in result.frame.itertuples():
         grid.add_row(
             str(row.year),
             _money(row.amount),
@@ -610,44 +676,31 @@ def simulate(
             f"{row.p05:.2f}-{row.p95:.2f}",
             f"{row.prob_meet:.0%}",
         )
+    out = _console()
     out.print(grid)
     out.print(
-        f"Probability of at least {table.attrs['target']:g}% of GDP in {table['year'].iloc[-1]}: "
-        f"{table.attrs['probability']:.0%}"
+        f"Probability of at least {extra['target']:g}% of GDP in "
+        f"{result.frame['year'].iloc[-1]}: {extra['probability']:.0%}"
     )
-    if plan is None:
-        out.print(
-            "A plan that lands exactly on the target has about even odds by construction; "
-            "check a government's own amounts with --amounts YEAR=MILLION,..."
-        )
-    out.print(f"Uncertainty: {table.attrs['uncertainty']}")
-    _caveat(table)
-    _cite(table.attrs.get("sources", []))
-
-
-def _parse_amounts(text: str) -> dict[int, float]:
-    try:
-        pairs = [item.split("=") for item in text.split(",")]
-        return {int(year): float(value) for year, value in pairs}
-    except ValueError:
-        raise click.UsageError(
-            f"invalid --amounts {text!r}: use YEAR=MILLION pairs, e.g. 2027=140000,2028=160000"
-        ) from None
+    out.print(f"Uncertainty: {extra['uncertainty']}")
+    _footer(out, result)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``milex`` command: one-line errors, exit 2 for bad usage."""
+    if hasattr(signal, "SIGPIPE"):  # a closed pipe (milex status | head) ends quietly
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     logging.basicConfig(format="milex: %(message)s", level=logging.WARNING, stream=sys.stderr)
     logging.getLogger("milex").setLevel(logging.INFO)
     command = typer.main.get_command(app)
     argv = sys.argv[1:] if argv is None else argv
     try:
         command.main(args=argv or ["--help"], prog_name="milex", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.Abort:
+    except typer.Abort:
         sys.exit(130)
-    except click.ClickException as exc:
+    except USAGE_ERROR as exc:
         print(f"error: {exc.format_message()}", file=sys.stderr)
         sys.exit(2)
     except MilexError as exc:

@@ -8,7 +8,6 @@ memberships in ``data/groups.csv``. Matching ignores case and accents.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import difflib
 import gettext
@@ -16,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 from functools import cache
 
-from milex.datafiles import data_dir, read_toml
+from milex.catalog import read_rows, read_toml
 from milex.errors import InputError
 
 LANGUAGES = ("nl", "de", "fr")
@@ -29,15 +28,9 @@ def _key(text: str) -> str:
 
 
 @cache
-def _rows(name: str) -> list[dict[str, str]]:
-    with (data_dir() / name).open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-@cache
 def _entities() -> dict[str, dict[str, str]]:
     """Non-country codes used in the data (aggregates such as NATO_TOTAL, WLD)."""
-    return {row["code"]: row for row in _rows("entities.csv")}
+    return {row["code"]: row for row in read_rows("entities.csv")}
 
 
 @cache
@@ -57,7 +50,7 @@ def _index() -> dict[str, str]:
             index.setdefault(_key(name), country.alpha_3)
             for tr in translations:
                 index.setdefault(_key(tr.gettext(name)), country.alpha_3)
-    for row in _rows("aliases.csv"):
+    for row in read_rows("aliases.csv"):
         index[_key(row["alias"])] = row["iso3"]
     for code, row in _entities().items():
         index[_key(code)] = code
@@ -102,7 +95,7 @@ def name(code: str) -> str:
     country = pycountry.countries.get(alpha_3=code)
     if country is None:
         return code
-    short = {row["iso3"]: row["name"] for row in _rows("display_names.csv")}
+    short = {row["iso3"]: row["name"] for row in read_rows("display_names.csv")}
     return short.get(code) or getattr(country, "common_name", None) or country.name
 
 
@@ -142,7 +135,7 @@ def memberships(group: str) -> list[tuple[str, int | None, int | None]]:
         return [m for m in memberships(info["base"]) if m[0] not in info.get("exclude", [])]
     return [
         (row["iso3"], _year_of(row["joined"]), _year_of(row["left"]))
-        for row in _rows("groups.csv")
+        for row in read_rows("groups.csv")
         if row["group"] == group
     ]
 

@@ -10,9 +10,19 @@ from dataclasses import dataclass
 import pandas as pd
 
 from milex import geo
-from milex.datafiles import read_toml
+from milex.catalog import read_toml
 from milex.errors import InputError
+from milex.money import GAP_INDICATORS, euro_rates, euro_reference, gdp_behind
+from milex.result import Result
 from milex.store import Store
+from milex.vocab import (
+    NATO_PRICE_YEAR,
+    PERCENT_DEFENCE,
+    PERCENT_GDP,
+    POINTS_DEFENCE,
+    POINTS_GDP,
+    money_unit,
+)
 
 #: Indicators shown by :func:`status`, in column order.
 STATUS_INDICATORS = ["share_gdp", "spend_usd_current", "equipment_share", "real_change_pct"]
@@ -48,15 +58,19 @@ def _rows_for(source: str, year: int, obs: pd.DataFrame, names: dict[str, str]) 
     return sorted(set(obs["iso3"]), key=lambda c: (c == "WLD", names.get(c, c)))
 
 
-def status(store: Store, year: int | None = None, source: str = "nato", vintage: str | None = None):
+def status(
+    store: Store, year: int | None = None, source: str = "nato", vintage: str | None = None
+) -> Result:
     """One row per country (for NATO: per ally that year, then the two aggregates).
 
     Columns: ``iso3, name, kind, year``, the figures of :data:`STATUS_INDICATORS`
     (``share_gdp`` percent of GDP; ``spend_usd_current`` USD million, current prices;
     ``equipment_share`` percent of defence expenditure; ``real_change_pct`` percent on the year
     before), one boolean ``meets_*`` column per guideline of :data:`STATUS_GUIDELINES` (missing
-    where the figure is missing), ``status`` (estimate if any figure is one), ``source``,
-    ``vintage`` and ``note`` (why a figure is missing). ``attrs["units"]`` holds the units.
+    where the figure is missing, and for countries that were not NATO allies that year: the
+    guidelines are the allies'), ``status`` (estimate if any figure is one), ``source``,
+    ``vintage`` and ``note`` (why a figure is missing). ``extra["column_notes"]``: why a whole
+    column is empty.
     """
     if year is None:
         year = _latest_year(store, source, vintage)
@@ -70,18 +84,21 @@ def status(store: Store, year: int | None = None, source: str = "nato", vintage:
     estimated = set(obs.loc[obs["status"] == "estimate", "iso3"])
     info = obs.groupby("iso3")[["vintage"]].max()
     info["status"] = ["estimate" if c in estimated else "actual" for c in info.index]
+    kinds = store.entity_table().set_index("code")["kind"]
     table = pd.DataFrame({"iso3": codes})
     table["name"] = [names.get(c) or geo.name(c) for c in codes]
-    table["kind"] = ["aggregate" if "_" in c or c == "WLD" else "country" for c in codes]
+    table["kind"] = [kinds.get(c, "country") for c in codes]
     table["year"] = year
     table = table.join(wide, on="iso3")
+    allies = set(geo.members("nato", year)) | {
+        c for c in codes if geo.group_of(c) is not None and kinds.get(c) == "aggregate"
+    }
     rules = guidelines().set_index("id")
     for gid in STATUS_GUIDELINES:
         rule = rules.loc[gid]
         values = table[rule["indicator"]]
-        table[meets_column(gid)] = (
-            (values >= rule["threshold"]).astype("boolean").mask(values.isna())
-        )
+        judged = values.isna() | ~table["iso3"].isin(allies)
+        table[meets_column(gid)] = (values >= rule["threshold"]).astype("boolean").mask(judged)
     table = table.join(info, on="iso3")
     table["status"] = table["status"].fillna("missing")
     table["source"] = source
@@ -89,13 +106,16 @@ def status(store: Store, year: int | None = None, source: str = "nato", vintage:
     table["note"] = [
         _missing_note(store, source, vintage, row, published) for row in table.itertuples()
     ]
-    table.attrs["units"] = dict(obs.groupby("indicator")["unit"].first())
-    table.attrs["sources"] = sorted(obs["source_id"].unique())
     editions = set(obs["vintage"])
-    table.attrs["column_notes"] = {
+    column_notes = {
         indicator: (
-            store.exact_notes(
-                "missing", source, iso3=None, indicator=indicator, vintage={None, *editions}
+            store.notes(
+                "missing",
+                source,
+                iso3=None,
+                indicator=indicator,
+                vintage={None, *editions},
+                exact=("iso3", "indicator", "vintage"),
             )
             + _edition_notes(store, source, editions)
             + ["not published in this edition"]
@@ -103,7 +123,18 @@ def status(store: Store, year: int | None = None, source: str = "nato", vintage:
         for indicator in STATUS_INDICATORS
         if indicator not in published
     }
-    return table
+    notes = []
+    if source != "nato":
+        notes.append("Guideline marks are given for NATO allies only.")
+    return Result(
+        kind="status",
+        frame=table,
+        units=dict(obs.groupby("indicator")["unit"].first()),
+        sources=store.origins(obs["source_id"]),
+        query={"year": year, "source": source, "vintage": vintage},
+        notes=notes,
+        extra={"column_notes": column_notes},
+    )
 
 
 def _missing_note(
@@ -115,7 +146,9 @@ def _missing_note(
         return None
     edition = vintage or (row.vintage if isinstance(row.vintage, str) else None)
     for indicator in absent:
-        found = store.notes("missing", source, edition, row.iso3, indicator, row.year)
+        found = store.notes(
+            "missing", source, vintage=edition, iso3=row.iso3, indicator=indicator, year=row.year
+        )
         if found:
             return found[0]
     return "not published in this edition: " + ", ".join(absent)
@@ -142,6 +175,7 @@ class Target:
     by: int
     scope: str = "core"
     label: str = ""
+    guideline: str | None = None
 
 
 def resolve_target(target: float | str, by: int | None = None, scope: str = "core") -> Target:
@@ -160,7 +194,13 @@ def resolve_target(target: float | str, by: int | None = None, scope: str = "cor
         rule = rules[target]
         if rule["indicator"] != "share_gdp":
             raise InputError(f"guideline {target!r} is not a share of GDP: use a share of GDP")
-        return Target(rule["threshold"], by or rule["by"], rule["scope"], rule["label"])
+        return Target(
+            rule["threshold"],
+            by or rule["by"],
+            rule["scope"],
+            rule["label"],
+            None if by else target,
+        )
     try:
         share = float(target)
     except (TypeError, ValueError):
@@ -178,18 +218,6 @@ def resolve_target(target: float | str, by: int | None = None, scope: str = "cor
     return Target(share, by or 0, scope, f"{share:g}% of GDP")
 
 
-#: NATO indicators behind a gap and behind the GDP of a NATO figure.
-GAP_INDICATORS = [
-    "share_gdp",
-    "spend_usd_current",
-    "spend_usd_const",
-    "gdp_usd_const",
-    "equipment_share",
-    "spend_national_current",
-    "spend_national_const",
-]
-#: A euro-area ally whose national and USD figures give the edition's EUR/USD rates.
-EURO_REFERENCE = "DEU"
 #: Caveat for targets that include the Hague's 1.5% of defence- and security-related spending.
 TOTAL_SCOPE_CAVEAT = (
     "NATO's tables measure core defence expenditure only; the 5% also counts up to 1.5% of "
@@ -198,37 +226,8 @@ TOTAL_SCOPE_CAVEAT = (
 )
 
 
-def gdp_behind(wide: pd.DataFrame) -> pd.DataFrame:
-    """The GDP behind NATO's figures (million, current prices): ``gdp_usd_current`` and
-    ``gdp_national_current``.
-
-    NATO's share of GDP is the ratio of spending to GDP at constant prices, equal to the ratio
-    at current prices, so GDP at current prices = Table 5 GDP (2021 prices) x current / constant
-    spending; unlike spending / share it does not carry the rounding of the share to two
-    decimals. Editions without constant-price tables (2024) fall back on spending / share.
-    ``wide`` has one row per country-year and the :data:`GAP_INDICATORS` as columns.
-    """
-    wide = wide.reindex(columns=GAP_INDICATORS)
-    scale = wide["gdp_usd_const"] / wide["spend_usd_const"]
-    fallback = 100 / wide["share_gdp"]
-    return pd.DataFrame(
-        {
-            "gdp_usd_current": wide["spend_usd_current"] * scale.fillna(fallback),
-            "gdp_national_current": wide["spend_national_current"] * scale.fillna(fallback),
-        },
-        index=wide.index,
-    )
-
-
-def _euro_rates(wide: pd.DataFrame) -> tuple[float, float]:
-    """EUR per USD at current and at constant prices, from the edition's own figures."""
-    if EURO_REFERENCE not in wide.index:
-        return float("nan"), float("nan")
-    ref = wide.loc[EURO_REFERENCE]
-    return (
-        ref["spend_national_current"] / ref["spend_usd_current"],
-        ref["spend_national_const"] / ref["spend_usd_const"],
-    )
+#: The money columns of a gap, each in USD and EUR at current and constant prices.
+GAP_MONEY = ("gap", "shortfall")
 
 
 def gap(
@@ -239,39 +238,46 @@ def gap(
     group: str | None = None,
     vintage: str | None = None,
     equipment_target: float | None = None,
-) -> pd.DataFrame:
+) -> Result:
     """How far each ally is from ``target`` in ``year``, in percentage points and in money.
 
-    One row per country (default: NATO's allies that year), then a total row for ``group``.
-    Money is in million: ``*_usd_current`` US dollars at current prices and exchange rates,
-    ``*_usd_const`` at NATO's constant (2021) prices, ``*_eur_*`` the same in euro at the
-    edition's own EUR/USD rates. ``gdp_usd_current`` is the GDP behind NATO's figure (see
-    :func:`gdp_behind`); ``gdp_usd_const`` is NATO's Table 5. ``gap_pp`` = target minus share
-    (positive: short of the target; negative: above it); ``gap_*`` money = ``gap_pp`` / 100 x
-    GDP, except on a group row, where money is the sum of its members' gaps (so it can differ a
-    little from the group's ``gap_pp`` x GDP, as members' shares are rounded to two decimals).
-    ``shortfall_usd_current`` counts only shortfalls (surpluses of one ally do not fill
-    another's gap). A group row sums its members' money and GDP; its share is weighted by GDP at
-    2021 prices, as NATO's aggregates are, and its equipment share by spending.
+    One row per ally (default: NATO's allies that year, or the members of ``group`` that were
+    allies that year), then a total row for ``group``. Money is in million:
+    ``*_usd_current`` US dollars at current prices and exchange rates, ``*_usd_const`` at
+    NATO's constant (2021) prices, ``*_eur_*`` the same in euro at the edition's own EUR/USD
+    rates. ``gdp_usd_current`` is the GDP behind NATO's figure (see :func:`gdp_behind`);
+    ``gdp_usd_const`` is NATO's Table 5. ``gap_pp`` = target minus share (positive: short of
+    the target; negative: above it); ``gap_*`` money = ``gap_pp`` / 100 x GDP.
+
+    A group row sums its members' money and GDP, so its ``gap_*`` is the *net* gap (one ally's
+    surplus offsets another's shortfall), while ``shortfall_*`` sums only the members below the
+    target (what they lack between them). Its share is NATO's published aggregate where the
+    group has one and the edition gives it (``share_basis`` says), otherwise the members'
+    spending over their GDP at 2021 prices (at current prices in editions without constant-price
+    tables), as NATO weights its aggregates; its equipment share is weighted by spending.
     ``equipment_gap_pp`` = ``equipment_target`` (default: the Wales 20% guideline of
-    ``guidelines.toml``, percent of defence expenditure) minus the equipment share. Allies without
-    figures (Iceland) are listed in ``attrs["missing"]`` with the reason and left out of group
-    sums; NATO's own aggregates count Iceland's GDP, so a group share here can be about 0.01
-    point above NATO's published aggregate. ``attrs["caveat"]`` warns when the target includes
-    spending that NATO's tables do not measure (scope ``total``).
+    ``guidelines.toml``, percent of defence expenditure) minus the equipment share.
+
+    ``extra``: ``missing`` (code -> why it has no row: Iceland, a member that was not yet an
+    ally), ``column_notes`` (why a money column is empty), ``eur_per_usd`` and
+    ``equipment_target``. A caveat warns when the target counts spending that NATO's tables do
+    not measure (scope ``total``).
     """
     if year is None:
         year = _latest_year(store, "nato", vintage)
     obs = store.observations("nato", vintage, indicators=GAP_INDICATORS, years=(year, year))
     if obs.empty:
         raise _year_error(store, "nato", vintage, year)
+    allies = set(geo.members("nato", year))
+    whole_group = codes is None
     if codes is None:
         codes = geo.members(group or "nato", year)
     codes = sorted(codes, key=lambda c: store.names.get(c, c))
     wide = obs.pivot_table(index="iso3", columns="indicator", values="value", aggfunc="first")
     wide = wide.reindex(columns=GAP_INDICATORS)
-    eur_current, eur_const = _euro_rates(wide)
-    rows = wide.reindex([c for c in codes if c in wide.index])
+    eur_current, eur_const = euro_rates(wide)
+    shown = [c for c in codes if c in wide.index and c in allies]
+    rows = wide.reindex(shown)
     table = pd.DataFrame(
         {
             "iso3": rows.index,
@@ -286,19 +292,22 @@ def gap(
             "equipment_share": rows["equipment_share"].to_numpy(),
         }
     )
+    table["share_basis"] = "published"
     table["gap_pp"] = target.share - table["share_gdp"]
     table["gap_usd_current"] = table["gap_pp"] / 100 * table["gdp_usd_current"]
     table["gap_usd_const"] = table["gap_pp"] / 100 * table["gdp_usd_const"]
-    table["shortfall_usd_current"] = table["gap_usd_current"].clip(lower=0)
+    for prices in ("current", "const"):
+        table[f"shortfall_usd_{prices}"] = table[f"gap_usd_{prices}"].clip(lower=0)
     if group is not None:
-        table = pd.concat([table, _group_row(table, group, year, target)], ignore_index=True)
-    table["gap_eur_current"] = table["gap_usd_current"] * eur_current
-    table["gap_eur_const"] = table["gap_usd_const"] * eur_const
+        row = _group_row(table, group, year, target, wide if whole_group else None)
+        table = pd.concat([table, row], ignore_index=True)
+    for what in GAP_MONEY:
+        table[f"{what}_eur_current"] = table[f"{what}_usd_current"] * eur_current
+        table[f"{what}_eur_const"] = table[f"{what}_usd_const"] * eur_const
     if equipment_target is None:
         equipment_target = read_toml("guidelines.toml")["wales-equipment-20"]["threshold"]
     table["equipment_gap_pp"] = equipment_target - table["equipment_share"]
-    table.attrs["equipment_target"] = equipment_target
-    used = obs[obs["iso3"].isin([*table["iso3"], EURO_REFERENCE])]
+    used = obs[obs["iso3"].isin([*table["iso3"], euro_reference()])]
     estimated = set(used.loc[used["status"] == "estimate", "iso3"])
     table["status"] = [
         "estimate" if c in estimated or (c == group and estimated) else "actual"
@@ -306,43 +315,88 @@ def gap(
     ]
     table["source"] = "nato"
     table["vintage"] = ", ".join(sorted(used["vintage"].unique()))
-    missing = [c for c in codes if c not in wide.index]
-    table.attrs["missing"] = {c: missing_reason(store, c, year, vintage) for c in missing}
-    money = ["gap_usd_current", "gap_usd_const", "gap_eur_current", "gap_eur_const"]
+    missing = [c for c in codes if c not in shown]
+    money = [
+        f"{w}_{cur}_{p}" for w in GAP_MONEY for cur in ("usd", "eur") for p in ("current", "const")
+    ]
     empty = [c for c in money if table[c].isna().all()]
-    table.attrs["column_notes"] = {
-        c: "this edition has no figures at these prices (the 2024 edition is embedded without "
-        "its constant-price tables)"
-        if c.endswith("const")
-        else "no spending or GDP figures for this year in this edition"
-        for c in empty
+    editions = set(used["vintage"]) or ({vintage} if vintage else set())
+    column_notes = {c: _money_note(store, editions, c) for c in empty}
+    units = {
+        "share_gdp": PERCENT_GDP,
+        "target": PERCENT_GDP,
+        "gap_pp": POINTS_GDP,
+        "spend_usd_current": money_unit("USD"),
+        "spend_usd_const": money_unit("USD", base_year=NATO_PRICE_YEAR),
+        "gdp_usd_current": money_unit("USD"),
+        "gdp_usd_const": money_unit("USD", base_year=NATO_PRICE_YEAR),
+        **{c: _money_unit_of(c) for c in money},
+        "equipment_share": PERCENT_DEFENCE,
+        "equipment_gap_pp": POINTS_DEFENCE,
     }
-    table.attrs["eur_per_usd"] = {"current": eur_current, "constant": eur_const}
-    if target.scope == "total":
-        table.attrs["caveat"] = TOTAL_SCOPE_CAVEAT
-    table.attrs["sources"] = sorted(used["source_id"].unique())
-    table.attrs["units"] = {
-        "share_gdp": "percent of GDP",
-        "target": "percent of GDP",
-        "gap_pp": "percentage points of GDP",
-        "spend_usd_current": "USD million current",
-        "spend_usd_const": "USD million constant 2021",
-        "gdp_usd_current": "USD million current",
-        "gdp_usd_const": "USD million constant 2021",
-        "gap_usd_current": "USD million current",
-        "gap_usd_const": "USD million constant 2021",
-        "gap_eur_current": "EUR million current",
-        "gap_eur_const": "EUR million constant 2021",
-        "shortfall_usd_current": "USD million current",
-        "equipment_share": "percent of defence expenditure",
-        "equipment_gap_pp": "percentage points of defence expenditure",
-    }
-    return table
+    return Result(
+        kind="gap",
+        frame=table,
+        units=units,
+        sources=store.origins(used["source_id"]),
+        query={
+            "target": target.share,
+            "target_label": target.label,
+            "year": year,
+            "countries": None if whole_group else list(codes),
+            "group": group,
+            "vintage": vintage,
+        },
+        caveats=[TOTAL_SCOPE_CAVEAT] if target.scope == "total" else [],
+        extra={
+            "missing": {c: missing_reason(store, c, year, vintage) for c in missing},
+            "column_notes": column_notes,
+            "eur_per_usd": {"current": eur_current, "constant": eur_const},
+            "equipment_target": equipment_target,
+        },
+    )
+
+
+def _money_note(store: Store, editions: set[str], column: str) -> str:
+    """Why a gap money column is empty: a note on the edition's missing spending at those
+    prices, else on the edition being only partly embedded, else the plain fact."""
+    const = column.endswith("const")
+    spending = "spend_usd_const" if const else "spend_usd_current"
+    named = ", ".join(sorted(editions)) or "this"
+    found = store.notes(
+        "missing",
+        "nato",
+        vintage=editions,
+        iso3=None,
+        indicator=spending,
+        exact=("vintage", "iso3", "indicator"),
+    )
+    found += _edition_notes(store, "nato", editions)
+    if const:
+        found.append(
+            f"the {named} edition has no figures at constant ({NATO_PRICE_YEAR}) prices as "
+            "embedded (no spending or GDP in USD at those prices)"
+        )
+    found.append(f"the {named} edition has no spending or GDP figures for this year")
+    return found[0]
+
+
+def _money_unit_of(column: str) -> str:
+    """Unit of a gap money column: ``gap_eur_const`` -> ``EUR million constant 2021``."""
+    _, currency, prices = column.split("_")
+    return money_unit(currency.upper(), base_year=NATO_PRICE_YEAR if prices == "const" else None)
 
 
 def _edition_notes(store: Store, source: str, editions: set[str]) -> list[str]:
     """Notes saying one of these editions is only partly embedded."""
-    return store.exact_notes("missing", source, vintage=editions, iso3=None, indicator=None)
+    return store.notes(
+        "missing",
+        source,
+        vintage=editions,
+        iso3=None,
+        indicator=None,
+        exact=("vintage", "iso3", "indicator"),
+    )
 
 
 def _year_error(store: Store, source: str, vintage: str | None, year: int) -> InputError:
@@ -351,9 +405,13 @@ def _year_error(store: Store, source: str, vintage: str | None, year: int) -> In
     return InputError(f"no {source} figures for {year}: years with figures: {known}")
 
 
-def _group_row(table: pd.DataFrame, group: str, year: int, target: Target) -> pd.DataFrame:
-    """A group total: members' money and GDP summed; share weighted by GDP at 2021 prices
-    (as NATO's aggregates), equipment share by spending."""
+def _group_row(
+    table: pd.DataFrame, group: str, year: int, target: Target, wide: pd.DataFrame | None
+) -> pd.DataFrame:
+    """A group total: members' money and GDP summed (net gap and shortfall); its share NATO's
+    published aggregate where there is one (``wide``: the edition's figures, None when the rows
+    are not the whole group), else weighted by GDP at 2021 prices (current prices
+    when the edition has no constant-price figures); equipment share weighted by spending."""
     money = [
         "spend_usd_current",
         "spend_usd_const",
@@ -362,10 +420,21 @@ def _group_row(table: pd.DataFrame, group: str, year: int, target: Target) -> pd
         "gap_usd_current",
         "gap_usd_const",
         "shortfall_usd_current",
+        "shortfall_usd_const",
     ]
     sums = table[money].sum(min_count=1)
-    share = 100 * sums["spend_usd_const"] / sums["gdp_usd_const"]
-    weighted = (table["equipment_share"] * table["spend_usd_current"]).sum()
+    aggregate = geo.group_info(group).get("aggregate")
+    published = float("nan")
+    if aggregate and wide is not None and aggregate in wide.index:
+        published = wide.at[aggregate, "share_gdp"]
+    if pd.notna(published):
+        share, basis = float(published), f"published ({aggregate})"
+    elif pd.notna(sums["gdp_usd_const"]):
+        share, basis = 100 * sums["spend_usd_const"] / sums["gdp_usd_const"], "weighted 2021 GDP"
+    else:
+        share = 100 * sums["spend_usd_current"] / sums["gdp_usd_current"]
+        basis = "weighted current GDP"
+    weighted = (table["equipment_share"] * table["spend_usd_current"]).sum(min_count=1)
     return pd.DataFrame(
         [
             {
@@ -375,6 +444,7 @@ def _group_row(table: pd.DataFrame, group: str, year: int, target: Target) -> pd
                 "target": target.share,
                 **sums.to_dict(),
                 "share_gdp": share,
+                "share_basis": basis,
                 "gap_pp": target.share - share,
                 "equipment_share": weighted / sums["spend_usd_current"],
             }
@@ -387,7 +457,14 @@ def missing_reason(
 ) -> str:
     """Why NATO has no figure for a country: a note about the country's whole row, else a note
     that the edition is only partly embedded, else whether it is an ally at all."""
-    found = store.exact_notes("missing", "nato", iso3=iso3, indicator=None, vintage={None, vintage})
+    found = store.notes(
+        "missing",
+        "nato",
+        iso3=iso3,
+        indicator=None,
+        vintage={None, vintage},
+        exact=("iso3", "indicator", "vintage"),
+    )
     found += _edition_notes(store, "nato", {vintage} if vintage else set())
     if found:
         return found[0]

@@ -35,8 +35,10 @@ How it is computed (memory stays flat at any number of draws):
   they are exact to within ``bin_width`` for the draws made (Monte Carlo error comes on top).
   A quantile outside the window would be NaN; that takes 10-sd shocks, which the input checks
   and the 5.77-sd cap rule out.
-* ``prob_meet`` counts draws exactly (the share is compared with the target in float32; a
-  share within ~1e-6 relative of the target can fall either side of it).
+* ``prob_meet`` counts draws exactly. The share is computed in float32 (relative error about
+  1e-6 after a decade of yearly products), so a share within ``MEET_TOLERANCE_PP``
+  (0.0001 points) below the target counts as meeting it: a plan that lands exactly on the
+  target with no uncertainty meets it with probability 1.
 * The mean sums the float32 shares pairwise within a block (relative error ~1e-6) and the
   block sums in float64, in block order.
 
@@ -49,32 +51,14 @@ More draws with the same seed extend a run: its first blocks are the same.
 
 from __future__ import annotations
 
-import collections
-import contextlib
-import functools
-import itertools
 import math
-import os
-import threading
-import tomllib
-from collections.abc import Callable, Generator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
-from importlib.resources import files
 from typing import Any
 
 import numpy as np
 
-from milex.errors import DataFileError, InputError
-
-__all__ = [
-    "BLOCK",
-    "MAX_BINS",
-    "SimulationResult",
-    "Uncertainty",
-    "load_uncertainty",
-    "simulate",
-]
+from milex.errors import InputError
+from milex.montecarlo.uncertainty import Uncertainty
 
 BLOCK = 5_000
 """Draws per random-number block: the unit of reproducibility (chunks hold whole blocks)."""
@@ -86,109 +70,16 @@ MAX_BINS = 8_000_000
 MAX_SD_RATIO = 10.0
 """A sd may be at most 1/10 of the distance of the central path from -100% (GDP wiped out)."""
 
+MEET_TOLERANCE_PP = 1e-4
+"""A share this many percentage points of GDP below the target still meets it (float32 error
+is about 1e-6 relative, 3.5e-6 points at 3.5%; published shares have two decimals)."""
+
 BASE_BIN_WIDTH = 0.001
 """Finest share resolution, percentage points of GDP."""
 
 _WINDOW_SDS = 10.0  # half-width of each country-year's histogram window, in sds of log GDP
 _MAX_LOG_SPAN = math.log(1000.0)  # the window never spans more than 1000x the central share
 _F32 = np.float32
-
-
-# --------------------------------------------------------------------------------------------
-# Uncertainty parameters
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Uncertainty:
-    """How uncertain the GDP path is.
-
-    Attributes:
-        growth_sd: percentage points; standard deviation of the error of a real GDP growth
-            forecast (percent per year), the same for every projection year.
-        inflation_sd: percentage points; standard deviation of the error of a GDP-deflator
-            inflation forecast (percent per year).
-        rho: year-to-year autocorrelation of the standardised shocks, in [0, 1).
-        corr: correlation of the growth and inflation shocks in the same year, in (-1, 1).
-        source: where the numbers come from (free text, shown to users).
-
-    Raises:
-        InputError: a value is not a finite number or outside its range.
-    """
-
-    growth_sd: float
-    inflation_sd: float
-    rho: float
-    corr: float
-    source: str = ""
-
-    def __post_init__(self) -> None:
-        for name in ("growth_sd", "inflation_sd", "rho", "corr"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-                raise InputError(
-                    f"Uncertainty.{name} must be a number, got {value!r}; "
-                    f"pass a float such as {name}=0.5."
-                )
-            if not math.isfinite(float(value)):
-                raise InputError(
-                    f"Uncertainty.{name} is {value!r}; it must be a finite number: "
-                    "replace NaN/inf with a value (see milex/data/uncertainty.toml for defaults)."
-                )
-            object.__setattr__(self, name, float(value))
-        for name in ("growth_sd", "inflation_sd"):
-            if getattr(self, name) < 0:
-                raise InputError(
-                    f"Uncertainty.{name} is {getattr(self, name)} but a standard deviation "
-                    "(percentage points) must be >= 0; use 0 for no uncertainty."
-                )
-        if not 0.0 <= self.rho < 1.0:
-            raise InputError(
-                f"Uncertainty.rho is {self.rho}; the year-to-year autocorrelation must be in "
-                "[0, 1) (0 = independent years, e.g. 0.3); for a permanent shock use 0.99."
-            )
-        if not -1.0 < self.corr < 1.0:
-            raise InputError(
-                f"Uncertainty.corr is {self.corr}; the growth-inflation correlation must be "
-                "strictly between -1 and 1, e.g. 0.25; use +-0.99 for near-perfect co-movement."
-            )
-        if not isinstance(self.source, str):
-            raise InputError(f"Uncertainty.source must be text, got {self.source!r}.")
-
-
-def load_uncertainty(name: str = "default") -> Uncertainty:
-    """Read the named table of ``milex/data/uncertainty.toml`` (shipped with the package).
-
-    ``growth_sd`` and ``inflation_sd`` are percentage points; ``rho`` and ``corr`` are
-    correlations.  The file documents where each default comes from and which are judgement.
-
-    Raises:
-        InputError: no table of that name (the message lists the tables there are).
-        DataFileError: the table lacks a field or has a bad value.
-    """
-    resource = files("milex") / "data" / "uncertainty.toml"
-    try:
-        tables = tomllib.loads(resource.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise DataFileError(f"milex/data/uncertainty.toml cannot be read: {exc}") from exc
-    if name not in tables or not isinstance(tables[name], dict):
-        known = ", ".join(sorted(k for k, v in tables.items() if isinstance(v, dict)))
-        raise InputError(
-            f"no uncertainty setting named {name!r}; known: {known}. "
-            "Use load_uncertainty('default') or build Uncertainty(...) yourself."
-        )
-    table = tables[name]
-    fields = ("growth_sd", "inflation_sd", "rho", "corr", "source")
-    missing = [f for f in fields if f not in table]
-    if missing:
-        raise DataFileError(
-            f"milex/data/uncertainty.toml [{name}] lacks {', '.join(missing)}; "
-            f"each table needs {', '.join(fields)}."
-        )
-    try:
-        return Uncertainty(**{f: table[f] for f in fields})
-    except InputError as exc:
-        raise DataFileError(f"milex/data/uncertainty.toml [{name}]: {exc}") from exc
 
 
 # --------------------------------------------------------------------------------------------
@@ -231,7 +122,7 @@ class SimulationResult:
 
 
 @dataclass(frozen=True)
-class _Plan:
+class Plan:
     entropy: int
     draws: int
     block: int  # draws per random-number block (BLOCK)
@@ -244,7 +135,7 @@ class _Plan:
     rho: float
     corr: float
     k: np.ndarray  # [Y, C] float32, 100 * amounts / gdp_base (share when GDP stays at base)
-    target: np.ndarray  # [C] float32, percent
+    target: np.ndarray  # [C] float32, percent, less MEET_TOLERANCE_PP
     inv_bw: float  # 1 / bin_width
     lo_bins: np.ndarray  # [Y, C] float64, window start in bins (window start / bin_width)
     lo_m1: np.ndarray  # [Y, C] float32, lo_bins - 1 (bin 0 of a cell is its underflow)
@@ -259,14 +150,14 @@ class _Plan:
 
 
 @dataclass
-class _ChunkResult:
+class ChunkResult:
     first_block: int
     hist: np.ndarray  # [total_bins] int32, draws per bin
     meet: np.ndarray  # [Y, C] int64, draws with share >= target
     block_sums: np.ndarray  # [n_blocks_in_chunk, Y, C] float64, sum of shares per block
 
 
-def _colsum(x: np.ndarray) -> np.ndarray:
+def colsum(x: np.ndarray) -> np.ndarray:
     """Column sums of ``x`` [rows, cols] by pairwise (tree) addition; overwrites ``x``.
 
     Much faster than ``x.sum(axis=0)`` for few columns, deterministic for a given shape, and
@@ -280,31 +171,31 @@ def _colsum(x: np.ndarray) -> np.ndarray:
     return x[0]
 
 
-def _scratch(plan: _Plan) -> list[np.ndarray]:
+def make_scratch(plan: Plan) -> list[np.ndarray]:
     """Work arrays for one block: eight float32 ``[block, countries]`` and one intp."""
     shape = (plan.block, plan.n_countries)
     return [np.empty(shape, _F32) for _ in range(8)] + [np.empty(shape, np.intp)]
 
 
-def _run_chunk(
-    plan: _Plan,
+def run_chunk(
+    plan: Plan,
     first_block: int,
     n_blocks: int,
     scratch: list[np.ndarray] | None = None,
     hist: np.ndarray | None = None,
-) -> _ChunkResult:
+) -> ChunkResult:
     """Simulate blocks ``first_block .. first_block + n_blocks - 1`` (a contiguous draw range).
 
     Each block of at most ``plan.block`` draws is simulated year by year on
     ``[block, countries]`` float32 arrays; only the histogram, the counts and the per-block
     sums outlive a block, so memory does not depend on the number of draws.  ``scratch``
-    (from :func:`_scratch`) and ``hist`` (int32, ``plan.total_bins``; zeroed here) let a
+    (from :func:`make_scratch`) and ``hist`` (int32, ``plan.total_bins``; zeroed here) let a
     local worker reuse its buffers from chunk to chunk instead of reallocating them.
     """
     n_c, n_y, block = plan.n_countries, plan.n_years, plan.block
     # r: uniform, then the Box-Muller radius; z_p: uniform angle, then the inflation normal;
     # z_g: growth normal, then the met-target indicator; level: nominal GDP / base-year GDP.
-    r, z_p, z_g, e_g, e_p, level, tmp, share, idx = scratch or _scratch(plan)
+    r, z_p, z_g, e_g, e_p, level, tmp, share, idx = scratch or make_scratch(plan)
     if hist is None:
         hist = np.zeros(plan.total_bins, np.int32)  # a chunk holds < 2**31 draws
     else:
@@ -379,9 +270,9 @@ def _run_chunk(
             np.add.at(hist, iv.ravel(), one_count)
             # Exact count of draws meeting the target (0/1 in float32; sums <= block exact).
             np.greater_equal(sv, plan.target, out=zgv, casting="unsafe")
-            meet[t] += _colsum(zgv).astype(np.int64)
-            block_sums[j, t] = _colsum(sv)  # destroys sv, no longer needed this year
-    return _ChunkResult(first_block, hist, meet, block_sums)
+            meet[t] += colsum(zgv).astype(np.int64)
+            block_sums[j, t] = colsum(sv)  # destroys sv, no longer needed this year
+    return ChunkResult(first_block, hist, meet, block_sums)
 
 
 # --------------------------------------------------------------------------------------------
@@ -414,7 +305,7 @@ def _array(name: str, value: Any, ndim: int, unit: str) -> np.ndarray:
     return arr
 
 
-def _check_int(name: str, value: Any, *, minimum: int, hint: str) -> int:
+def check_int(name: str, value: Any, *, minimum: int, hint: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
         raise InputError(
             f"{name} must be an integer >= {minimum}, got {value!r} ({type(value).__name__}). "
@@ -425,7 +316,7 @@ def _check_int(name: str, value: Any, *, minimum: int, hint: str) -> int:
     return int(value)
 
 
-def _validate(
+def validate_inputs(
     amounts: Any,
     gdp_base: Any,
     growth: Any,
@@ -514,7 +405,7 @@ def _log_gdp_sd(unc: Uncertainty, n_years: int) -> np.ndarray:
     return per_year * np.sqrt(s)
 
 
-def _plan(
+def plan_grid(
     amounts: np.ndarray,
     gdp_base: np.ndarray,
     growth: np.ndarray,
@@ -523,7 +414,7 @@ def _plan(
     unc: Uncertainty,
     draws: int,
     entropy: int,
-) -> tuple[_Plan, float]:
+) -> tuple[Plan, float]:
     n_c, n_y = amounts.shape
     k = 100.0 * amounts / gdp_base[:, None]  # [C, Y]
     a_g = 1.0 + growth / 100.0
@@ -545,7 +436,7 @@ def _plan(
     lo_b, n_bins = lo_b.T, n_bins.T.astype(np.int64)  # [Y, C]
     cell_bins = (n_bins + 2).ravel()  # with under/overflow, cells in (year, country) order
     cell_start = (np.cumsum(cell_bins) - cell_bins).reshape(n_y, n_c).astype(np.intp)
-    plan = _Plan(
+    plan = Plan(
         entropy=entropy,
         draws=draws,
         block=BLOCK,
@@ -558,7 +449,7 @@ def _plan(
         rho=unc.rho,
         corr=unc.corr,
         k=np.ascontiguousarray(k.T, dtype=_F32),
-        target=targets.astype(_F32),
+        target=(targets - MEET_TOLERANCE_PP).astype(_F32),
         inv_bw=1.0 / width,
         lo_bins=np.ascontiguousarray(lo_b),
         lo_m1=np.ascontiguousarray(lo_b - 1.0, dtype=_F32),
@@ -571,21 +462,21 @@ def _plan(
 
 
 # --------------------------------------------------------------------------------------------
-# Running chunks
+# Merging chunks and reading quantiles
 # --------------------------------------------------------------------------------------------
 
 
-class _Merger:
+class Merger:
     """Adds chunk results; folds block sums strictly in block order (bit-reproducible mean)."""
 
-    def __init__(self, plan: _Plan) -> None:
+    def __init__(self, plan: Plan) -> None:
         self.hist = np.zeros(plan.total_bins, np.int64)
         self.meet = np.zeros((plan.n_years, plan.n_countries), np.int64)
         self.total = np.zeros((plan.n_years, plan.n_countries), np.float64)
         self._next = 0
         self._pending: dict[int, np.ndarray] = {}
 
-    def add(self, res: _ChunkResult) -> None:
+    def add(self, res: ChunkResult) -> None:
         self.hist += res.hist
         self.meet += res.meet
         self._pending[res.first_block] = res.block_sums
@@ -596,115 +487,13 @@ class _Merger:
             self._next += len(sums)
 
 
-def _chunks(plan: _Plan, chunk_blocks: int) -> list[tuple[int, int]]:
+def split_chunks(plan: Plan, chunk_blocks: int) -> list[tuple[int, int]]:
     n = plan.n_blocks
     return [(b, min(chunk_blocks, n - b)) for b in range(0, n, chunk_blocks)]
 
 
-def _run_local(
-    plan: _Plan,
-    chunks: list[tuple[int, int]],
-    workers: int,
-    pool: str,
-) -> Generator[_ChunkResult, None, None]:
-    if workers == 1 or len(chunks) == 1:
-        scratch, hist = _scratch(plan), None
-        for first, count in chunks:
-            res = _run_chunk(plan, first, count, scratch, hist)
-            yield res  # merged by the caller before the generator resumes
-            hist = res.hist
-        return
-    executor: Executor
-    if pool == "thread":
-        from concurrent.futures import ThreadPoolExecutor
-
-        executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="milex-sim")
-        # Reuse buffers across chunks (fresh large allocations per chunk let the C heap grow).
-        local = threading.local()
-        spares: collections.deque[np.ndarray] = collections.deque()
-
-        def task(first: int, count: int) -> _ChunkResult:
-            if not hasattr(local, "scratch"):
-                local.scratch = _scratch(plan)
-            hist = spares.pop() if spares else None
-            return _run_chunk(plan, first, count, local.scratch, hist)
-
-        def recycle(res: _ChunkResult) -> None:
-            spares.append(res.hist)
-    elif pool == "process":
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        executor = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
-        )
-        task = functools.partial(_run_chunk, plan)
-
-        def recycle(res: _ChunkResult) -> None:
-            pass
-    else:
-        raise InputError(f"pool must be 'thread' or 'process', got {pool!r}.")
-    try:
-        todo = iter(chunks)
-        running: set[Future[_ChunkResult]] = set()
-        limit = 2 * workers  # bounded in flight: memory does not grow with the draw count
-        for first, count in todo:
-            running.add(executor.submit(task, first, count))
-            if len(running) >= limit:
-                break
-        while running:
-            done, running = wait(running, return_when=FIRST_COMPLETED)
-            for fut in done:
-                res = fut.result()
-                yield res  # the caller has merged it when the generator resumes
-                recycle(res)
-                del res
-                nxt = next(todo, None)
-                if nxt is not None:
-                    running.add(executor.submit(task, *nxt))
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
-
-
-def _run_dask(
-    plan: _Plan, chunks: list[tuple[int, int]], address: str
-) -> Generator[_ChunkResult, None, None]:
-    try:
-        from distributed import Client, as_completed
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise InputError(
-            "dask_address was given but dask.distributed is not installed; "
-            "install it with `pip install 'milex[dask]'` or drop dask_address."
-        ) from exc
-    try:
-        client = Client(address, set_as_default=False, timeout=30)
-    except (OSError, TimeoutError) as exc:
-        raise InputError(
-            f"cannot reach a Dask scheduler at {address!r} ({exc}); start one (e.g. "
-            "`dask scheduler`) or pass its address, such as 'tcp://127.0.0.1:8786'."
-        ) from exc
-    try:
-        plan_future = client.scatter(plan, broadcast=True)
-        limit = max(2, 2 * sum(client.nthreads().values()))
-        todo = iter(chunks)
-        first = [
-            client.submit(_run_chunk, plan_future, b, n, pure=False)
-            for b, n in itertools.islice(todo, limit)
-        ]
-        queue = as_completed(first, loop=client.loop)
-        for fut in queue:
-            res = fut.result()
-            fut.release()
-            yield res
-            nxt = next(todo, None)
-            if nxt is not None:
-                queue.add(client.submit(_run_chunk, plan_future, *nxt, pure=False))
-    finally:
-        client.close()
-
-
-def _quantiles(
-    hist: np.ndarray, plan: _Plan, width: float, qs: tuple[float, ...]
+def quantiles(
+    hist: np.ndarray, plan: Plan, width: float, qs: tuple[float, ...]
 ) -> list[np.ndarray]:
     """Linear interpolation inside the bin where the cumulative count reaches q * draws."""
     cum = np.cumsum(hist)
@@ -725,140 +514,3 @@ def _quantiles(
         value = np.where((j >= 1) & (j <= plan.n_bins), value, np.nan)
         out.append(value.T.copy())
     return out
-
-
-def _default_workers() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def simulate(
-    amounts: Any,
-    gdp_base: Any,
-    growth: Any,
-    inflation: Any,
-    targets: Any,
-    *,
-    draws: int,
-    seed: int | None = None,
-    uncertainty: Uncertainty | None = None,
-    chunk_size: int = 25_000,
-    workers: int | None = None,
-    dask_address: str | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    pool: str = "thread",
-) -> SimulationResult:
-    """Monte Carlo distribution of defence spending as a share of nominal GDP.
-
-    Args:
-        amounts: ``[n_countries, n_years]`` planned spending, national currency, current
-            prices, for the years after the base year (column 0 = base year + 1).
-        gdp_base: ``[n_countries]`` nominal GDP in the base year, same currency and units as
-            ``amounts`` (> 0).
-        growth: ``[n_countries, n_years]`` central real GDP growth path, percent per year
-            (2.0 means 2%), e.g. the IMF WEO forecast.
-        inflation: ``[n_countries, n_years]`` central GDP-deflator inflation path, percent per
-            year.
-        targets: ``[n_countries]`` (or one number for all) target share, percent of GDP, in
-            [0, 100] (3.5 means 3.5%).
-        draws: number of Monte Carlo draws (a positive int); memory does not depend on it.
-        seed: non-negative int for a reproducible run; ``None`` draws fresh entropy (reported
-            in the result's ``seed``).
-        uncertainty: shock sizes and correlations; ``None`` uses ``load_uncertainty()``.
-        chunk_size: draws per task, rounded up to a multiple of ``BLOCK`` (5,000, the unit
-            of the random streams); it sets how often ``progress`` is called, not the
-            results or the memory.  Memory, whatever ``draws`` is: up to ``2 * workers``
-            chunk histograms in flight (4 bytes per bin) and the total (8 bytes per bin;
-            about 3.6 million bins for 32 countries x 11 years with the default uncertainty,
-            at most ``MAX_BINS``), plus about 0.25 MB per country per worker.
-        workers: local worker threads (numpy releases the GIL in most of the work; threads
-            beat processes on the 2-core reference machine, see
-            ``benchmarks/bench_simulation.py``); ``None`` = the CPUs available, 1 = run in
-            the calling thread.  Ignored with ``dask_address``.
-        dask_address: address of a running Dask scheduler (e.g. ``'tcp://127.0.0.1:8786'``);
-            chunks then run as tasks on that cluster, whose workers must have milex installed.
-        progress: called as ``progress(done_chunks, total_chunks)`` after each chunk finishes
-            (in the calling thread).
-        pool: kind of local pool, ``'thread'`` (default) or ``'process'`` (for benchmarks).
-
-    Returns:
-        :class:`SimulationResult`: median, p05, p95, mean (percent of GDP) and prob_meet
-        (probability), each ``[n_countries, n_years]``.
-
-    Raises:
-        InputError: bad draws/seed/chunk_size/workers, shapes that do not match, NaN or
-            infinite inputs, negative amounts, non-positive ``gdp_base``, growth or inflation
-            <= -100, targets outside [0, 100], bad uncertainty parameters, or a sd so large
-            that GDP could be wiped out (more than ``1/MAX_SD_RATIO`` of the distance of the
-            central path from -100%).
-    """
-    draws = _check_int(
-        "draws", draws, minimum=1, hint="Pass a positive whole number, e.g. draws=100_000."
-    )
-    if seed is not None:
-        seed = _check_int(
-            "seed", seed, minimum=0, hint="Pass a non-negative int, or None for a fresh seed."
-        )
-    chunk_size = _check_int(
-        "chunk_size", chunk_size, minimum=1, hint="Use the default 25_000 unless memory is tight."
-    )
-    if workers is not None:
-        workers = _check_int(
-            "workers", workers, minimum=1, hint="Pass None to use every available CPU."
-        )
-    if dask_address is not None and not (isinstance(dask_address, str) and dask_address):
-        raise InputError(
-            f"dask_address must be a scheduler address such as 'tcp://127.0.0.1:8786', "
-            f"got {dask_address!r}; pass None to run locally."
-        )
-    if uncertainty is None:
-        uncertainty = load_uncertainty()
-    elif not isinstance(uncertainty, Uncertainty):
-        raise InputError(
-            f"uncertainty must be an Uncertainty, got {type(uncertainty).__name__}; "
-            "use load_uncertainty() or Uncertainty(growth_sd=..., inflation_sd=..., rho=..., "
-            "corr=..., source=...)."
-        )
-    arrays = _validate(amounts, gdp_base, growth, inflation, targets)
-    for name, path, sd in (
-        ("growth", arrays[2], uncertainty.growth_sd),
-        ("inflation", arrays[3], uncertainty.inflation_sd),
-    ):
-        room = 100.0 + float(path.min())
-        if sd * MAX_SD_RATIO >= room:
-            raise InputError(
-                f"{name}_sd = {sd} percentage points is too large for a central {name} path "
-                f"that reaches {path.min():g}%: a {MAX_SD_RATIO:g}-sd shock would take {name} "
-                f"to -100% or below (GDP wiped out), which this normal-shock model cannot "
-                f"represent. Use {name}_sd < {room / MAX_SD_RATIO:g}."
-            )
-    entropy = np.random.SeedSequence(seed).entropy if seed is None else seed
-    plan, width = _plan(*arrays, uncertainty, draws, int(entropy))
-    chunk_blocks = min(-(-chunk_size // plan.block), (2**31 - 1) // plan.block)
-    chunks = _chunks(plan, chunk_blocks)
-
-    if dask_address is not None:
-        results = _run_dask(plan, chunks, dask_address)
-    else:
-        results = _run_local(plan, chunks, workers or _default_workers(), pool)
-    merger = _Merger(plan)
-    with contextlib.closing(results):  # stops the pool/client even if progress() raises
-        for done, res in enumerate(results, start=1):
-            merger.add(res)
-            del res
-            if progress is not None:
-                progress(done, len(chunks))
-
-    median, p05, p95 = _quantiles(merger.hist, plan, width, (0.5, 0.05, 0.95))
-    return SimulationResult(
-        median=median,
-        p05=p05,
-        p95=p95,
-        mean=(merger.total / draws).T.copy(),
-        prob_meet=(merger.meet / draws).T.copy(),
-        draws=draws,
-        seed=int(entropy),
-        bin_width=width,
-    )

@@ -7,16 +7,24 @@ that apply to that country.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pandas as pd
 
 from milex import geo
-from milex.datafiles import read_toml
-from milex.store import Store, year_span
+from milex.catalog import read_toml
+from milex.result import Result
+from milex.store import Store
+from milex.vocab import year_span
 
-#: Indicators whose NATO and SIPRI figures share a unit and can be set side by side.
-COMPARABLE = ["share_gdp", "spend_usd_current"]
+
+def comparable() -> list[str]:
+    """Indicators whose NATO and SIPRI figures share a unit (``conventions.toml``)."""
+    return list(read_toml("conventions.toml")["crosscheck"]["indicators"])
+
+
+def pair() -> tuple[str, str]:
+    """The two sources set side by side, ``("nato", "sipri")`` (``conventions.toml``)."""
+    first, second = read_toml("conventions.toml")["crosscheck"]["pair"]
+    return first, second
 
 
 def side_by_side(obs: pd.DataFrame) -> pd.DataFrame:
@@ -45,7 +53,7 @@ def differences(obs: pd.DataFrame) -> pd.DataFrame:
     sipri, difference`` (NATO minus SIPRI, in the unit) and ``relative_pct`` (difference as
     percent of the SIPRI figure). Empty when the two sources share no year.
     """
-    obs = obs[obs["indicator"].isin(COMPARABLE) & obs["source"].isin(["nato", "sipri"])]
+    obs = obs[obs["indicator"].isin(comparable()) & obs["source"].isin(pair())]
     newest = obs.groupby("source")["vintage"].transform("max")
     obs = obs[obs["vintage"] == newest]
     wide = obs.pivot_table(
@@ -60,24 +68,6 @@ def differences(obs: pd.DataFrame) -> pd.DataFrame:
     wide["relative_pct"] = 100 * wide["difference"] / wide["sipri"]
     wide.columns.name = None
     return wide[["indicator", "year", "unit", "nato", "sipri", "difference", "relative_pct"]]
-
-
-@dataclass
-class Report:
-    """Everything ``milex show`` says about one country: the figures of every edition
-    (tidy ``obs``), NATO minus SIPRI (``differences``) and its ``reasons``, the notes that
-    apply to the editions shown (``caveats``, ``missing``, each prefixed with its edition), why
-    there is no NATO-SIPRI comparison (``no_comparison``) and, when nothing was found, which
-    indicators the country does have (``available``)."""
-
-    iso3: str
-    obs: pd.DataFrame
-    differences: pd.DataFrame
-    reasons: pd.DataFrame
-    caveats: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    no_comparison: str | None = None
-    available: list[str] = field(default_factory=list)
 
 
 def _applies(note: dict, iso3: str, rows: pd.DataFrame) -> bool:
@@ -96,13 +86,21 @@ def report(
     iso3: str,
     obs: pd.DataFrame,
     everything: pd.DataFrame,
-    source: str | None,
-) -> Report:
-    """Assemble the :class:`Report` of ``iso3`` from the figures shown (``obs``) and all the
-    country's figures in the years asked (``everything``, any indicator and edition)."""
+    query: dict,
+) -> Result:
+    """Everything ``milex show`` says about one country, from the figures shown (``obs``,
+    tidy, every edition) and all the country's figures in the years asked (``everything``).
+
+    The result's frame is ``obs``; its caveats the notes that apply to the editions shown, each
+    prefixed with its edition. ``extra``: ``differences`` (NATO minus SIPRI, see
+    :func:`differences`), ``reasons`` (why they differ), ``missing`` (notes on figures that
+    are missing), ``no_comparison`` (why NATO and SIPRI cannot be set side by side, or None),
+    ``available`` (when nothing was found: the indicators the country does have).
+    """
+    source = query.get("source")
     diffs = differences(everything)
     why = reasons(iso3) if not diffs.empty else pd.DataFrame(columns=["id", "label", "text"])
-    result = Report(iso3, obs, diffs, why)
+    caveats, missing = [], []
     editions = obs[["source", "vintage"]].drop_duplicates().itertuples(index=False)
     for src, vintage in editions:
         shown = obs[(obs["source"] == src) & (obs["vintage"] == vintage)]
@@ -110,21 +108,43 @@ def report(
             if note["source"] != src or note["vintage"] not in (None, vintage):
                 continue
             if note["kind"] == "caveat" and _applies(note, iso3, shown):
-                result.caveats.append(f"[{src} {vintage}] {note['note']}")
+                caveats.append(f"[{src} {vintage}] {note['note']}")
             elif note["kind"] == "missing" and note["iso3"] == iso3:
-                result.missing.append(f"[{src} {vintage}] {note['note']}")
-    result.caveats = list(dict.fromkeys(result.caveats))
-    result.missing = list(dict.fromkeys(result.missing))
+                missing.append(f"[{src} {vintage}] {note['note']}")
+    available: list[str] = []
     if obs.empty:
-        result.available = sorted(set(everything["indicator"]))
+        available = sorted(set(everything["indicator"]))
         src = source or "nato"
-        specific = store.notes("missing", src, iso3=iso3, only_country=True)
-        general = store.exact_notes("missing", src, iso3=None, vintage=None, indicator=None)
-        result.missing = specific or general[:1]
-    if diffs.empty and iso3 in geo.members("nato") and source in (None, "nato", "sipri"):
-        if "sipri" in set(everything["source"]):
-            result.no_comparison = "NATO and SIPRI share no year in the years asked."
+        specific = store.notes("missing", src, iso3=iso3, exact=("iso3",))
+        general = store.notes(
+            "missing",
+            src,
+            iso3=None,
+            vintage=None,
+            indicator=None,
+            exact=("iso3", "vintage", "indicator"),
+        )
+        missing = specific or general[:1]
+    no_comparison = None
+    first, second = pair()
+    if diffs.empty and iso3 in geo.members("nato") and source in (None, first, second):
+        if second in set(everything["source"]):
+            no_comparison = "NATO and SIPRI share no year in the years asked."
         else:
-            why = store.notes("missing", "sipri", iso3=iso3)
-            result.no_comparison = why[0] if why else "no SIPRI figures in the store."
-    return result
+            why_not = store.notes("missing", second, iso3=iso3)
+            no_comparison = why_not[0] if why_not else "no SIPRI figures in the store."
+    return Result(
+        kind="show",
+        frame=obs,
+        units=dict(obs.groupby("indicator")["unit"].first()) if len(obs) else {},
+        sources=store.origins(obs["source_id"]),
+        query=query,
+        caveats=list(dict.fromkeys(caveats)),
+        extra={
+            "differences": diffs,
+            "reasons": why,
+            "missing": list(dict.fromkeys(missing)),
+            "no_comparison": no_comparison,
+            "available": available,
+        },
+    )

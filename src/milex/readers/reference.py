@@ -16,6 +16,9 @@ import pandas as pd
 
 from milex.errors import DataFileError
 
+#: ``(pattern on a row's source text, dataset, vintage)``; the first match wins.
+EditionRules = list[tuple[str, str, str]]
+
 #: Indicator names of the reference files that milex renames so that the same quantity has one
 #: name across sources (the price basis lives in ``unit``, e.g. "USD million constant 2021").
 INDICATOR_RENAMES = {
@@ -47,18 +50,6 @@ _UNIT_RULES: list[tuple[str, str]] = [
     (r"^percent$", "percent"),
 ]
 
-# (pattern on the row's source text, dataset, vintage); the first match wins.
-_EDITION_RULES: list[tuple[str, str, str]] = [
-    (r"Defence Expenditure of NATO Countries \(2014-2024\)", "nato", "2024-06"),
-    (r"Defence Expenditure of NATO Countries \(2014-2025\)", "nato", "2025-08"),
-    (r"Defence Investment of NATO Countries \(2014-2026\)", "nato", "2026-07"),
-    (r"SIPRI Military Expenditure Database, April 2025", "sipri", "2025-04"),
-    (r"IMF WEO April 2025", "weo", "2025-04"),
-    (r"IMF WEO October 2025", "weo", "2025-10"),
-    (r"World Bank WDI PA\.NUS\.FCRF", "wdi", "2025-07"),
-    (r"World Bank WDI PA\.NUS\.PPP", "wdi", "2026-03"),
-]
-
 TIDY_COLUMNS = ["source", "vintage", "iso3", "year", "indicator", "value", "unit", "status"]
 _NUMBERED_COLUMNS = ("iso3", "year", "indicator", "value", "unit", "source")
 
@@ -77,9 +68,11 @@ def normalise_unit(unit: str, indicator: str) -> str:
     raise ValueError(f"unknown unit {unit!r}")
 
 
-def edition_of(source_text: str) -> tuple[str, str]:
-    """Return ``(dataset, vintage)`` for the publication named in a row's source text."""
-    for pattern, dataset, vintage in _EDITION_RULES:
+def edition_of(source_text: str, editions: EditionRules) -> tuple[str, str]:
+    """Return ``(dataset, vintage)`` for the publication named in a row's source text: the
+    first of ``editions`` (``(pattern, dataset, vintage)``, from the registry in
+    ``editions.toml``) whose pattern is found in it."""
+    for pattern, dataset, vintage in editions:
         if re.search(pattern, source_text):
             return dataset, vintage
     raise ValueError(f"no known edition in source text {source_text[:80]!r}")
@@ -105,8 +98,9 @@ def _mapped(path: Path, raw: pd.DataFrame, fields: list[str], convert) -> pd.Ser
     return keys.map(table)
 
 
-def read_observations(path: str | Path) -> pd.DataFrame:
-    """Read one reference observation file into the tidy shape.
+def read_observations(path: str | Path, editions: EditionRules) -> pd.DataFrame:
+    """Read one reference observation file into the tidy shape; ``editions`` tell each row's
+    edition from its source text (:func:`milex.readers.edition_rules`).
 
     Returns columns ``source, vintage, iso3, year, indicator, value, unit, status, citation,
     line`` where ``citation`` is the row's source text and ``line`` its line in the file.
@@ -132,8 +126,8 @@ def read_observations(path: str | Path) -> pd.DataFrame:
     out["status"] = _status(raw)
     out["citation"] = raw["source"]
     out["unit"] = _mapped(path, raw, ["unit", "indicator"], normalise_unit)
-    editions = _mapped(path, raw, ["source"], edition_of)
-    out["source"], out["vintage"] = editions.str[0], editions.str[1]
+    found = _mapped(path, raw, ["source"], lambda text: edition_of(text, editions))
+    out["source"], out["vintage"] = found.str[0], found.str[1]
     return out[[*TIDY_COLUMNS, "citation", "line"]]
 
 

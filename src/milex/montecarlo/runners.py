@@ -1,0 +1,277 @@
+"""Where the chunks of a Monte Carlo run execute (local threads or processes, or a Dask
+cluster), and :func:`simulate`, the entry point that plans a run, runs it and merges it.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import functools
+import itertools
+import os
+import threading
+from collections.abc import Callable, Generator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from typing import Any
+
+import numpy as np
+
+from milex.errors import InputError
+from milex.montecarlo.engine import (
+    MAX_SD_RATIO,
+    ChunkResult,
+    Merger,
+    Plan,
+    SimulationResult,
+    check_int,
+    make_scratch,
+    plan_grid,
+    quantiles,
+    run_chunk,
+    split_chunks,
+    validate_inputs,
+)
+from milex.montecarlo.uncertainty import Uncertainty, load_uncertainty
+
+#: Seconds to wait for a Dask scheduler before saying it cannot be reached.
+DASK_CONNECT_TIMEOUT_S = 5
+
+
+def _run_local(
+    plan: Plan,
+    chunks: list[tuple[int, int]],
+    workers: int,
+    pool: str,
+) -> Generator[ChunkResult, None, None]:
+    if workers == 1 or len(chunks) == 1:
+        buffers, hist = make_scratch(plan), None
+        for first, count in chunks:
+            res = run_chunk(plan, first, count, buffers, hist)
+            yield res  # merged by the caller before the generator resumes
+            hist = res.hist
+        return
+    executor: Executor
+    if pool == "thread":
+        from concurrent.futures import ThreadPoolExecutor
+
+        executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="milex-sim")
+        # Reuse buffers across chunks (fresh large allocations per chunk let the C heap grow).
+        local = threading.local()
+        spares: collections.deque[np.ndarray] = collections.deque()
+
+        def task(first: int, count: int) -> ChunkResult:
+            if not hasattr(local, "scratch"):
+                local.scratch = make_scratch(plan)
+            hist = spares.pop() if spares else None
+            return run_chunk(plan, first, count, local.scratch, hist)
+
+        def recycle(res: ChunkResult) -> None:
+            spares.append(res.hist)
+    elif pool == "process":
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        executor = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+        )
+        task = functools.partial(run_chunk, plan)
+
+        def recycle(res: ChunkResult) -> None:
+            pass
+    else:
+        raise InputError(f"pool must be 'thread' or 'process', got {pool!r}.")
+    try:
+        todo = iter(chunks)
+        running: set[Future[ChunkResult]] = set()
+        limit = 2 * workers  # bounded in flight: memory does not grow with the draw count
+        for first, count in todo:
+            running.add(executor.submit(task, first, count))
+            if len(running) >= limit:
+                break
+        while running:
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for fut in done:
+                res = fut.result()
+                yield res  # the caller has merged it when the generator resumes
+                recycle(res)
+                del res
+                nxt = next(todo, None)
+                if nxt is not None:
+                    running.add(executor.submit(task, *nxt))
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_dask(
+    plan: Plan, chunks: list[tuple[int, int]], address: str
+) -> Generator[ChunkResult, None, None]:
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise InputError(
+            "a Dask scheduler address was given but dask.distributed is not installed: "
+            "install milex with its dask extra (milex[dask]), or run locally without one"
+        ) from exc
+    try:
+        client = Client(address, set_as_default=False, timeout=DASK_CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError) as exc:
+        raise InputError(
+            f"cannot reach a Dask scheduler at {address!r} ({exc}); start one (e.g. "
+            "`dask scheduler`) or pass its address, such as 'tcp://127.0.0.1:8786'."
+        ) from exc
+    try:
+        plan_future = client.scatter(plan, broadcast=True)
+        limit = max(2, 2 * sum(client.nthreads().values()))
+        todo = iter(chunks)
+        first = [
+            client.submit(run_chunk, plan_future, b, n, pure=False)
+            for b, n in itertools.islice(todo, limit)
+        ]
+        queue = as_completed(first, loop=client.loop)
+        for fut in queue:
+            res = fut.result()
+            fut.release()
+            yield res
+            nxt = next(todo, None)
+            if nxt is not None:
+                queue.add(client.submit(run_chunk, plan_future, *nxt, pure=False))
+    finally:
+        client.close()
+
+
+def _default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def simulate(
+    amounts: Any,
+    gdp_base: Any,
+    growth: Any,
+    inflation: Any,
+    targets: Any,
+    *,
+    draws: int,
+    seed: int | None = None,
+    uncertainty: Uncertainty | None = None,
+    chunk_size: int = 25_000,
+    workers: int | None = None,
+    dask_address: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    pool: str = "thread",
+) -> SimulationResult:
+    """Monte Carlo distribution of defence spending as a share of nominal GDP.
+
+    Args:
+        amounts: ``[n_countries, n_years]`` planned spending, national currency, current
+            prices, for the years after the base year (column 0 = base year + 1).
+        gdp_base: ``[n_countries]`` nominal GDP in the base year, same currency and units as
+            ``amounts`` (> 0).
+        growth: ``[n_countries, n_years]`` central real GDP growth path, percent per year
+            (2.0 means 2%), e.g. the IMF WEO forecast.
+        inflation: ``[n_countries, n_years]`` central GDP-deflator inflation path, percent per
+            year.
+        targets: ``[n_countries]`` (or one number for all) target share, percent of GDP, in
+            [0, 100] (3.5 means 3.5%).
+        draws: number of Monte Carlo draws (a positive int); memory does not depend on it.
+        seed: non-negative int for a reproducible run; ``None`` draws fresh entropy (reported
+            in the result's ``seed``).
+        uncertainty: shock sizes and correlations; ``None`` uses ``load_uncertainty()``.
+        chunk_size: draws per task, rounded up to a multiple of ``BLOCK`` (5,000, the unit
+            of the random streams); it sets how often ``progress`` is called, not the
+            results or the memory.  Memory, whatever ``draws`` is: up to ``2 * workers``
+            chunk histograms in flight (4 bytes per bin) and the total (8 bytes per bin;
+            about 3.6 million bins for 32 countries x 11 years with the default uncertainty,
+            at most ``MAX_BINS``), plus about 0.25 MB per country per worker.
+        workers: local worker threads (numpy releases the GIL in most of the work; threads
+            beat processes on the 2-core reference machine, see
+            ``benchmarks/bench_simulation.py``); ``None`` = the CPUs available, 1 = run in
+            the calling thread.  Ignored with ``dask_address``.
+        dask_address: address of a running Dask scheduler (e.g. ``'tcp://127.0.0.1:8786'``);
+            chunks then run as tasks on that cluster, whose workers must have milex installed.
+        progress: called as ``progress(done_chunks, total_chunks)`` after each chunk finishes
+            (in the calling thread).
+        pool: kind of local pool, ``'thread'`` (default) or ``'process'`` (for benchmarks).
+
+    Returns:
+        :class:`SimulationResult`: median, p05, p95, mean (percent of GDP) and prob_meet
+        (probability), each ``[n_countries, n_years]``.
+
+    Raises:
+        InputError: bad draws/seed/chunk_size/workers, shapes that do not match, NaN or
+            infinite inputs, negative amounts, non-positive ``gdp_base``, growth or inflation
+            <= -100, targets outside [0, 100], bad uncertainty parameters, or a sd so large
+            that GDP could be wiped out (more than ``1/MAX_SD_RATIO`` of the distance of the
+            central path from -100%).
+    """
+    draws = check_int("draws", draws, minimum=1, hint="Give a positive whole number, e.g. 100000.")
+    if seed is not None:
+        seed = check_int(
+            "seed",
+            seed,
+            minimum=0,
+            hint="Give a non-negative whole number, or none for a fresh seed.",
+        )
+    chunk_size = check_int(
+        "chunk_size", chunk_size, minimum=1, hint="Use the default 25_000 unless memory is tight."
+    )
+    if workers is not None:
+        workers = check_int(
+            "workers", workers, minimum=1, hint="Pass None to use every available CPU."
+        )
+    if dask_address is not None and not (isinstance(dask_address, str) and dask_address):
+        raise InputError(
+            f"the Dask scheduler address must be text such as 'tcp://127.0.0.1:8786', "
+            f"got {dask_address!r}; give none to run locally."
+        )
+    if uncertainty is None:
+        uncertainty = load_uncertainty()
+    elif not isinstance(uncertainty, Uncertainty):
+        raise InputError(
+            f"uncertainty must be an Uncertainty, got {type(uncertainty).__name__}; "
+            "use load_uncertainty() or Uncertainty(growth_sd=..., inflation_sd=..., rho=..., "
+            "corr=..., source=...)."
+        )
+    arrays = validate_inputs(amounts, gdp_base, growth, inflation, targets)
+    for name, path, sd in (
+        ("growth", arrays[2], uncertainty.growth_sd),
+        ("inflation", arrays[3], uncertainty.inflation_sd),
+    ):
+        room = 100.0 + float(path.min())
+        if sd * MAX_SD_RATIO >= room:
+            raise InputError(
+                f"{name}_sd = {sd} percentage points is too large for a central {name} path "
+                f"that reaches {path.min():g}%: a {MAX_SD_RATIO:g}-sd shock would take {name} "
+                f"to -100% or below (GDP wiped out), which this normal-shock model cannot "
+                f"represent. Use {name}_sd < {room / MAX_SD_RATIO:g}."
+            )
+    entropy = np.random.SeedSequence(seed).entropy if seed is None else seed
+    plan, width = plan_grid(*arrays, uncertainty, draws, int(entropy))
+    chunk_blocks = min(-(-chunk_size // plan.block), (2**31 - 1) // plan.block)
+    chunks = split_chunks(plan, chunk_blocks)
+
+    if dask_address is not None:
+        results = _run_dask(plan, chunks, dask_address)
+    else:
+        results = _run_local(plan, chunks, workers or _default_workers(), pool)
+    merger = Merger(plan)
+    with contextlib.closing(results):  # stops the pool/client even if progress() raises
+        for done, res in enumerate(results, start=1):
+            merger.add(res)
+            del res
+            if progress is not None:
+                progress(done, len(chunks))
+
+    median, p05, p95 = quantiles(merger.hist, plan, width, (0.5, 0.05, 0.95))
+    return SimulationResult(
+        median=median,
+        p05=p05,
+        p95=p95,
+        mean=(merger.total / draws).T.copy(),
+        prob_meet=(merger.meet / draws).T.copy(),
+        draws=draws,
+        seed=int(entropy),
+        bin_width=width,
+    )

@@ -1,0 +1,149 @@
+"""Building a store: read every table of a data folder through the source readers, validate it
+(pandera, see :mod:`milex.store.schema`) and write the DuckDB file atomically.
+
+Imported only when a store is (re)built, so a warm start pays for neither pandera nor the
+readers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import tomllib
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from milex import geo
+from milex.catalog import SCHEMA_VERSION, fingerprint, read_rows
+from milex.errors import DataFileError
+from milex.readers import read_table
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        raise DataFileError(f"{path.name}: file not found in {path.parent}")
+    return read_table(path)
+
+
+def _sources(folder: Path) -> pd.DataFrame:
+    """sources.csv joined with the edition metadata of editions.toml."""
+    try:
+        editions = tomllib.loads((folder / "editions.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise DataFileError(f"editions.toml: {exc}") from None
+    origins = _read_csv(folder / "sources.csv")
+    rows = []
+    for i, row in origins.iterrows():
+        meta = editions.get(row["source"], {}).get(row["vintage"])
+        if meta is None:
+            raise DataFileError(
+                f"sources.csv, line {i + 2}, field vintage: edition {row['source']} "
+                f"{row['vintage']} is not described in editions.toml"
+            )
+        rows.append(
+            {
+                **row.to_dict(),
+                **{k: meta.get(k) for k in ("publisher", "title", "edition", "published", "url")},
+                "licence": meta.get("licence"),
+                "cite": meta.get("cite"),
+                "complete": bool(meta.get("complete", True)),
+                "coverage_note": meta.get("coverage_note"),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _observations(folder: Path, sources: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    from milex.store.schema import observation_schema, validate
+
+    frames = []
+    for path in sorted((folder / "observations").glob("*.csv")):
+        source, _, vintage = path.stem.partition("_")
+        ids = sources.loc[
+            (sources["source"] == source) & (sources["vintage"] == vintage), "id"
+        ].tolist()
+        if not ids:
+            raise DataFileError(
+                f"{path.name}: no source in sources.csv for {source} {vintage}; "
+                "name observation files <source>_<vintage>.csv"
+            )
+        frame = validate(_read_csv(path), observation_schema(indicators, ids), path)
+        frames.append(frame.assign(source=source, vintage=vintage))
+    if not frames:
+        raise DataFileError(f"no observation files in {folder / 'observations'}")
+    return pd.concat(frames, ignore_index=True)[
+        ["source", "vintage", "iso3", "year", "indicator", "value", "unit", "status", "source_id"]
+    ]
+
+
+def _munitions(folder: Path) -> pd.DataFrame:
+    from milex.store.schema import munitions_schema, validate
+
+    path = folder / "munitions.csv"
+    frame = validate(_read_csv(path), munitions_schema(), path)
+    bounds = frame["value"].str.split("-", expand=True).astype(float)
+    frame["value_low"] = bounds[0]
+    frame["value_high"] = bounds[1].fillna(bounds[0]) if 1 in bounds else bounds[0]
+    return frame
+
+
+def _entities(observations: pd.DataFrame, pledges: pd.DataFrame) -> pd.DataFrame:
+    codes = sorted(set(observations["iso3"]) | set(pledges["iso3"]))
+    kinds = {row["code"]: row["kind"] for row in read_rows("entities.csv")}
+    return pd.DataFrame(
+        {
+            "code": codes,
+            "name": [geo.name(c) for c in codes],
+            "kind": [kinds.get(c, "country") for c in codes],
+        }
+    )
+
+
+def load_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    """Read and validate every table of a data folder (raises :class:`DataFileError`)."""
+    from milex.store.schema import notes_schema, pledge_schema, validate
+
+    indicators = _read_csv(folder / "indicators.csv")
+    indicators[["min", "max"]] = indicators[["min", "max"]].astype(float)
+    sources = _sources(folder)
+    observations = _observations(folder, sources, indicators)
+    pledges = validate(_read_csv(folder / "pledges.csv"), pledge_schema(), folder / "pledges.csv")
+    return {
+        "sources": sources,
+        "indicators": indicators,
+        "observations": observations,
+        "notes": validate(
+            _read_csv(folder / "notes.csv"),
+            notes_schema(indicators, sorted(set(sources["source"]))),
+            folder / "notes.csv",
+        ),
+        "pledges": pledges,
+        "munitions": _munitions(folder),
+        "entities": _entities(observations, pledges),
+    }
+
+
+def build(folder: Path, target: Path) -> None:
+    """Validate a data folder and write its store to ``target`` atomically."""
+    tables = load_tables(folder)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=".building-", suffix=".duckdb", dir=target.parent)
+    os.close(handle)
+    os.unlink(tmp)
+    try:
+        con = duckdb.connect(tmp)
+        for name, frame in tables.items():
+            con.register("frame", frame)
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
+            con.unregister("frame")
+        con.execute(
+            "CREATE TABLE meta AS SELECT ? AS fingerprint, ? AS built, ? AS schema_version",
+            [fingerprint(folder), dt.datetime.now(dt.UTC).isoformat(), SCHEMA_VERSION],
+        )
+        con.close()
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
