@@ -379,7 +379,7 @@ def functions_by_name(tree: ast.AST) -> dict[str, ast.FunctionDef | ast.AsyncFun
 def original_def_line(tree: ast.Module, mangled: str) -> int | None:
     """Line of the ``def`` of the function mutmut calls ``mangled`` (``x_name`` or
     ``xǁClassǁname``) in the original source."""
-    parts = mangled[1:].split("ǁ") if mangled.startswith("xǁ") else [mangled[2:]]
+    parts = mangled[2:].split("ǁ") if mangled.startswith("xǁ") else [mangled[2:]]
     body = tree.body
     for cls in parts[:-1]:
         found = next((n for n in body if isinstance(n, ast.ClassDef) and n.name == cls), None)
