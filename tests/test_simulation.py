@@ -287,7 +287,7 @@ def test_dask_cluster_gives_the_local_result():
     local = _run(*panel, draws=12_000, chunk_size=5_000)
     done = []
     with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
     ) as cluster:
         remote = _run(
             *panel,
