@@ -87,8 +87,12 @@ def test_germany_linear_path_to_3_5_by_2029(store):
     nominal = table.loc[2027, "spend_current"] / DEU_2026_SPEND
     real = nominal / (DEU_DEFLATOR[2027] / DEU_DEFLATOR[2026])
     assert table.loc[2027, "real_growth_pct"] == pytest.approx(100 * (real - 1))
-    assert result.extra["currency"] == "EUR"
+    assert result.extra["currency"] == "EUR" and result.extra["name"] == "Germany"
     assert result.units["spend_current"] == "EUR million current"
+    assert result.kind == "path" and result.caveats == [] and result.notes == []
+    five = milex.path("DEU", "hague-5", store=store)
+    assert five.df["year"].iloc[-1] == 2035 and five.df["share_gdp"].iloc[-1] == pytest.approx(5)
+    assert any("1.5" in c for c in five.caveats)
     assert result.query["weo_vintage"] == WEO_2025
     assert set(result.sources["vintage"]) == {"2026-07", WEO_2025}
 
@@ -335,7 +339,10 @@ def test_group_path_is_the_sum_of_member_paths(store):
         (lambda s: milex.path("DEU", 3.5, 2020, store=s), "not after the base year 2026"),
         (lambda s: milex.path("DEU", 3.5, 2026, store=s), "not after the base year 2026"),
         (lambda s: milex.path("DEU", 3.5, store=s), "needs a target year"),
-        (lambda s: milex.path("DEU", 3.5, 2030, method="magic", store=s), "unknown method"),
+        (
+            lambda s: milex.path("DEU", 3.5, 2030, method="magic", store=s),
+            "unknown method 'magic': use linear or real-growth",
+        ),
         (lambda s: milex.path("DEU", 3.5, 2030, above="sink", store=s), "hold or converge"),
         (lambda s: milex.path("Atlantis", 3.5, 2030, store=s), "unknown country 'Atlantis'"),
         (lambda s: milex.path("ISL", 3.5, 2030, store=s), "no armed forces"),
@@ -361,6 +368,7 @@ def test_a_guideline_whose_deadline_has_passed_asks_for_a_year(store):
     with pytest.raises(InputError, match=r"deadline of wales-2 \(2024\) has passed") as info:
         milex.path("USA", "wales-2", store=store)
     assert "later target year (by" in str(info.value)
+    assert "2031" in str(info.value)  # an example: five years after the base year 2026
     assert "--by" not in str(info.value)
     table = milex.path("USA", "wales-2", 2030, store=store).df  # a later year works
     assert table["year"].iloc[-1] == 2030
