@@ -75,6 +75,7 @@ def test_germany_linear_path_to_3_5_by_2029(store):
     table = by_year(result)
     assert table.index.tolist() == [2026, 2027, 2028, 2029]
     assert table.loc[2026, "spend_current"] == pytest.approx(DEU_2026_SPEND)
+    assert table.loc[2026, "basis"] == "nato 2026-07 estimate"  # 2026: NATO's estimate
     for year in (2027, 2028, 2029):
         share = DEU_2026_SHARE + (3.5 - DEU_2026_SHARE) * (year - 2026) / 3
         assert table.loc[year, "share_gdp"] == pytest.approx(share)
@@ -125,6 +126,7 @@ def test_a_path_from_an_earlier_base_year(store):
     assert table.index.tolist() == list(range(2024, 2030))
     assert table.loc[2024, "spend_current"] == pytest.approx(86638)
     assert table.loc[2024, "share_gdp"] == pytest.approx(share_2024)
+    assert table.loc[2024, "basis"] == "nato 2026-07 actual"  # 2024: actual figures
     for year in range(2025, 2030):
         gdp *= (1 + DEU_GROWTH[year] / 100) * DEU_DEFLATOR[year] / DEU_DEFLATOR[year - 1]
         share = share_2024 + (3.5 - share_2024) * (year - 2024) / 5

@@ -15,6 +15,7 @@ import pytest
 
 import milex
 from milex.errors import InputError
+from milex.money import gdp_behind
 from milex.targets import resolve_target
 
 # 2026-07 edition, 2024 column: share of GDP (%), spending USD m current, USD m at 2021 prices,
@@ -455,6 +456,9 @@ def test_target_ranges_and_guidelines():
             resolve_target(3.5, year)
     wales = resolve_target("wales-2")
     assert (wales.share, wales.by, wales.scope, wales.guideline) == (2.0, 2024, "core", "wales-2")
+    assert wales.label == "2% of GDP (Wales 2014)" and resolve_target(3.5).label == "3.5% of GDP"
+    with pytest.raises(InputError, match=r"a guideline \(wales-2, hague-3.5, hague-5\)$"):
+        resolve_target("hague-9")  # the share-of-GDP guidelines, not the equipment one
     hague = resolve_target("hague-5")
     assert (hague.share, hague.by, hague.scope) == (5.0, 2035, "total")
     later = resolve_target("wales-2", 2030)
@@ -462,6 +466,30 @@ def test_target_ranges_and_guidelines():
     assert resolve_target("3.5").share == 3.5 and resolve_target(3.5).by == 0
     with pytest.raises(InputError, match="unknown scope 'all'"):
         resolve_target(3.5, scope="all")
+
+
+def test_gdp_behind_a_figure_without_constant_prices():
+    """The 2024-06 edition has no constant-price tables: GDP = spending / share. Germany 2023
+    (nato_defence_expenditure.csv): EUR 67,621 m = USD 73,138 m = 1.64% of GDP, so GDP is
+    EUR 4,123,231.7 m = USD 4,459,634.1 m. With Table 5 (2026-07 edition, 2024: USD 87,583 m
+    of USD 4,378,673 m at 2021 prices) GDP = 4,378,673 x current / constant spending."""
+    wide = pd.DataFrame(
+        {
+            "share_gdp": [1.64, 2.00],
+            "spend_national_current": [67621.0, 86638.0],
+            "spend_usd_current": [73138.0, 93747.0],
+            "spend_usd_const": [float("nan"), 87583.0],
+            "gdp_usd_const": [float("nan"), 4378673.0],
+        },
+        index=["2023 (2024-06)", "2024 (2026-07)"],
+    )
+    gdp = gdp_behind(wide)
+    assert gdp["gdp_national_current"].tolist() == pytest.approx(
+        [67621 / 1.64 * 100, 86638 * 4378673 / 87583]
+    )
+    assert gdp["gdp_usd_current"].tolist() == pytest.approx(
+        [73138 / 1.64 * 100, 93747 * 4378673 / 87583]
+    )
 
 
 def test_unknown_country_and_group(store):
