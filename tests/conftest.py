@@ -20,12 +20,16 @@ HOME = os.environ["MILEX_HOME"]
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
+def pytest_sessionstart(session):
+    """This run's milex home exists (again, when one process runs pytest twice, as mutmut)."""
+    os.makedirs(HOME, exist_ok=True)
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Remove this run's milex home: a test run leaves nothing in the temporary folder."""
-    from milex.store import default_store
-
     if default_store.cache_info().currsize:
         default_store().close()
+        default_store.cache_clear()
     shutil.rmtree(HOME, ignore_errors=True)
 
 

@@ -91,6 +91,7 @@ def test_germany_linear_path_to_3_5_by_2029(store):
     assert result.extra["currency"] == "EUR" and result.extra["name"] == "Germany"
     assert result.units["spend_current"] == "EUR million current"
     assert result.kind == "path" and result.caveats == [] and result.notes == []
+    assert result.query["method"] == "linear" and result.query["target"] == 3.5
     five = milex.path("DEU", "hague-5", store=store)
     assert five.df["year"].iloc[-1] == 2035 and five.df["share_gdp"].iloc[-1] == pytest.approx(5)
     assert any("1.5" in c for c in five.caveats)
@@ -142,6 +143,7 @@ def test_constant_real_growth_path(store):
     rate = (3.5 / DEU_2026_SHARE * real_gdp_ratio) ** (1 / 3) - 1
     assert table.loc[2027:, "real_growth_pct"].tolist() == pytest.approx([100 * rate] * 3)
     assert table.loc[2029, "share_gdp"] == pytest.approx(3.5)
+    assert result.query["method"] == "real-growth" and set(table["method"]) == {"real-growth"}
 
 
 def test_extrapolation_beyond_the_weo_horizon(store):
@@ -287,6 +289,7 @@ def test_group_path_options(store):
     assert len(milex.path("nordics", 3.5, 2030, store=store).extra["members"]) == 4
     old = milex.path("baltics", 5.5, 2030, weo_vintage=WEO_2025, store=store)
     assert old.query["weo_vintage"] == WEO_2025
+    assert old.caveats == []  # 5.5% core: no total-scope caveat
     assert set(old.df["basis"].iloc[1:]) == {"weo 2025-04"}
     # beyond the WEO April 2026 horizon (2031) every member's GDP grows 3% real, 2% prices,
     # in USD at fixed exchange rates: so does their sum
@@ -498,6 +501,19 @@ def test_an_ally_above_the_guideline_holds_its_share_on_the_hague_path(store):
     row = table[table["target_year"] == 2028].iloc[0]
     assert row["hague_path_share"] == pytest.approx(100 * 1975 / 40124)
     assert row["on_path"] is True  # 5% in 2028
+    assert "national budget definition, not NATO's" in row["flag"]
+
+
+def test_a_total_pledge_is_checked_against_the_hague_5(store):
+    """UK: 5% of GDP in 2035 (total scope) is measured against The Hague's 5% by 2035, from
+    core spending only: said in the flag."""
+    gbr = milex.pledges("GBR", store=store).df
+    row = gbr[(gbr["target_year"] == 2035) & (gbr["scope"] == "total")].iloc[0]
+    assert row["hague_path_share"] == pytest.approx(5.0)
+    assert [row["on_path"]] == [True]
+    assert "path starts from core spending only" in row["flag"]
+    core = gbr[(gbr["target_year"] == 2035) & (gbr["scope"] == "core")].iloc[0]
+    assert core["hague_path_share"] == pytest.approx(3.5) and core["flag"] == ""
 
 
 def _pledges(store, rows: list[dict]) -> pd.DataFrame:
@@ -570,3 +586,14 @@ def test_on_path_means_at_or_above_the_linear_path(store):
     assert table["on_path"].tolist() == [True, False]
     assert table["flag"].iloc[0] == ""
     assert table["flag"].iloc[1] == "below a linear path to 3.5% by 2035 (2.96% in 2029)"
+    # an amount without a share is judged by the share it makes of projected 2029 GDP
+    # (EUR 5,121,943 m, WEO April 2026): 160 bn = 3.1238% (on the path), 150 bn = 2.9286% (not)
+    amounts = _pledges(
+        store, [_german_pledge(2029, None, 160.0), _german_pledge(2029, None, 150.0)]
+    )
+    table = check_pledges(store, amounts).df
+    assert table["implied_share"].tolist() == pytest.approx(
+        [100 * 160_000 / deu_gdp_2026(2029), 100 * 150_000 / deu_gdp_2026(2029)]
+    )
+    assert table["implied_share"].tolist() == pytest.approx([3.1238, 2.9286], abs=1e-4)
+    assert table["on_path"].tolist() == [True, False]
