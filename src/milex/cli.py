@@ -93,7 +93,10 @@ def _console() -> Console:
 
 
 def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value) == "<NA>"
+    """None, NaN, pandas' NA or NaT (pandas is loaded by then: the API returned a frame)."""
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value))
 
 
 def _num(value, digits: int = 2, mark: bool | str = False) -> str:
@@ -251,7 +254,6 @@ def show(
 ) -> None:
     """One country's series across sources and editions, and why NATO and SIPRI differ."""
     from milex import api
-    from milex.vocab import parse_years
 
     asked = years is not None
     years = years or "2014-2030"
@@ -274,7 +276,6 @@ def show(
             out.print(f"Missing: {note}")
         return
     name = obs["name"].iloc[0]
-    first, last = parse_years(years)
     for (ind, unit), part in obs.groupby(["indicator", "unit"], sort=False):
         wide = api.side_by_side(part)
         statuses = set(part["status"])
@@ -300,7 +301,7 @@ def show(
             )
         grid.add_row("trend", *(_spark(wide[c]) for c in wide.columns))
         out.print(grid)
-        absent = sorted(set(range(first, last + 1)) - set(wide.index))
+        absent = extra["absent_years"].get(ind)
         if asked and absent:
             out.print(f"No {ind} figures for {_spans(absent)} in these editions.")
     differences = extra["differences"]

@@ -95,7 +95,8 @@ def report(
     prefixed with its edition. ``extra``: ``differences`` (NATO minus SIPRI, see
     :func:`differences`), ``reasons`` (why they differ), ``missing`` (notes on figures that
     are missing), ``no_comparison`` (why NATO and SIPRI cannot be set side by side, or None),
-    ``available`` (when nothing was found: the indicators the country does have).
+    ``available`` (when nothing was found: the indicators the country does have),
+    ``absent_years`` (indicator -> the years asked for that no edition shown has).
     """
     source = query.get("source")
     diffs = differences(everything)
@@ -133,6 +134,13 @@ def report(
         else:
             why_not = store.notes("missing", second, iso3=iso3)
             no_comparison = why_not[0] if why_not else "no SIPRI figures in the store."
+    absent = {}
+    if query.get("years") and len(obs):
+        first, last = query["years"]
+        for indicator, part in obs.groupby("indicator", sort=False):
+            years = sorted(set(range(first, last + 1)) - set(part["year"]))
+            if years:
+                absent[indicator] = years
     return Result(
         kind="show",
         frame=obs,
@@ -146,5 +154,6 @@ def report(
             "missing": list(dict.fromkeys(missing)),
             "no_comparison": no_comparison,
             "available": available,
+            "absent_years": absent,
         },
     )
