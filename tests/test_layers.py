@@ -17,6 +17,7 @@ LAYERS = {
     "vocab": 1,
     "catalog": 1,
     "result": 1,
+    "outfile": 1,
     "geo": 2,
     "readers": 2,
     "store": 3,

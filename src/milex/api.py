@@ -25,7 +25,7 @@ from typing import TextIO
 
 import pandas as pd
 
-from milex import geo
+from milex import geo, outfile
 from milex.catalog import read_toml
 from milex.check import crosscheck as _crosscheck
 from milex.check import pledges as _pledges
@@ -339,13 +339,7 @@ def export(
     if stream:
         writers[fmt](frame, path)
         return path
-    target = Path(path)
-    tmp = target.with_name(target.name + ".part")
-    try:
-        writers[fmt](frame, tmp)
-        tmp.replace(target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    outfile.write(Path(path), lambda tmp: writers[fmt](frame, tmp))
     return path
 
 
