@@ -127,15 +127,16 @@ def test_export(capsys, tmp_path, fmt):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["status", "--year", "1800"], "no nato figures for 1800"),
+        (["status", "--year", "1950"], "no nato figures for 1950"),
+        (["status", "--year", "1800"], "give years from 1900 to 2100"),
         (["status", "--source", "nato2"], "unknown source 'nato2'"),
         (["show", "Germny"], "Germany (DEU)"),
         (["show", "DEU", "--indicator", "shares_gdp"], "Did you mean share_gdp"),
         (["show", "DEU", "--years", "2024-2014"], "first year comes after the last"),
         (["status", "--bogus"], "No such option"),
-        (["export", "--format", "parquet"], "parquet needs a file name"),
-        (["export", "--format", "xls", "-o", "x.xls"], "use csv, parquet or json"),
-        (["export", "-o", "/nonexistent-folder/x.csv"], "no folder /nonexistent-folder"),
+        (["export", "--format", "parquet"], "give a file name (-o milex.parquet)"),
+        (["export", "--format", "xls", "-o", "x.xls"], "not one of 'csv', 'parquet', 'json'"),
+        (["export", "-o", "/nonexistent-folder/x.csv"], "give a file name in an existing folder"),
     ],
 )
 def test_bad_usage_is_one_line_with_exit_2(capsys, args, message):

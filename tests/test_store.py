@@ -203,7 +203,11 @@ def test_failed_build_keeps_the_existing_store(data_copy, tmp_path):
     with pytest.raises(DataFileError):
         open_store(data_copy, home)
     assert good.path.read_bytes() == before
-    assert [p.name for p in home.iterdir()] == [good.path.name]
+    assert sorted(p.name for p in home.glob("store-*")) == [
+        good.path.name,
+        good.path.with_suffix(".sha256").name,
+    ]
+    assert not list(home.glob(".building-*"))
 
 
 def test_store_is_rebuilt_when_data_change_and_reused_when_not(data_copy, tmp_path):
@@ -216,7 +220,8 @@ def test_store_is_rebuilt_when_data_change_and_reused_when_not(data_copy, tmp_pa
     again.close()
     corrupt(data_copy, "observations/nato_2026-07.csv", 2, ",16.65,", ",17.65,")
     changed = open_store(data_copy, home)
-    assert changed.path != first.path and not first.path.exists()
+    # One store per fingerprint: the other data's store stays while it was used recently.
+    assert changed.path != first.path and first.path.exists()
     figure = changed.observations("nato", "2026-07", ["ALB"], ["equipment_share"], (2014, 2014))
     assert figure["value"].tolist() == [17.65]
 

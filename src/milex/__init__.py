@@ -25,6 +25,7 @@ API = (
     "countries",
     "coverage",
     "differences",
+    "doctor",
     "export",
     "gap",
     "groups",

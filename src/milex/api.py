@@ -18,42 +18,232 @@ store, analysis from the modules below.
 from __future__ import annotations
 
 import difflib
+import functools
+import inspect
+import os
 import secrets
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TextIO
+from typing import Annotated, Any, Literal, TextIO
 
 import pandas as pd
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    Strict,
+    ValidationError,
+    validate_call,
+)
 
 from milex import geo, outfile
 from milex.catalog import read_toml
 from milex.check import crosscheck as _crosscheck
 from milex.check import pledges as _pledges
-from milex.errors import InputError
+from milex.errors import InputError, MilexError, shown
 from milex.montecarlo import load_uncertainty
 from milex.projection import paths as _paths
 from milex.projection import probability as _probability
 from milex.result import Result
 from milex.store import Store, default_store
+from milex.targets import MAX_TARGET_YEAR, MIN_TARGET_YEAR, resolve_target
 from milex.targets import gap as _gap
 from milex.targets import guidelines as _guidelines
-from milex.targets import resolve_target
 from milex.targets import status as _status
-from milex.vocab import Years, parse_years
+from milex.vocab import FIRST_YEAR, LAST_YEAR, Years, parse_years
 
 #: Most draws one simulate call takes (about 10 s a country-decade on two cores).
 MAX_DRAWS = 100_000_000
+#: Longest name accepted (of a country, group, source, edition, indicator ...), characters.
+MAX_NAME = 100
+
+# ------------------------------------------------------------------------ argument types
+# Each public function checks its arguments against these annotations with pydantic
+# (see _validated); a refused argument is an InputError naming it, what was given and what is
+# accepted (ACCEPTED).
+
+
+def _not_bool(value: object) -> object:
+    """Refuse True and False where a whole number is meant (pydantic reads True as 1)."""
+    if isinstance(value, bool):
+        raise ValueError("a yes/no value is not a number")
+    return value
+
+
+def _progress(callback: Callable) -> Callable:
+    """A progress callback must take two arguments: the chunks done and the chunks in all."""
+    try:
+        inspect.signature(callback).bind(0, 0)
+    except TypeError:
+        raise ValueError("it does not take two arguments, done and total") from None
+    except ValueError:  # a builtin without a signature: trusted
+        pass
+    return callback
+
+
+def _output(value: object) -> object:
+    """A file name (text or path) or an open text stream (anything with a write method)."""
+    named = isinstance(value, str | os.PathLike) and str(value) != ""
+    if named or callable(getattr(value, "write", None)):
+        return value
+    raise ValueError("neither a file name nor a stream")
+
+
+def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """Observations side_by_side can read: the tidy columns it uses."""
+    absent = [c for c in ("source", "vintage", "year", "value") if c not in frame.columns]
+    if absent:
+        raise ValueError(f"no {', '.join(absent)} column")
+    return frame
+
+
+#: A name or code: of a country, group, source, edition, indicator, guideline ...
+Name = Annotated[str, Strict(), Field(min_length=1, max_length=MAX_NAME)]
+#: One name, or several (a list, tuple or set of names; an empty one asks for nothing).
+Names = Name | Annotated[list[Name], Field(min_length=1)]
+#: A whole number (True and False are refused), and a year of a query.
+Whole = Annotated[int, BeforeValidator(_not_bool)]
+Year = Annotated[Whole, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
+#: Years: a year, a range "2014-2024", a pair or a list, checked by vocab.parse_years.
+Span = Annotated[Years, PlainValidator(parse_years)]
+#: A finite number (True and False are refused).
+Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+#: A target: a share of GDP in percent, or a guideline id.
+Goal = Number | Name
+#: A whole number from 1 (draws) or 0 (seeds).
+Count = Annotated[Whole, Field(ge=1)]
+Seed = Annotated[Whole, Field(ge=0)]
+Flag = Annotated[bool, Strict()]
+Progress = Annotated[Callable[[int, int], None], AfterValidator(_progress)]
+Output = Annotated[str | Path | TextIO, PlainValidator(_output)]
+Observations = Annotated[pd.DataFrame, AfterValidator(_tidy)]
+
+#: What each parameter accepts, and an example: the second half of a refusal.
+ACCEPTED = {
+    "countries": ("a country or group, by name or code, or a list of them", "DEU or nato"),
+    "indicators": ("an indicator name or a list of them (see indicators)", "share_gdp"),
+    "years": ("a year, a range or a list of years", "2014-2024"),
+    "source": ("a source: nato, sipri, weo or wdi", "nato"),
+    "vintage": ("an edition of the source (see sources)", "2026-07"),
+    "weo_vintage": ("an edition of the IMF WEO (see sources), or none for the newest", "2026-04"),
+    "store": ("a store from open_store, or none for the embedded data", "none"),
+    "country": ("one country, by name or code", "DEU or Duitsland"),
+    "name": ("a country's name or code", "Duitsland"),
+    "iso3": ("a country's code or name, or none", "DEU"),
+    "group": ("a group id (see groups)", "nato"),
+    "year": (f"a year from {FIRST_YEAR} to {LAST_YEAR}", "2024"),
+    "by": (f"a target year from {MIN_TARGET_YEAR} to {MAX_TARGET_YEAR}", "2035"),
+    "base_year": ("a year with NATO figures", "2025"),
+    "ids": ("a source id or a list of them (see origins)", "nato-2026-07-1"),
+    "kind": ("caveat or missing", "missing"),
+    "only_country": ("true or false", "true"),
+    "path": ("a file name or an open text stream", "milex.csv"),
+    "fmt": ("csv, parquet or json", "csv"),
+    "target": ("a share of GDP in percent, or a guideline id", "3.5 or hague-3.5"),
+    "method": ("linear or real-growth", "linear"),
+    "above": ("hold or converge", "hold"),
+    "growth_after": ("real GDP growth in percent a year", "1.2"),
+    "inflation_after": ("GDP-deflator inflation in percent a year", "2.0"),
+    "tolerance_pp": ("percentage points of GDP from 0 to 5", "0.1"),
+    "draws": (f"a whole number of draws from 1 to {MAX_DRAWS:,}", "100000"),
+    "seed": ("a whole number from 0, or none for a fresh seed", "42"),
+    "amounts": (
+        "million national currency, zero or more, for each year after the base year",
+        "150000 for 2027",
+    ),
+    "uncertainty": ("a setting of uncertainty.toml: default or none", "default"),
+    "dask": ("the address of a running Dask scheduler", "tcp://127.0.0.1:8786"),
+    "progress": ("a function taking the chunks done and the chunks in all", "a bar's update"),
+    "obs": ("tidy observations, as series returns them", "the series of DEU"),
+    "repair": ("true or false", "true"),
+}
+#: pydantic's errors about the call itself rather than one value, as sentences.
+_CALL_ERRORS = {
+    "missing_argument": "{func} needs {param}: give {accepted}, e.g. {example}",
+    "unexpected_keyword_argument": "{func} has no argument named {param}",
+    "unexpected_positional_argument": "{func} takes fewer arguments: {given} is one too many",
+    "multiple_argument_values": "{func} got {param} twice",
+}
+
+
+def _validated(func: Callable) -> Callable:
+    """``func`` with its arguments checked against its annotations (pydantic's validate_call,
+    built on its first call), each refused argument reported as one line of an InputError."""
+    checked: Callable | None = None
+
+    @functools.wraps(func)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        nonlocal checked
+        if checked is None:
+            config = ConfigDict(arbitrary_types_allowed=True)
+            checked = validate_call(func, config=config)
+        try:
+            return checked(*args, **kwargs)
+        except ValidationError as exc:
+            raise _refusal(func, exc) from None
+
+    return call
+
+
+def _refusal(func: Callable, exc: ValidationError) -> InputError:
+    """One line per refused argument: its name, what was given (cut short), what is accepted
+    and an example."""
+    names = list(inspect.signature(func).parameters)
+    by_param: dict[str, list[dict]] = {}
+    for error in exc.errors():
+        first = error["loc"][0] if error["loc"] else func.__name__
+        param = names[first] if isinstance(first, int) and first < len(names) else str(first)
+        by_param.setdefault(param, []).append(error)
+    return InputError("\n".join(_problem(func.__name__, p, e) for p, e in by_param.items()))
+
+
+def _problem(func: str, param: str, errors: list[dict]) -> str:
+    """The line about one argument (see :func:`_refusal`)."""
+    first = errors[0]
+    accepted, example = ACCEPTED.get(param, ("", ""))  # every parameter has one (a test says)
+    given = shown(first["input"])
+    if first["type"] in _CALL_ERRORS:
+        return _CALL_ERRORS[first["type"]].format(
+            func=func, param=param, given=given, accepted=accepted, example=example
+        )
+    cause = first.get("ctx", {}).get("error")
+    if isinstance(cause, MilexError):  # a check of our own (parse_years) said it in full
+        return str(cause)
+    where = "".join(f" at {key}" for key in first["loc"][1:] if isinstance(key, int))
+    reasons = {_reason(e) for e in errors if not e["type"].endswith("_type")}
+    why = f" ({reasons.pop()})" if len(reasons) == 1 else ""
+    return f"{param}{where}: got {given}{why}; give {accepted}, e.g. {example}"
+
+
+def _reason(error: dict) -> str:
+    """pydantic's reason for refusing a value, as part of a sentence."""
+    cause = error.get("ctx", {}).get("error")
+    text = str(cause) if cause is not None else error["msg"]
+    return text[:1].lower() + text[1:]
 
 
 def _store(store: Store | None) -> Store:
     return store if store is not None else default_store()
 
 
-def _suggest(value: str, known: Iterable[str], what: str) -> InputError:
+#: Most known values a refusal lists; beyond it, it points to where they are listed.
+MAX_LISTED = 8
+
+
+def _suggest(value: str, known: Iterable[str], what: str, listing: str = "") -> InputError:
+    """An unknown value refused: the known values (or, when there are many, where ``listing``
+    lists them) and the closest ones (ignoring case)."""
     known = sorted(known)
-    close = difflib.get_close_matches(value, known, n=3)
+    by_lower = {k.lower(): k for k in known}
+    close = [by_lower[c] for c in difflib.get_close_matches(value.lower(), by_lower, n=3)]
     hint = f" Did you mean {' or '.join(close)}?" if close else ""
-    return InputError(f"unknown {what} {value!r}: known are {', '.join(known)}.{hint}")
+    if len(known) <= MAX_LISTED or not listing:
+        choice = f"known are {', '.join(known)}"
+    else:
+        choice = f"{len(known)} are known (see {listing})"
+    return InputError(f"unknown {what} {shown(value)}: {choice}.{hint}")
 
 
 def _one_edition(vintage: str | None) -> None:
@@ -81,7 +271,7 @@ def _check_indicators(store: Store, indicators: list[str] | None) -> None:
     known = set(store.indicator_table()["indicator"])
     for indicator in indicators or []:
         if indicator not in known:
-            raise _suggest(indicator, known, "indicator")
+            raise _suggest(indicator, known, "indicator", listing="indicators")
 
 
 def _group_or_country(name: str) -> tuple[str | None, str | None]:
@@ -92,7 +282,9 @@ def _group_or_country(name: str) -> tuple[str | None, str | None]:
     if geo.is_aggregate(code):
         group = geo.group_of(code)  # NATO_TOTAL -> nato
         if group is None:
-            raise InputError(f"{name!r} is an aggregate without members: give an ally or a group")
+            raise InputError(
+                f"{shown(name)} is an aggregate without members: give an ally or a group"
+            )
         return group, None
     return None, code
 
@@ -104,7 +296,7 @@ def _one_country(name: str, what: str) -> str:
         return code
     members = " ".join(geo.members(group))
     raise InputError(
-        f"{what} takes one country, not {name!r}: ask for one member ({members}), "
+        f"{what} takes one country, not {shown(name)}: ask for one member ({members}), "
         f"or for the gap of the group (group {group!r})"
     )
 
@@ -112,13 +304,14 @@ def _one_country(name: str, what: str) -> str:
 # ------------------------------------------------------------------------ lookups
 
 
+@_validated
 def series(
-    countries: str | Iterable[str] | None = None,
-    indicators: str | Iterable[str] | None = None,
-    years: Years = None,
+    countries: Names | None = None,
+    indicators: Names | None = None,
+    years: Span = None,
     *,
-    source: str | None = "nato",
-    vintage: str | None = None,
+    source: Name | None = "nato",
+    vintage: Name | None = None,
     store: Store | None = None,
 ) -> pd.DataFrame:
     """Observations in the tidy shape.
@@ -133,17 +326,17 @@ def series(
     store = _store(store)
     _check_source(store, source, vintage)
     indicators = [indicators] if isinstance(indicators, str) else indicators
-    indicators = list(indicators) if indicators is not None else None
     _check_indicators(store, indicators)
     codes = geo.expand(countries) if countries is not None else None
-    return store.observations(source, vintage, codes, indicators, parse_years(years))
+    return store.observations(source, vintage, codes, indicators, years)
 
 
+@_validated
 def latest(
-    countries: str | Iterable[str] | None = None,
-    indicators: str | Iterable[str] | None = "share_gdp",
+    countries: Names | None = None,
+    indicators: Names | None = "share_gdp",
     *,
-    source: str | None = "nato",
+    source: Name | None = "nato",
     store: Store | None = None,
 ) -> pd.DataFrame:
     """The most recent year of each series (newest edition), tidy shape."""
@@ -152,12 +345,13 @@ def latest(
     return obs[obs["year"] == last].reset_index(drop=True)
 
 
+@_validated
 def profile(
-    country: str,
-    indicators: str | Iterable[str] | None = None,
-    years: Years = None,
+    country: Name,
+    indicators: Names | None = None,
+    years: Span = None,
     *,
-    source: str | None = None,
+    source: Name | None = None,
     store: Store | None = None,
 ) -> pd.DataFrame:
     """One country's series across sources and every edition, tidy shape (default indicators:
@@ -166,11 +360,13 @@ def profile(
     return series(resolve(country), indicators, years, source=source, vintage="all", store=store)
 
 
+@_validated
 def indicators(*, store: Store | None = None) -> pd.DataFrame:
     """The indicators milex knows: name, label, unit pattern, valid range and description."""
     return _store(store).indicator_table()
 
 
+@_validated
 def countries(*, store: Store | None = None) -> pd.DataFrame:
     """Every country and aggregate in the store: code, name, kind and NATO accession year."""
     table = _store(store).entity_table()
@@ -179,6 +375,7 @@ def countries(*, store: Store | None = None) -> pd.DataFrame:
     return table
 
 
+@_validated
 def groups() -> pd.DataFrame:
     """Country groups: id, name, aggregate code (if NATO publishes one), members, description."""
     rows = []
@@ -196,37 +393,54 @@ def groups() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def members(group: str, year: int | None = None) -> list[str]:
+@_validated
+def members(group: Name, year: Year | None = None) -> list[str]:
     """ISO3 codes of a group's members (in ``year``, counting accessions during that year)."""
     return geo.members(group, year)
 
 
-def resolve(name: str) -> str:
+@_validated
+def resolve(name: Name) -> str:
     """ISO3 code for a country name or code in English, Dutch, German or French."""
     return geo.resolve(name)
 
 
+@_validated
 def sources(*, store: Store | None = None) -> pd.DataFrame:
     """One row per dataset edition: source, vintage, publisher, title, edition, published,
     URL, licence, citation, whether complete, a coverage note and the number of figures."""
     return _store(store).edition_table()
 
 
-def origins(ids: Iterable[str] | None = None, *, store: Store | None = None) -> pd.DataFrame:
+@_validated
+def origins(ids: Names | None = None, *, store: Store | None = None) -> pd.DataFrame:
     """The origins behind ``source_id`` values: ``id, source, vintage, title, published, url,
     licence, cite`` (how to cite the edition) and ``citation`` (how the figures were obtained,
-    verbatim)."""
-    return _store(store).origins(ids)
+    verbatim). Unknown ids are refused."""
+    store = _store(store)
+    if ids is None:
+        return store.origins()
+    ids = [ids] if isinstance(ids, str) else ids
+    unknown = sorted(set(ids) - set(store.origins()["id"]))
+    if unknown:
+        raise InputError(
+            f"unknown source id {shown(unknown[0])}"
+            + (f" and {len(unknown) - 1} more" if len(unknown) > 1 else "")
+            + ": give the source_id of an observation, e.g. nato-2026-07-1"
+        )
+    return store.origins(ids)
 
 
-def coverage(source: str | None = None, *, store: Store | None = None) -> pd.DataFrame:
+@_validated
+def coverage(source: Name | None = None, *, store: Store | None = None) -> pd.DataFrame:
     """Per source, vintage and indicator: countries covered, first and last year, figures."""
     store = _store(store)
     _check_source(store, source, None)
     return store.coverage(source)
 
 
-def sipri_share(vintage: str | None = None, *, store: Store | None = None) -> dict:
+@_validated
+def sipri_share(vintage: Name | None = None, *, store: Store | None = None) -> dict:
     """How much of SIPRI's database milex embeds (SIPRI allows reuse of less than 10%), for
     one edition (default: the newest).
 
@@ -237,6 +451,7 @@ def sipri_share(vintage: str | None = None, *, store: Store | None = None) -> di
     both are under it.
     """
     store = _store(store)
+    _one_edition(vintage)
     vintage = vintage or store.newest_vintage("sipri")
     _check_source(store, "sipri", vintage)
     meta = read_toml("editions.toml")["sipri"][vintage]
@@ -260,68 +475,72 @@ def sipri_share(vintage: str | None = None, *, store: Store | None = None) -> di
     }
 
 
-def differences(country: str, *, store: Store | None = None) -> pd.DataFrame:
+@_validated
+def differences(country: Name, *, store: Store | None = None) -> pd.DataFrame:
     """NATO minus SIPRI for a country, per year and comparable indicator (see
     :func:`milex.check.crosscheck.differences`); reasons from :func:`reasons`."""
-    obs = series(
-        resolve(country), _crosscheck.comparable(), source=None, vintage="all", store=store
-    )
+    code = _one_country(country, "differences")
+    obs = series(code, _crosscheck.comparable(), source=None, vintage="all", store=store)
     return _crosscheck.differences(obs)
 
 
-def side_by_side(obs: pd.DataFrame) -> pd.DataFrame:
+@_validated
+def side_by_side(obs: Observations) -> pd.DataFrame:
     """Wide view of tidy observations of one indicator: a row per year, a column per edition
     (``nato 2026-07``), values in the observations' unit."""
     return _crosscheck.side_by_side(obs)
 
 
-def reasons(country: str) -> pd.DataFrame:
+@_validated
+def reasons(country: Name) -> pd.DataFrame:
     """Definitional reasons why NATO and SIPRI figures for a country differ."""
     return _crosscheck.reasons(resolve(country))
 
 
+@_validated
 def notes(
-    source: str,
-    iso3: str | None = None,
+    source: Name,
+    iso3: Name | None = None,
     *,
-    kind: str = "caveat",
-    only_country: bool = False,
+    kind: Literal["caveat", "missing"] = "caveat",
+    only_country: Flag = False,
     store: Store | None = None,
 ) -> list[str]:
-    """Caveats (or ``kind="missing"`` notes) that apply to a source and country; with
-    ``only_country``, just the notes written for that country (not the source-wide ones)."""
-    if kind not in ("caveat", "missing"):
-        raise InputError(f"unknown kind of note {kind!r}: use caveat or missing")
+    """Caveats (or ``kind="missing"`` notes) that apply to a source and country (a code or a
+    name); with ``only_country``, just the notes written for that country (not the
+    source-wide ones). Unknown sources and countries are refused."""
+    store = _store(store)
+    _check_source(store, source, None)
+    code = geo.resolve(iso3) if iso3 is not None else None
     exact = ("iso3",) if only_country else ()
-    return _store(store).notes(kind, source, iso3=iso3, exact=exact)
+    return store.notes(kind, source, iso3=code, exact=exact)
 
 
+@_validated
 def guidelines() -> pd.DataFrame:
     """NATO's guidelines (Wales 2%, 20% equipment; The Hague 3.5% and 5%) with sources."""
     return _guidelines()
 
 
+@_validated
 def export(
-    path: str | Path | TextIO,
-    fmt: str | None = None,
+    path: Output,
+    fmt: Name | None = None,
     *,
-    source: str | None = None,
-    vintage: str | None = "all",
+    source: Name | None = None,
+    vintage: Name | None = "all",
     store: Store | None = None,
 ) -> str | Path | TextIO:
     """Write observations (tidy shape plus each figure's citation) to CSV, Parquet or JSON.
 
-    ``path`` is a file name (written to a temporary name first, then renamed, so a failed
-    export leaves no half file) or an open text stream (CSV and JSON). ``fmt`` defaults to the
-    file's extension. Returns ``path``.
+    ``path`` is a file name or an open text stream (CSV and JSON). A file is written as
+    :func:`milex.outfile.write` does: never half-written, an existing file's mode kept, devices
+    and FIFOs written through, links followed; a refusal of the file system is an
+    :class:`~milex.errors.OutputError` naming the file. ``fmt`` defaults to the file's
+    extension. Returns ``path``.
     """
     stream = not isinstance(path, str | Path)
-    if not stream and (Path(path).is_dir() or not Path(path).parent.is_dir()):
-        raise InputError(
-            f"cannot write {path}: "
-            + ("it is a folder" if Path(path).is_dir() else f"no folder {Path(path).parent}")
-            + "; give a file name in an existing folder, e.g. milex.csv"
-        )
+    given = fmt is not None
     fmt = (fmt or ("csv" if stream else Path(path).suffix.lstrip("."))).lower()
     writers = {
         "csv": lambda f, p: f.to_csv(p, index=False),
@@ -329,7 +548,12 @@ def export(
         "json": lambda f, p: f.to_json(p, orient="records", indent=1, force_ascii=False),
     }
     if fmt not in writers:
-        raise InputError(f"unknown export format {fmt!r}: use csv, parquet or json")
+        told = (
+            f"unknown export format {shown(fmt)}"
+            if given
+            else (f"cannot tell the format from the file name {shown(str(path))}")
+        )
+        raise InputError(f"{told}: use csv, parquet or json (e.g. milex.csv, or fmt csv)")
     if stream and fmt == "parquet":
         raise InputError("parquet needs a file name, not a stream: e.g. milex.parquet")
     store = _store(store)
@@ -346,11 +570,12 @@ def export(
 # ------------------------------------------------------------------------ analysis
 
 
+@_validated
 def status(
-    year: int | None = None,
+    year: Year | None = None,
     *,
-    source: str = "nato",
-    vintage: str | None = None,
+    source: Name = "nato",
+    vintage: Name | None = None,
     store: Store | None = None,
 ) -> Result:
     """Where each country stands in ``year`` (default: the latest year with figures).
@@ -364,12 +589,13 @@ def status(
     return _status(store, year, source, vintage)
 
 
+@_validated
 def report(
-    country: str,
-    indicators: str | Iterable[str] | None = None,
-    years: Years = None,
+    country: Name,
+    indicators: Names | None = None,
+    years: Span = None,
     *,
-    source: str | None = None,
+    source: Name | None = None,
     store: Store | None = None,
 ) -> Result:
     """One country across sources and editions, with NATO minus SIPRI, the definitional
@@ -380,20 +606,21 @@ def report(
     everything = series(code, None, years, source=source, vintage="all", store=store)
     query = {
         "country": code,
-        "indicators": list(indicators) if not isinstance(indicators, str | None) else indicators,
+        "indicators": indicators,
         "source": source,
-        "years": parse_years(years),
+        "years": years,
     }
     return _crosscheck.report(store, code, obs, everything, query)
 
 
+@_validated
 def gap(
-    target: float | str = "hague-3.5",
-    year: int | None = None,
+    target: Goal = "hague-3.5",
+    year: Year | None = None,
     *,
-    countries: str | Iterable[str] | None = None,
-    group: str | None = None,
-    vintage: str | None = None,
+    countries: Names | None = None,
+    group: Name | None = None,
+    vintage: Name | None = None,
     store: Store | None = None,
 ) -> Result:
     """How far allies (and a group) are from a target share of GDP in ``year``.
@@ -412,17 +639,18 @@ def gap(
     return _gap(store, resolve_target(target), year, codes, group, vintage)
 
 
+@_validated
 def path(
-    country: str,
-    target: float | str = "hague-3.5",
-    by: int | None = None,
+    country: Name,
+    target: Goal = "hague-3.5",
+    by: Whole | None = None,
     *,
-    method: str = "linear",
-    base_year: int | None = None,
-    growth_after: float | None = None,
-    inflation_after: float | None = None,
-    above: str = "hold",
-    weo_vintage: str | None = None,
+    method: Name = "linear",
+    base_year: Year | None = None,
+    growth_after: Number | None = None,
+    inflation_after: Number | None = None,
+    above: Name = "hold",
+    weo_vintage: Name | None = None,
     store: Store | None = None,
 ) -> Result:
     """A year-by-year path from NATO's latest figure to ``target`` percent of GDP by ``by``.
@@ -443,10 +671,11 @@ def path(
     return _paths.path(store, code, goal, *args)
 
 
+@_validated
 def pledges(
-    country: str | None = None,
+    country: Name | None = None,
     *,
-    tolerance_pp: float | None = None,
+    tolerance_pp: Number | None = None,
     store: Store | None = None,
 ) -> Result:
     """National plans from the pledges registry, each checked: does the amount match the
@@ -465,20 +694,21 @@ def pledges(
     return result
 
 
+@_validated
 def simulate(
-    country: str,
-    target: float | str = "hague-3.5",
-    by: int | None = None,
+    country: Name,
+    target: Goal = "hague-3.5",
+    by: Whole | None = None,
     *,
-    draws: int = 100_000,
-    seed: int | None = None,
-    method: str = "linear",
-    amounts: dict[int, float] | None = None,
-    base_year: int | None = None,
-    uncertainty: str = "default",
-    dask: str | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    weo_vintage: str | None = None,
+    draws: Count = 100_000,
+    seed: Seed | None = None,
+    method: Name = "linear",
+    amounts: dict[Year, Any] | None = None,
+    base_year: Year | None = None,
+    uncertainty: Name = "default",
+    dask: Name | None = None,
+    progress: Progress | None = None,
+    weo_vintage: Name | None = None,
     store: Store | None = None,
 ) -> Result:
     """Probability that a country's spending plan reaches ``target`` by ``by`` when growth and
@@ -490,10 +720,10 @@ def simulate(
     :func:`milex.projection.probability.probability` for the columns.
     """
     store = _store(store)
-    if isinstance(draws, int) and draws > MAX_DRAWS:
+    if draws > MAX_DRAWS:
         raise InputError(
-            f"{draws:,} draws is more than milex runs in one go ({MAX_DRAWS:,}): the median and "
-            "band are stable to 0.01 points from about 100,000 draws"
+            f"{shown(draws)} draws is more than milex runs in one go ({MAX_DRAWS:,}): the "
+            "median and band are stable to 0.01 points from about 100,000 draws"
         )
     if seed is None:  # a short seed the user can quote to rerun the same draws
         seed = secrets.randbelow(2**31)
@@ -511,3 +741,19 @@ def simulate(
         progress=progress,
         weo_vintage=weo_vintage,
     )
+
+
+# ------------------------------------------------------------------------ the store itself
+
+
+@_validated
+def doctor(*, repair: Flag = False) -> Result:
+    """Check the milex home: the store against the row counts and checksums recorded per
+    edition when it was built, locks, leftovers of interrupted builds, stores of other
+    installs, the user's own editions (``user.duckdb``) and their backups (see
+    :func:`milex.store.doctor.verify` for the columns). With ``repair``, first rebuild the
+    store, remove leftovers and prune stale stores; the user's editions are never deleted or
+    rewritten."""
+    from milex.store import doctor as _doctor
+
+    return _doctor.repair() if repair else _doctor.verify()

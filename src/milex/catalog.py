@@ -19,7 +19,8 @@ from typing import Any
 from milex.errors import DataFileError
 
 #: Bumped when the layout of the store's tables changes (part of the store's fingerprint).
-SCHEMA_VERSION = "2"
+#: 3: a ``checksums`` table (rows and SHA-256 per edition and table).
+SCHEMA_VERSION = "3"
 
 
 def data_dir() -> Path:
@@ -59,9 +60,18 @@ def data_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in {".csv", ".toml"})
 
 
-def fingerprint(folder: Path) -> str:
-    """A hash of the names and bytes of a data folder's files (and the store schema)."""
-    digest = hashlib.sha256(SCHEMA_VERSION.encode())
+def embedded_editions(folder: Path) -> set[tuple[str, str]]:
+    """The ``(source, vintage)`` editions a data folder holds figures of
+    (``observations/<source>_<vintage>.csv``)."""
+    return {
+        tuple(path.stem.partition("_")[::2]) for path in (folder / "observations").glob("*.csv")
+    }
+
+
+def fingerprint(folder: Path, extra: str = "") -> str:
+    """A hash of the names and bytes of a data folder's files, the store schema and ``extra``
+    (a stamp of the user's own editions, see :func:`milex.store.userdata.stamp`)."""
+    digest = hashlib.sha256(f"{SCHEMA_VERSION}|{extra}".encode())
     for path in data_files(folder):
         digest.update(path.relative_to(folder).as_posix().encode())
         digest.update(path.read_bytes())

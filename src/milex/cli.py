@@ -8,19 +8,22 @@ DuckDB: the API is imported inside the commands.
 
 from __future__ import annotations
 
+import io
 import logging
 import math
+import re
 import signal
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
 from milex import __version__
 from milex.catalog import read_toml
-from milex.errors import MilexError
+from milex.errors import InputError, MilexError
+from milex.vocab import parse_years
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -46,6 +49,12 @@ class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+    json = "json"
 
 
 class Currency(StrEnum):
@@ -78,6 +87,13 @@ TARGET = typer.Option(
     "-t",
     help=f"Percent of GDP (3.5) or a guideline: {_share_guidelines()}.",
 )
+
+
+def _year(value: int | None) -> int | None:
+    """A year option, checked by the one year parser (as ``--years`` is)."""
+    if value is not None:
+        parse_years(value)
+    return value
 
 
 def _console() -> Console:
@@ -182,7 +198,9 @@ def _main(
 
 @app.command(short_help="Where each ally stands: share of GDP, spending, guidelines met.")
 def status(
-    year: int | None = typer.Option(None, "--year", "-y", help="Year (default: latest)."),
+    year: int | None = typer.Option(
+        None, "--year", "-y", callback=_year, help="Year (default: latest)."
+    ),
     source: str = typer.Option("nato", "--source", "-s", help="nato or sipri."),
     vintage: str | None = typer.Option(None, "--vintage", help=VINTAGE_HELP),
     fmt: Format = FORMAT,
@@ -244,7 +262,10 @@ def status(
 def show(
     country: str = typer.Argument(..., help=COUNTRY_HELP + " E.g. Duitsland."),
     indicator: list[str] | None = typer.Option(
-        None, "--indicator", "-i", help="Indicator(s) (default: share_gdp, spend_usd_current)."
+        None,
+        "--indicator",
+        "-i",
+        help="Indicator(s), repeated or comma-separated (default: share_gdp, spend_usd_current).",
     ),
     source: str | None = typer.Option(None, "--source", "-s", help=SOURCE_HELP + " Default: all."),
     years: str | None = typer.Option(
@@ -256,7 +277,9 @@ def show(
     from milex import api
 
     asked = years is not None
-    years = years or "2014-2030"
+    years = "2014-2030" if years is None else years
+    if indicator:
+        indicator = [name.strip() for item in indicator for name in item.split(",")]
     result = api.report(country, indicator, years, source=source)
     if _data(result, fmt):
         return
@@ -400,25 +423,52 @@ def sources(fmt: Format = FORMAT) -> None:
 def export(
     source: str | None = typer.Option(None, "--source", "-s", help=SOURCE_HELP + " Default: all."),
     vintage: str = typer.Option("all", "--vintage", help="Edition, or 'all' (default)."),
-    fmt: str | None = typer.Option(
-        None, "--format", "-f", help="csv, parquet or json (default: from -o's extension, or csv)."
+    fmt: ExportFormat | None = typer.Option(
+        None,
+        "--format",
+        "-f",
+        case_sensitive=False,
+        help="csv, parquet or json (default: from -o's extension, or csv).",
     ),
-    output: Path | None = typer.Option(None, "--output", "-o", help="File (default: stdout)."),
+    output: str | None = typer.Option(
+        None, "--output", "-o", help="File, or - for standard output (the default)."
+    ),
 ) -> None:
     """Export observations in the tidy shape, each with its source, vintage and citation."""
     from milex import api
 
-    if output is None:
+    if output in (None, "-") and fmt != "parquet":
         api.export(sys.stdout, fmt, source=source, vintage=vintage)
-        return
-    path = api.export(output, fmt, source=source, vintage=vintage)
-    print(f"wrote {path}", file=sys.stderr)
+    elif output in (None, "-"):
+        api.export(_binary_stdout(), fmt, source=source, vintage=vintage)
+    else:
+        path = api.export(Path(output), fmt, source=source, vintage=vintage)
+        print(f"wrote {path}", file=sys.stderr)
+
+
+def _binary_stdout() -> Path:
+    """Standard output as a file name to write binary data through, when it is not a terminal."""
+    if sys.stdout.isatty():
+        raise InputError(
+            "parquet is binary and standard output is a terminal: redirect it "
+            "(milex export -f parquet > milex.parquet) or give a file name (-o milex.parquet)"
+        )
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, io.UnsupportedOperation):
+        raise InputError(
+            "standard output is not a file here: give a file name (-o milex.parquet)"
+        ) from None
+    sys.stdout.flush()
+    return Path(f"/dev/fd/{descriptor}")
 
 
 @app.command(short_help="How far each ally is from a target, in points and money.")
 def gap(
     target: str = TARGET,
-    year: int | None = typer.Option(None, "--year", "-y", help="Year (default: latest)."),
+    year: int | None = typer.Option(
+        None, "--year", "-y", callback=_year, help="Year (default: latest)."
+    ),
     group: str | None = typer.Option(
         None, "--group", "-g", help=f"Group, adds a total row: {_ids('groups.toml')}."
     ),
@@ -635,7 +685,7 @@ def simulate(
     fmt: Format = FORMAT,
 ) -> None:
     """Probability that a spending plan reaches a target when growth and inflation vary."""
-    plan = _parse_amounts(amounts) if amounts else None
+    plan = _parse_amounts(amounts) if amounts is not None else None
     from rich.console import Console
     from rich.progress import Progress
 
@@ -687,8 +737,65 @@ def simulate(
     _footer(out, result)
 
 
+@app.command(short_help="Check the data store and your own editions; --repair fixes the store.")
+def doctor(
+    repair: bool = typer.Option(
+        False,
+        "--repair",
+        help="Rebuild the store from milex's data and your editions, remove leftovers of "
+        "interrupted builds, prune stale stores. Never deletes or rewrites your editions.",
+    ),
+    fmt: Format = FORMAT,
+) -> None:
+    """Check the milex home: the store against the fingerprints of what was loaded (rows and
+    checksums per edition), locks, leftovers, your own editions and their backups. Exits 1
+    when a problem is found."""
+    from milex import api
+
+    result = api.doctor(repair=repair)
+    if not _data(result, fmt):
+        from rich.text import Text
+
+        out = _console()
+        grid = _table(f"milex doctor: {result.query['home']}")
+        for label in ("Check", "Subject", "Status", "Detail", "Repair"):
+            grid.add_column(label)
+        colour = {"ok": "green", "warning": "yellow", "problem": "bold red"}
+        for row in result.frame.itertuples():
+            status = Text(row.status, style=colour[row.status])
+            grid.add_row(row.check, row.subject, status, row.detail, row.repair)
+        out.print(grid)
+        for note in result.notes:
+            out.print(f"Done: {note}")
+        problems, warnings = result.extra["problems"], result.extra["warnings"]
+        out.print(f"{problems} problem(s), {warnings} warning(s).")
+    if result.extra["problems"]:
+        raise typer.Exit(1)
+
+
+#: Where to report a bug.
+REPORT_BUGS = "to the milex developers with the command you ran and what milex --version says"
+#: Longest value an error message echoes (a 100 KB argument is cut to its start).
+ECHO_LIMIT = 80
+_QUOTED = re.compile(rf"(?<!\w)(['\"])([^'\"\n]{{{ECHO_LIMIT - 3}}})[^'\"\n]{{4,}}\1(?!\w)")
+_LONG_WORD = re.compile(rf"(\S{{{ECHO_LIMIT - 1}}})\S{{2,}}")
+
+
+def _one_line(message: str) -> str:
+    """A message as one line whose echoed values (quoted, or long words) are cut to about
+    :data:`ECHO_LIMIT` characters with an ellipsis."""
+    text = " ".join(message.split())
+    return _LONG_WORD.sub(r"\1…", _QUOTED.sub(r"\1\2…\1", text))
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    print(f"error: {_one_line(message)}", file=sys.stderr)
+    sys.exit(code)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of the ``milex`` command: one-line errors, exit 2 for bad usage."""
+    """Entry point of the ``milex`` command: one-line errors, exit 2 for bad usage, no
+    traceback ever (an unexpected exception is reported as a bug in milex, exit 1)."""
     if hasattr(signal, "SIGPIPE"):  # a closed pipe (milex status | head) ends quietly
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     logging.basicConfig(format="milex: %(message)s", level=logging.WARNING, stream=sys.stderr)
@@ -702,11 +809,14 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Abort:
         sys.exit(130)
     except USAGE_ERROR as exc:
-        print(f"error: {exc.format_message()}", file=sys.stderr)
-        sys.exit(2)
+        _fail(exc.format_message(), 2)
     except MilexError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(exc.exit_code)
+        _fail(str(exc), exc.exit_code)
     except OSError as exc:
-        print(f"error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
-        sys.exit(1)
+        _fail(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), 2)
+    except Exception as exc:  # the last guard: a bug, said in one line
+        _fail(
+            f"this is a bug in milex {__version__} ({type(exc).__name__}: {exc}); "
+            f"please report it {REPORT_BUGS}",
+            1,
+        )

@@ -1,4 +1,19 @@
-"""Errors that milex raises on purpose: each carries a message fit to show a user as one line."""
+"""Errors that milex raises on purpose: each carries a message fit to show a user as one line,
+and :func:`shown`, the way a message echoes a value the user gave."""
+
+from __future__ import annotations
+
+import reprlib
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 60
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxset = _SHORT.maxdict = 6
+
+
+def shown(value: object) -> str:
+    """A value as a message echoes it: its repr, cut to about 60 characters (an argument of
+    100 KB is shown by its start and end)."""
+    return _SHORT.repr(value)
 
 
 class MilexError(Exception):
@@ -15,3 +30,10 @@ class InputError(MilexError, ValueError):
 
 class DataFileError(MilexError):
     """A data file failed validation: the message names the file, line and field."""
+
+
+class OutputError(MilexError):
+    """An output file could not be written: the message names the file, never a temporary one
+    (exit code 2 in the CLI)."""
+
+    exit_code = 2

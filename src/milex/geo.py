@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from milex.catalog import read_rows, read_toml
-from milex.errors import InputError
+from milex.errors import InputError, shown
 
 LANGUAGES = ("nl", "de", "fr")
 
@@ -80,7 +80,7 @@ def resolve(text: str) -> str:
     codes = dict.fromkeys(_index()[key] for key in close)
     hint = ", ".join(f"{name(code)} ({code})" for code in codes) or "none"
     raise InputError(
-        f"unknown country {text!r}: closest matches: {hint}. "
+        f"unknown country {shown(text)}: closest matches: {hint}. "
         "Use an ISO3 code (DEU), an English, Dutch, German or French name, or a group "
         f"({', '.join(group_ids())})."
     )
@@ -118,7 +118,7 @@ def group_info(group: str) -> dict:
     """The metadata of one group from ``groups.toml`` (name, aggregate code, description)."""
     groups = read_toml("groups.toml")
     if group not in groups:
-        raise InputError(f"unknown group {group!r}: known groups are {', '.join(groups)}")
+        raise InputError(f"unknown group {shown(group)}: known groups are {', '.join(groups)}")
     return groups[group]
 
 

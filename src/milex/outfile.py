@@ -1,18 +1,169 @@
-"""Writing a user's output file: to a temporary name first, then renamed over the target, so a
-failed write leaves no half file."""
+"""Writing a user's output file so that no write ever destroys anything.
+
+* A regular file, or a new one, is written to a temporary file in the same folder and renamed
+  over the target: the target is always absent, the old complete file or the new complete one.
+  The temporary file is anonymous where Linux offers ``O_TMPFILE`` (a killed export leaves
+  nothing) and gets a name only for the rename; elsewhere it is a named file created exclusively.
+  Its name carries the host and process id, so a later export into the same folder removes the
+  leftovers of exports whose process is gone. An existing file keeps its mode (and owner, where
+  permitted); a new file gets the mode ``open()`` gives (0o666 less the umask).
+* A symbolic link is followed: the file it points to is replaced, the link stays.
+* A device, FIFO or socket is written through: opened, written and closed, never replaced.
+* A folder is refused.
+
+Every file-system error becomes an :class:`OutputError` naming the target, never the
+temporary file.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
+import re
+import secrets
+import socket
+import stat
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
+
+from milex.errors import OutputError, shown
+
+#: Where Linux shows a process's open files, by descriptor.
+FD_DIR = Path("/proc/self/fd")
+#: The tail of a temporary file's name: ``.milex-<pid>@<host>-<token>.part``.
+LEFTOVER = re.compile(r"\.milex-(?P<pid>\d{1,9})@(?P<host>[\w.-]*)-[0-9a-f]{8}\.part$")
+#: What to do about a file-system error, by errno.
+HINTS = {
+    errno.ENOSPC: "free some space or write elsewhere",
+    errno.EDQUOT: "free some space or write elsewhere",
+    errno.EACCES: "check the permissions or write elsewhere",
+    errno.EPERM: "check the permissions or write elsewhere",
+    errno.EROFS: "the file system is read-only: write elsewhere",
+    errno.ENOENT: "give a file name in an existing folder",
+    errno.ENOTDIR: "give a file name in an existing folder",
+    errno.EISDIR: "give a file name, not a folder, e.g. milex.csv",
+    errno.ENAMETOOLONG: "give a shorter file name",
+}
 
 
-def write(target: Path, writer: Callable[[Path], None]) -> Path:
-    """Call ``writer`` with a temporary path next to ``target`` and move the result into place."""
-    tmp = target.with_name(target.name + ".part")
+def write(target: Path, writer: Callable[[BinaryIO], None]) -> Path:
+    """Write ``target`` by calling ``writer`` with a binary file open for writing (a temporary
+    file, or the target itself when it is a device or FIFO); see the module's docstring.
+    Returns ``target``; raises :class:`OutputError` when the file system refuses."""
     try:
-        writer(tmp)
-        tmp.replace(target)
-    finally:
-        tmp.unlink(missing_ok=True)
+        try:
+            found = os.stat(target)
+        except FileNotFoundError:  # a new file, or a symbolic link to one
+            found = None
+        if found is not None and stat.S_ISDIR(found.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        if found is not None and not stat.S_ISREG(found.st_mode):
+            with open(target, "wb") as stream:  # a device or FIFO: written through
+                writer(stream)
+        else:
+            _replace(Path(os.path.realpath(target)), writer, found)
+    except OSError as exc:
+        raise OutputError(_explain(target, exc)) from None
     return target
+
+
+def _explain(target: Path, exc: OSError) -> str:
+    """One line: the target, what went wrong and what to do (never the temporary name)."""
+    reason = os.strerror(exc.errno) if exc.errno else exc.strerror or str(exc)
+    if exc.errno == errno.EISDIR:
+        reason = "it is a folder"
+    elif exc.errno == errno.ENOENT and not os.path.isdir(target.parent):
+        reason = f"no folder {_echo(target.parent)}"
+    hint = HINTS.get(exc.errno, "check the path and the disk")
+    return f"cannot write {_echo(target)}: {reason[:1].lower()}{reason[1:]}; {hint}"
+
+
+def _echo(path: Path) -> str:
+    """A path as a message shows it: whole, or cut short when it is very long."""
+    return str(path) if len(str(path)) <= 80 else shown(str(path))[1:-1]
+
+
+def _replace(real: Path, writer: Callable[[BinaryIO], None], old: os.stat_result | None) -> None:
+    """Write a temporary file next to ``real``, give it ``old``'s mode, rename it over ``real``."""
+    _sweep(real.parent)
+    folder = os.open(real.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        fd, named = _open_temporary(folder, real.name)
+        try:
+            with open(fd, "wb", closefd=False) as stream:
+                writer(stream)
+            if old is not None:
+                _keep_mode(fd, old)
+            os.fsync(fd)
+            if named is None:  # linkat through /proc (os.link uses it given a folder descriptor)
+                named = _temporary_name(real.name)
+                os.link(FD_DIR / str(fd), named, dst_dir_fd=folder)
+            os.replace(named, real.name, src_dir_fd=folder, dst_dir_fd=folder)
+            os.fsync(folder)
+        finally:
+            os.close(fd)
+            if named is not None:
+                with contextlib.suppress(FileNotFoundError):  # renamed into place
+                    os.unlink(named, dir_fd=folder)
+    finally:
+        os.close(folder)
+
+
+def _open_temporary(folder: int, name: str) -> tuple[int, str | None]:
+    """A new empty file in ``folder``, open for writing, with the mode ``open()`` would give:
+    anonymous (name ``None``) where ``O_TMPFILE`` works, else named and created exclusively."""
+    if hasattr(os, "O_TMPFILE") and FD_DIR.is_dir():
+        try:
+            flags = os.O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC
+            return os.open(".", flags, 0o666, dir_fd=folder), None
+        except OSError as exc:
+            if exc.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+                raise
+    named = _temporary_name(name)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+    return os.open(named, flags, 0o666, dir_fd=folder), named
+
+
+def _temporary_name(name: str) -> str:
+    """A hidden name that cannot collide and says whose it is: ``.milex.csv.milex-<pid>@<host>-
+    <random>.part``."""
+    return f".{name[:100]}.milex-{os.getpid()}@{_host()}-{secrets.token_hex(4)}.part"
+
+
+def _host() -> str:
+    return re.sub(r"[^\w.-]", "", socket.gethostname())[:40]
+
+
+def _keep_mode(fd: int, old: os.stat_result) -> None:
+    """The replaced file's owner (where permitted) and permission bits."""
+    if (old.st_uid, old.st_gid) != (os.geteuid(), os.getegid()):
+        with contextlib.suppress(PermissionError):  # only root may give a file away
+            os.fchown(fd, old.st_uid, old.st_gid)
+    os.fchmod(fd, stat.S_IMODE(old.st_mode))
+
+
+def _sweep(folder: Path) -> None:
+    """Remove the temporary files of this host's exports into ``folder`` whose process is gone."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return  # the write itself will say what is wrong with the folder
+    host = _host()
+    for entry in entries:
+        found = LEFTOVER.search(entry.name)
+        if found and found["host"] == host and _gone(int(found["pid"])):
+            with contextlib.suppress(OSError):  # removed meanwhile, or not ours to remove
+                os.unlink(entry.path)
+
+
+def _gone(pid: int) -> bool:
+    """Whether no process ``pid`` runs on this host."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # another user's process
+        return False
+    return False

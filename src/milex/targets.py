@@ -22,6 +22,7 @@ from milex.vocab import (
     POINTS_DEFENCE,
     POINTS_GDP,
     money_unit,
+    shown,
 )
 
 #: Indicators shown by :func:`status`, in column order.
@@ -201,13 +202,12 @@ def resolve_target(target: float | str, by: int | None = None, scope: str = "cor
             rule["label"],
             None if by else target,
         )
+    if isinstance(target, bool):  # float(True) is 1.0: a yes/no is no share
+        raise _unknown_target(target, rules)
     try:
         share = float(target)
     except (TypeError, ValueError):
-        raise InputError(
-            f"unknown target {target!r}: give a share of GDP in percent (3.5) or a guideline "
-            f"({', '.join(k for k, v in rules.items() if v['indicator'] == 'share_gdp')})"
-        ) from None
+        raise _unknown_target(target, rules) from None
     if not MIN_TARGET_SHARE <= share <= MAX_TARGET_SHARE:
         raise InputError(
             f"target {share:g}% of GDP is out of range: give a share in percent between "
@@ -216,6 +216,14 @@ def resolve_target(target: float | str, by: int | None = None, scope: str = "cor
     if scope not in ("core", "total"):
         raise InputError(f"unknown scope {scope!r}: use core or total")
     return Target(share, by or 0, scope, f"{share:g}% of GDP")
+
+
+def _unknown_target(target: object, rules: dict) -> InputError:
+    shares = ", ".join(k for k, v in rules.items() if v["indicator"] == "share_gdp")
+    return InputError(
+        f"unknown target {shown(target)}: give a share of GDP in percent (3.5) or a guideline "
+        f"({shares})"
+    )
 
 
 #: Caveat for targets that include the Hague's 1.5% of defence- and security-related spending.

@@ -12,10 +12,11 @@ One place for the words every layer shares (as pyam's ``utils.IAMC_IDX``):
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from milex.errors import InputError
+from milex.errors import InputError, shown
 
 #: The tidy shape of an observation, in column order.
 TIDY_COLUMNS = [
@@ -44,10 +45,15 @@ PROBABILITY = "probability (0-1)"
 SCALES = {"unit": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 #: NATO's price base year in its 2025 and 2026 editions (constant 2021 prices).
 NATO_PRICE_YEAR = 2021
+#: The years milex accepts in a query: the data start after 1945 and outlooks end before 2100.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 _MONEY = re.compile(r"^(?P<currency>[A-Z]{3}) (?P<scale>[a-z]+) (?P<prices>current|constant \d{4})")
 
 Years = int | tuple[int, int] | str | Iterable[int] | None
+
+_SPAN = re.compile(r"\s*([0-9]{1,9})\s*(?:-\s*([0-9]{1,9}))?\s*")
+_YEARS_FORMS = "give a year (2024), a range (2014-2024) or a list of years"
 
 
 def money_unit(currency: str, scale: str = "million", base_year: int | None = None) -> str:
@@ -74,43 +80,52 @@ def rescale(value, source: str, target: str):
 
 
 def year_span(text: str) -> tuple[int, int]:
-    """``"2023-2026"`` -> (2023, 2026); ``"2025"`` -> (2025, 2025) (as written in data files)."""
-    first, dash, last = text.strip().partition("-")
-    if dash and not last:
-        raise ValueError(f"{text!r} has no last year")
+    """``"2023-2026"`` -> (2023, 2026); ``"2025"`` -> (2025, 2025) (as written in data files).
+    Raises ValueError on anything else (``"2014--2020"``, ``"2014-"``)."""
+    found = _SPAN.fullmatch(text)
+    if found is None:
+        raise ValueError(f"{shown(text)} is not a year or a range of years (2014-2024)")
+    first, last = found.groups()
     return int(first), int(last or first)
+
+
+def _year(value: object, years: Years) -> int:
+    """One year of a query, a whole number from :data:`FIRST_YEAR` to :data:`LAST_YEAR`."""
+    if isinstance(value, bool | str | bytes):
+        raise InputError(f"invalid years {shown(years)}: {_YEARS_FORMS}")
+    try:
+        year = operator.index(value)
+    except TypeError:
+        raise InputError(f"invalid years {shown(years)}: {_YEARS_FORMS}") from None
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InputError(
+            f"invalid years {shown(years)}: out of range, give years from {FIRST_YEAR} to "
+            f"{LAST_YEAR}"
+        )
+    return year
 
 
 def parse_years(years: Years) -> tuple[int, int] | None:
     """The span of years asked for: ``2024``, ``(2014, 2024)``, ``"2014-2024"``, ``"2024"`` or
-    an iterable of years; ``None`` for all years. Raises :class:`InputError` on anything else."""
+    an iterable of years, each from :data:`FIRST_YEAR` to :data:`LAST_YEAR`; ``None`` for all
+    years. Raises :class:`InputError` on anything else, naming the accepted forms."""
     if years is None:
         return None
-    if isinstance(years, bool):
-        raise InputError(f"invalid years {years!r}: use a year (2024) or a range (2014-2024)")
-    if isinstance(years, int):
-        return (years, years)
     if isinstance(years, str):
         try:
-            span = year_span(years)
+            first, last = year_span(years)
         except ValueError:
+            raise InputError(f"invalid years {shown(years)}: {_YEARS_FORMS}") from None
+        if first > last:
             raise InputError(
-                f"invalid years {years!r}: use a year (2024) or a range (2014-2024)"
-            ) from None
-    else:
-        try:
-            values = sorted(int(y) for y in years)
-        except (TypeError, ValueError):
-            raise InputError(
-                f"invalid years {years!r}: use a year (2024), a range (2014-2024) or a list "
-                "of years"
-            ) from None
-        if not values:
-            raise InputError("empty list of years: give at least one year")
-        span = (values[0], values[-1])
-    if span[0] > span[1]:
-        raise InputError(
-            f"invalid years {years!r}: the first year comes after the last "
-            f"(did you mean {span[1]}-{span[0]}?)"
-        )
-    return span
+                f"invalid years {shown(years)}: the first year comes after the last "
+                f"(did you mean {last}-{first}?)"
+            )
+        return _year(first, years), _year(last, years)
+    if isinstance(years, Mapping | bytes | bytearray) or not isinstance(years, Iterable):
+        year = _year(years, years)  # one year (an int or a numpy integer), else an error
+        return year, year
+    values = [_year(value, years) for value in years]
+    if not values:
+        raise InputError("empty list of years: give at least one year")
+    return min(values), max(values)

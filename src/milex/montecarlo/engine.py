@@ -74,6 +74,10 @@ MEET_TOLERANCE_PP = 1e-4
 """A share this many percentage points of GDP below the target still meets it (float32 error
 is about 1e-6 relative, 3.5e-6 points at 3.5%; published shares have two decimals)."""
 
+MAX_SHARE_PCT = 1000.0
+"""Largest planned spending accepted, percent of GDP on the central path (a share beyond it is
+a unit mistake, and would overflow the histogram lattice)."""
+
 BASE_BIN_WIDTH = 0.001
 """Finest share resolution, percentage points of GDP."""
 
@@ -369,6 +373,15 @@ def validate_inputs(
                 f"{name} is {arr[tuple(bad)]} at {bad}; it is a percent change and must be "
                 "> -100 (percent, not a fraction: 2.5 means 2.5%)."
             )
+    growth_factor = np.cumprod((1 + growth_a / 100) * (1 + infl_a / 100), axis=1)
+    share = 100 * amounts_a / gdp_a[:, None] / growth_factor  # on the central path
+    if (share > MAX_SHARE_PCT).any():
+        bad = np.argwhere(share > MAX_SHARE_PCT)[0].tolist()
+        raise InputError(
+            f"amounts at {bad} is {share[tuple(bad)]:.3g}% of GDP on the central path; planned "
+            f"spending must be at most {MAX_SHARE_PCT:g}% of GDP. Check the units (amounts and "
+            "gdp_base in the same currency and scale)."
+        )
     if ((targets_a < 0) | (targets_a > 100)).any():
         bad = int(np.argmax((targets_a < 0) | (targets_a > 100)))
         raise InputError(

@@ -9,6 +9,8 @@ import contextlib
 import functools
 import itertools
 import os
+import re
+import socket
 import threading
 from collections.abc import Callable, Generator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
@@ -16,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from milex.errors import InputError
+from milex.errors import InputError, shown
 from milex.montecarlo.engine import (
     MAX_SD_RATIO,
     ChunkResult,
@@ -33,8 +35,44 @@ from milex.montecarlo.engine import (
 )
 from milex.montecarlo.uncertainty import Uncertainty, load_uncertainty
 
-#: Seconds to wait for a Dask scheduler before saying it cannot be reached.
+#: Seconds to wait for a Dask scheduler before saying it cannot be reached (read at each
+#: call: set ``milex.montecarlo.runners.DASK_CONNECT_TIMEOUT_S`` to wait longer or shorter).
 DASK_CONNECT_TIMEOUT_S = 5
+#: A scheduler address: ``[tcp|tls|ws|wss://]host:port`` (host a name, IPv4 or [IPv6]), or an
+#: in-process one (``inproc://...``, a LocalCluster without processes).
+_ADDRESS = re.compile(
+    r"(?:(?:tcp|tls|ws|wss)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):([0-9]{1,5})|inproc://\S+"
+)
+_ADDRESS_FORM = "tcp://host:port, e.g. tcp://127.0.0.1:8786"
+
+
+def check_scheduler(address: object) -> tuple[str, int] | None:
+    """The host and port of a Dask scheduler address (None for an in-process one), refusing
+    malformed ones (no port, a scheme Dask does not speak) before any connection is tried."""
+    found = _ADDRESS.fullmatch(address) if isinstance(address, str) else None
+    if found is None or (found[2] is not None and not 0 < int(found[2]) < 65536):
+        raise InputError(
+            f"the Dask scheduler address must be text such as 'tcp://127.0.0.1:8786' (host and "
+            f"port), not {shown(address)}; give none to run locally"
+        )
+    return None if found[2] is None else (found[1].strip("[]"), int(found[2]))
+
+
+def _reach(address: str) -> None:
+    """Refuse, within ``DASK_CONNECT_TIMEOUT_S`` seconds, a scheduler that does not answer
+    (dask's own client would retry and stall, then linger on exit)."""
+    where = check_scheduler(address)
+    if where is None:  # in this process: nothing to reach
+        return
+    try:
+        socket.create_connection(where, timeout=DASK_CONNECT_TIMEOUT_S).close()
+    except OSError as exc:
+        reason = "no answer" if isinstance(exc, TimeoutError) else exc.strerror or str(exc)
+        raise InputError(
+            f"cannot reach a Dask scheduler at {shown(address)}: {reason.lower()} (waited up "
+            f"to {DASK_CONNECT_TIMEOUT_S:g} s); start one (dask scheduler) or give its address, "
+            f"{_ADDRESS_FORM}"
+        ) from None
 
 
 def _run_local(
@@ -112,12 +150,13 @@ def _run_dask(
             "a Dask scheduler address was given but dask.distributed is not installed: "
             "install milex with its dask extra (milex[dask]), or run locally without one"
         ) from exc
+    _reach(address)
     try:
         client = Client(address, set_as_default=False, timeout=DASK_CONNECT_TIMEOUT_S)
-    except (OSError, TimeoutError) as exc:
+    except Exception as exc:  # something answers, but not as a scheduler: it fails in any way
         raise InputError(
-            f"cannot reach a Dask scheduler at {address!r} ({exc}); start one (e.g. "
-            "`dask scheduler`) or pass its address, such as 'tcp://127.0.0.1:8786'."
+            f"no Dask scheduler answers at {shown(address)} ({shown(str(exc))}): start one "
+            f"(dask scheduler) or give its address, {_ADDRESS_FORM}"
         ) from exc
     try:
         plan_future = client.scatter(plan, broadcast=True)
@@ -202,9 +241,11 @@ def simulate(
     Raises:
         InputError: bad draws/seed/chunk_size/workers, shapes that do not match, NaN or
             infinite inputs, negative amounts, non-positive ``gdp_base``, growth or inflation
-            <= -100, targets outside [0, 100], bad uncertainty parameters, or a sd so large
-            that GDP could be wiped out (more than ``1/MAX_SD_RATIO`` of the distance of the
-            central path from -100%).
+            <= -100, targets outside [0, 100], amounts above ``MAX_SHARE_PCT`` of GDP on the
+            central path, bad uncertainty parameters, a sd so large that GDP could be wiped
+            out (more than ``1/MAX_SD_RATIO`` of the distance of the central path from -100%),
+            a malformed Dask address, or a scheduler not reached within
+            ``DASK_CONNECT_TIMEOUT_S`` seconds.
     """
     draws = check_int("draws", draws, minimum=1, hint="Give a positive whole number, e.g. 100000.")
     if seed is not None:
@@ -221,11 +262,8 @@ def simulate(
         workers = check_int(
             "workers", workers, minimum=1, hint="Pass None to use every available CPU."
         )
-    if dask_address is not None and not (isinstance(dask_address, str) and dask_address):
-        raise InputError(
-            f"the Dask scheduler address must be text such as 'tcp://127.0.0.1:8786', "
-            f"got {dask_address!r}; give none to run locally."
-        )
+    if dask_address is not None:
+        check_scheduler(dask_address)
     if uncertainty is None:
         uncertainty = load_uncertainty()
     elif not isinstance(uncertainty, Uncertainty):

@@ -21,29 +21,51 @@ from milex.targets import TOTAL_SCOPE_CAVEAT, Target
 from milex.vocab import PERCENT_GDP, PROBABILITY, money_unit
 
 
-def check_amounts(amounts: dict[int, float], years: np.ndarray, currency: str) -> np.ndarray:
+def check_amounts(
+    amounts: dict[int, float], years: np.ndarray, gdp: np.ndarray, currency: str, most: float
+) -> np.ndarray:
     """The planned amounts for ``years`` (million national currency, current prices), refusing
-    missing years and amounts that are not non-negative numbers."""
+    years outside the plan, missing years, amounts that are not non-negative numbers and
+    amounts above ``most`` percent of ``gdp`` (the central forecast, million, per year)."""
+    span = f"{int(years[0])}-{int(years[-1])}"
+    outside = sorted(int(y) for y in set(amounts) - {int(y) for y in years})
+    if outside:
+        raise InputError(
+            f"amounts given for {', '.join(map(str, outside))}, outside the plan: give million "
+            f"{currency} for each year {span} (after the base year, up to the target year)"
+        )
     absent = [int(y) for y in years if y not in amounts]
     if absent:
         raise InputError(
             f"amounts missing for {', '.join(map(str, absent))}: give million "
-            f"{currency} for every year {years[0]}-{years[-1]}"
+            f"{currency} for every year {span}"
         )
-    plan = []
-    for year in years:
-        try:
-            plan.append(float(amounts[year]))
-        except (TypeError, ValueError):
-            plan.append(float("nan"))
-    plan = np.array(plan)
+    plan = np.array([_number(amounts[year]) for year in years])
     bad = [int(y) for y, a in zip(years, plan, strict=True) if not np.isfinite(a) or a < 0]
     if bad:
         raise InputError(
             f"amounts for {', '.join(map(str, bad))} are not a non-negative number: give "
             f"million {currency} at current prices, e.g. {int(years[0])}=150000"
         )
+    share = 100 * plan / gdp
+    huge = [int(y) for y, s in zip(years, share, strict=True) if s > most]
+    if huge:
+        raise InputError(
+            f"amounts for {', '.join(map(str, huge))} reach {share.max():.3g}% of projected GDP, "
+            f"above the {most:g}% limit of a share of GDP: give million {currency}, not "
+            f"{currency} or thousand {currency} ({int(years[0])}={gdp[0] / 100:.0f} is 1% of GDP)"
+        )
     return plan
+
+
+def _number(value: object) -> float:
+    """An amount as a float; NaN for what is not a number (True and False included)."""
+    if isinstance(value, bool):
+        return float("nan")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 def probability(
@@ -78,7 +100,9 @@ def probability(
     start, table = planned.start, planned.table
     years = table["year"].to_numpy()[1:]
     if amounts is not None:
-        plan = check_amounts(amounts, years, start.currency)
+        most = store.indicator_table().set_index("indicator").at["share_gdp", "max"]
+        gdp = table["gdp_current"].to_numpy()[1:]
+        plan = check_amounts(amounts, years, gdp, start.currency, float(most))
     else:
         plan = table["spend_current"].to_numpy()[1:]
     result = simulate(

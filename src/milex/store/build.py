@@ -1,5 +1,8 @@
 """Building a store: read every table of a data folder through the source readers, validate it
-(pandera, see :mod:`milex.store.schema`) and write the DuckDB file atomically.
+(pandera, see :mod:`milex.store.schema`), add the user's own editions (see
+:mod:`milex.store.userdata`) and write the DuckDB file atomically, with the row count and
+checksum of each edition and table in its ``checksums`` table and the SHA-256 of its bytes
+beside it (see :mod:`milex.store.files`).
 
 Imported only when a store is (re)built, so a warm start pays for neither pandera nor the
 readers.
@@ -8,18 +11,18 @@ readers.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 import tomllib
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from milex import geo
-from milex.catalog import SCHEMA_VERSION, fingerprint, read_rows
+from milex import catalog, geo
+from milex.catalog import read_rows
 from milex.errors import DataFileError
 from milex.readers import read_table
+from milex.store import files
+from milex.store.digest import table_digests
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -102,14 +105,31 @@ def _entities(observations: pd.DataFrame, pledges: pd.DataFrame) -> pd.DataFrame
     )
 
 
-def load_tables(folder: Path) -> dict[str, pd.DataFrame]:
-    """Read and validate every table of a data folder (raises :class:`DataFileError`)."""
-    from milex.store.schema import notes_schema, pledge_schema, validate
-
+def read_indicators(folder: Path) -> pd.DataFrame:
+    """The indicators table of a data folder, with its valid range as floats."""
     indicators = _read_csv(folder / "indicators.csv")
     indicators[["min", "max"]] = indicators[["min", "max"]].astype(float)
+    return indicators
+
+
+def read_source_ids(folder: Path) -> set[str]:
+    """The origin ids of a data folder's ``sources.csv``."""
+    return set(_read_csv(folder / "sources.csv")["id"])
+
+
+def load_tables(
+    folder: Path, user: dict[str, pd.DataFrame] | None = None
+) -> dict[str, pd.DataFrame]:
+    """Read and validate every table of a data folder (raises :class:`DataFileError`), with
+    the ``observations`` and ``sources`` of the user's editions (already validated) added."""
+    from milex.store.schema import notes_schema, pledge_schema, validate
+
+    indicators = read_indicators(folder)
     sources = _sources(folder)
     observations = _observations(folder, sources, indicators)
+    if user:
+        sources = pd.concat([sources, user["sources"]], ignore_index=True)
+        observations = pd.concat([observations, user["observations"]], ignore_index=True)
     pledges = validate(_read_csv(folder / "pledges.csv"), pledge_schema(), folder / "pledges.csv")
     return {
         "sources": sources,
@@ -126,24 +146,36 @@ def load_tables(folder: Path) -> dict[str, pd.DataFrame]:
     }
 
 
-def build(folder: Path, target: Path) -> None:
-    """Validate a data folder and write its store to ``target`` atomically."""
-    tables = load_tables(folder)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=".building-", suffix=".duckdb", dir=target.parent)
-    os.close(handle)
-    os.unlink(tmp)
+def build(
+    folder: Path, target: Path, fingerprint: str, user: dict[str, pd.DataFrame] | None = None
+) -> None:
+    """Validate a data folder and write its store, with the user's editions, to ``target``
+    atomically (call under the build lock: see :func:`milex.store.locks.build_lock`)."""
+    tables = load_tables(folder, user)
+    tmp = files.temp_path(target)
     try:
-        con = duckdb.connect(tmp)
-        for name, frame in tables.items():
-            con.register("frame", frame)
-            con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
-            con.unregister("frame")
-        con.execute(
-            "CREATE TABLE meta AS SELECT ? AS fingerprint, ? AS built, ? AS schema_version",
-            [fingerprint(folder), dt.datetime.now(dt.UTC).isoformat(), SCHEMA_VERSION],
-        )
-        con.close()
-        os.replace(tmp, target)
+        con = duckdb.connect(str(tmp))
+        try:
+            _write(con, tables, fingerprint)
+        finally:
+            con.close()
+        files.publish(tmp, target)
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        files.remove_file(tmp)
+
+
+def _write(con: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFrame], fp: str) -> None:
+    """Write the tables, ``meta`` and the ``checksums`` of every edition and table."""
+    for name, frame in tables.items():
+        con.register("frame", frame)
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
+        con.unregister("frame")
+    con.execute(
+        "CREATE TABLE meta AS SELECT ? AS fingerprint, ? AS built, ? AS schema_version",
+        [fp, dt.datetime.now(dt.UTC).isoformat(), catalog.SCHEMA_VERSION],
+    )
+    con.execute(
+        "CREATE TABLE checksums (table_name VARCHAR, source VARCHAR, vintage VARCHAR, "
+        "figures BIGINT, digest VARCHAR)"
+    )
+    con.executemany("INSERT INTO checksums VALUES (?, ?, ?, ?, ?)", table_digests(con, [*tables]))

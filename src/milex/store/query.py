@@ -17,11 +17,11 @@ from milex.vocab import TIDY_COLUMNS, year_span
 
 
 class Store:
-    """A read-only connection to a built store file."""
+    """A read-only connection to a built store file (``con``: one opened already)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection | None = None):
         self.path = path
-        self.con = duckdb.connect(str(path), read_only=True)
+        self.con = con or duckdb.connect(str(path), read_only=True)
 
     def sql(self, query: str, params: list | None = None) -> pd.DataFrame:
         """Run a query and return its result as a DataFrame."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -103,6 +104,8 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.
                 check = f"duplicate key (first on line {int(dupes['index'].min()) + 2})"
             elif field in frame.columns:
                 shown = frame.at[row, field]
+        if isinstance(shown, np.generic):
+            shown = shown.item()  # -5.0, not np.float64(-5.0)
         count = len(cases.drop_duplicates(["index", "check"]))
         more = f" ({count - 1} more problem(s) in this file)" if count > 1 else ""
         raise DataFileError(f"{where}, field {field}: {shown!r} fails {check}{more}") from None
@@ -162,6 +165,21 @@ def munitions_schema() -> pa.DataFrameSchema:
             "unit": pa.Column(str),
             "source": pa.Column(str),
             "note": pa.Column(str, nullable=True),
+        },
+        strict=True,
+        coerce=True,
+    )
+
+
+def origin_schema(source: str, vintage: str) -> pa.DataFrameSchema:
+    """Schema of the origins of one edition a user adds (rows like ``sources.csv``: how the
+    figures were obtained, verbatim)."""
+    return pa.DataFrameSchema(
+        {
+            "id": pa.Column(str, pa.Check.str_matches(r"^\S+$"), unique=True),
+            "source": pa.Column(str, pa.Check.isin([source])),
+            "vintage": pa.Column(str, pa.Check.isin([vintage])),
+            "citation": pa.Column(str, pa.Check.str_length(min_value=1)),
         },
         strict=True,
         coerce=True,
