@@ -930,8 +930,6 @@ def api_cases(port: int, start: int) -> tuple[list[Case], list[str]]:
                 continue
             for label, value in (prm.generic or generic_for(pname, "api")) + prm.plausible:
                 verdict, rule = prm.judge(value) if not isinstance(value, Lazy) else OK
-                if isinstance(value, Lazy) and label == "empty frame":
-                    verdict, rule = DOUBT, "empty frame"
                 add(
                     func=name,
                     param=pname,

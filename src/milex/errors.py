@@ -37,3 +37,10 @@ class OutputError(MilexError):
     (exit code 2 in the CLI)."""
 
     exit_code = 2
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (its type's name when it has none), for a
+    one-line message that quotes a library's error."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
