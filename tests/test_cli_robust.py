@@ -4,7 +4,11 @@ and never the "bug in milex" fallback."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +16,7 @@ from milex import api
 
 from .test_cli import run
 
+ROOT = Path(__file__).resolve().parents[1]
 PLAN = "2027=90000,2028=95000,2029=100000"
 SIMULATE = ["simulate", "DEU", "--by", "2029", "--draws", "1000"]
 HUGE = "x" * 100_000
@@ -159,3 +164,34 @@ def test_a_file_system_error_elsewhere_is_one_line_with_exit_2(capsys, monkeypat
     code, _, err = run(capsys, "status")
     assert code == 2
     assert err == "error: Permission denied: /home/me/.milex/store.duckdb\n"
+
+
+def test_a_malformed_plan_is_echoed_cut_short_in_quotes(capsys):
+    err = _refused(capsys, *SIMULATE, "--amounts", "2027=x," + "9" * 5000)
+    assert "'2027=x,999" in err and "..." in err and "use YEAR=MILLION pairs" in err
+
+
+def test_the_dask_option_names_its_timeout_variable(capsys):
+    code, out, _ = run(capsys, "simulate", "--help")
+    assert code == 0 and "MILEX_DASK_TIMEOUT" in out
+
+
+# ------------------------------------------------------------------ doctor
+
+
+def test_doctor_repair_rebuilds_the_store(tmp_path):
+    """In a home of its own (a rebuild of the test session's store would pull it from under
+    the other tests), after a first run has built it."""
+    env = {**os.environ, "MILEX_HOME": str(tmp_path / "home")}
+    for args in (["status"], ["doctor", "--repair"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "milex", *args],
+            capture_output=True,
+            text=True,
+            env={**env, "COLUMNS": "200"},
+            timeout=180,
+            cwd=ROOT,
+        )
+        assert done.returncode == 0, done.stderr
+    assert "rebuilt" in done.stdout and "0 problem(s)" in done.stdout
+    assert "Traceback" not in done.stderr

@@ -300,6 +300,29 @@ def test_dask_cluster_gives_the_local_result():
     assert sorted(done) == [1, 2, 3]
 
 
+@pytest.mark.network
+def test_a_scheduler_on_loopback_tcp_is_recognised(monkeypatch):
+    """The check that a Dask scheduler answers (before dask's Client, which would wait without
+    end for something that is not one) lets a real one through."""
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setenv("MILEX_DASK_TIMEOUT", "5")
+    panel = _panel(2, 3, seed=7)
+    local = _run(*panel, draws=10_000, chunk_size=5_000)
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address=":0",
+    ) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        remote = _run(
+            *panel, draws=10_000, chunk_size=5_000, dask_address=cluster.scheduler_address
+        )
+    _same(local, remote)
+
+
 # ---------------------------------------------------------------------------- input errors
 
 GOOD = {

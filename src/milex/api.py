@@ -20,12 +20,16 @@ from __future__ import annotations
 import difflib
 import functools
 import inspect
+import io
+import math
+import numbers
 import os
 import secrets
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal, TextIO
 
+import numpy as np
 import pandas as pd
 from pydantic import (
     AfterValidator,
@@ -42,7 +46,7 @@ from milex import geo, outfile
 from milex.catalog import read_toml
 from milex.check import crosscheck as _crosscheck
 from milex.check import pledges as _pledges
-from milex.errors import InputError, MilexError, shown
+from milex.errors import InputError, MilexError, OutputError, first_line, shown
 from milex.montecarlo import load_uncertainty
 from milex.projection import paths as _paths
 from milex.projection import probability as _probability
@@ -91,11 +95,59 @@ def _output(value: object) -> object:
     raise ValueError("neither a file name nor a stream")
 
 
+#: The columns side_by_side reads, and what each must hold.
+_TIDY_KINDS = {
+    "source": "text",
+    "vintage": "text",
+    "year": "whole numbers",
+    "value": "numbers",
+}
+
+
+def _holds(column: pd.Series, kind: str) -> bool:
+    """Whether ``column`` holds ``kind``: by its dtype, and for a column of Python objects by
+    each value (so an empty column of objects, as ``DataFrame(columns=...)`` makes, holds any
+    kind, but an empty column of numbers holds no text)."""
+    dtype = column.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return False
+    if kind == "text":
+        if not pd.api.types.is_object_dtype(dtype) and not isinstance(dtype, pd.StringDtype):
+            return False
+        return bool(column.map(lambda v: isinstance(v, str)).all())
+    if pd.api.types.is_integer_dtype(dtype):
+        return True
+    if pd.api.types.is_float_dtype(dtype):
+        return kind == "numbers" or bool(column.map(_is_whole).all())
+    if not pd.api.types.is_object_dtype(dtype):  # text, dates, categories, complex numbers ...
+        return False
+    if kind == "numbers":
+        return bool(column.map(lambda v: v is None or _is_number(v)).all())
+    return bool(column.map(_is_whole).all())
+
+
+def _is_whole(value: object) -> bool:
+    """A whole number (a numpy one, or a float such as 2024.0), not a yes/no value."""
+    return _is_number(value) and math.isfinite(value) and float(value).is_integer()
+
+
+def _is_number(value: object) -> bool:
+    """A real number (a numpy one too), not a yes/no value."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+
+
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    """Observations side_by_side can read: the tidy columns it uses."""
-    absent = [c for c in ("source", "vintage", "year", "value") if c not in frame.columns]
+    """Observations side_by_side can read: the tidy columns it uses, each once, holding
+    whole-number years, numeric values and text sources and editions."""
+    absent = [c for c in _TIDY_KINDS if c not in frame.columns]
     if absent:
         raise ValueError(f"no {', '.join(absent)} column")
+    twice = [c for c in _TIDY_KINDS if list(frame.columns).count(c) > 1]
+    if twice:
+        raise ValueError(f"more than one {', '.join(twice)} column")
+    wrong = [f"{c} must hold {k}" for c, k in _TIDY_KINDS.items() if not _holds(frame[c], k)]
+    if wrong:
+        raise ValueError("; ".join(wrong))
     return frame
 
 
@@ -106,7 +158,8 @@ Names = Name | Annotated[list[Name], Field(min_length=1)]
 #: A whole number (True and False are refused), and a year of a query.
 Whole = Annotated[int, BeforeValidator(_not_bool)]
 Year = Annotated[Whole, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
-#: Years: a year, a range "2014-2024", a pair or a list, checked by vocab.parse_years.
+#: Years: a year, a range "2014-2024", a pair (first, last) or a list, checked by
+#: vocab.parse_years.
 Span = Annotated[Years, PlainValidator(parse_years)]
 #: A finite number (True and False are refused).
 Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]
@@ -188,22 +241,22 @@ def _validated(func: Callable) -> Callable:
 
 
 def _refusal(func: Callable, exc: ValidationError) -> InputError:
-    """One line per refused argument: its name, what was given (cut short), what is accepted
-    and an example."""
+    """One line: for each refused argument (joined by "; "), its name, what was given (cut
+    short), what is accepted and an example."""
     names = list(inspect.signature(func).parameters)
     by_param: dict[str, list[dict]] = {}
     for error in exc.errors():
         first = error["loc"][0] if error["loc"] else func.__name__
         param = names[first] if isinstance(first, int) and first < len(names) else str(first)
         by_param.setdefault(param, []).append(error)
-    return InputError("\n".join(_problem(func.__name__, p, e) for p, e in by_param.items()))
+    return InputError("; ".join(_problem(func.__name__, p, e) for p, e in by_param.items()))
 
 
 def _problem(func: str, param: str, errors: list[dict]) -> str:
     """The line about one argument (see :func:`_refusal`)."""
     first = errors[0]
     accepted, example = ACCEPTED.get(param, ("", ""))  # every parameter has one (a test says)
-    given = shown(first["input"])
+    given = _given(first["input"])
     if first["type"] in _CALL_ERRORS:
         return _CALL_ERRORS[first["type"]].format(
             func=func, param=param, given=given, accepted=accepted, example=example
@@ -215,6 +268,15 @@ def _problem(func: str, param: str, errors: list[dict]) -> str:
     reasons = {_reason(e) for e in errors if not e["type"].endswith("_type")}
     why = f" ({reasons.pop()})" if len(reasons) == 1 else ""
     return f"{param}{where}: got {given}{why}; give {accepted}, e.g. {example}"
+
+
+def _given(value: object) -> str:
+    """A value as a refusal shows it, on one line: as :func:`milex.errors.shown` does (cut short,
+    numpy numbers plain, an object by its type), and a table by its size and columns."""
+    if isinstance(value, pd.DataFrame):
+        rows = f"{len(value)} row{'' if len(value) == 1 else 's'}"
+        return f"a table of {rows} with columns {shown([str(c) for c in value.columns])}"
+    return shown(value)
 
 
 def _reason(error: dict) -> str:
@@ -533,10 +595,12 @@ def export(
 ) -> str | Path | TextIO:
     """Write observations (tidy shape plus each figure's citation) to CSV, Parquet or JSON.
 
-    ``path`` is a file name or an open text stream (CSV and JSON). A file is written as
+    ``path`` is a file name or an open stream (text for CSV and JSON, binary for Parquet). A
+    file is written as
     :func:`milex.outfile.write` does: never half-written, an existing file's mode kept, devices
     and FIFOs written through, links followed; a refusal of the file system is an
-    :class:`~milex.errors.OutputError` naming the file. ``fmt`` defaults to the file's
+    :class:`~milex.errors.OutputError` naming the file; so is a stream that cannot be written
+    (closed, or open for reading only). ``fmt`` defaults to the file's
     extension. Returns ``path``.
     """
     stream = not isinstance(path, str | Path)
@@ -554,14 +618,23 @@ def export(
             else (f"cannot tell the format from the file name {shown(str(path))}")
         )
         raise InputError(f"{told}: use csv, parquet or json (e.g. milex.csv, or fmt csv)")
-    if stream and fmt == "parquet":
-        raise InputError("parquet needs a file name, not a stream: e.g. milex.parquet")
+    if stream and fmt == "parquet" and isinstance(path, io.TextIOBase):
+        raise InputError(
+            "parquet is binary: give a file name (e.g. milex.parquet) or a binary stream "
+            "(e.g. sys.stdout.buffer), not a text stream"
+        )
     store = _store(store)
     frame = series(source=source, vintage=vintage, store=store)
     frame = frame.merge(store.origins()[["id", "citation"]], left_on="source_id", right_on="id")
     frame = frame.drop(columns="id")
     if stream:
-        writers[fmt](frame, path)
+        try:
+            writers[fmt](frame, path)
+        except (OSError, ValueError) as exc:  # closed, read-only (io.UnsupportedOperation)...
+            raise OutputError(
+                f"cannot write to the stream given: {first_line(exc)}; give an open text "
+                "stream or a file name"
+            ) from None
         return path
     outfile.write(Path(path), lambda tmp: writers[fmt](frame, tmp))
     return path

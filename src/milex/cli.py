@@ -16,13 +16,13 @@ import signal
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, BinaryIO, NoReturn
 
 import typer
 
 from milex import __version__
 from milex.catalog import read_toml
-from milex.errors import InputError, MilexError
+from milex.errors import InputError, MilexError, shown
 from milex.vocab import parse_years
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -300,48 +300,12 @@ def show(
         return
     name = obs["name"].iloc[0]
     for (ind, unit), part in obs.groupby(["indicator", "unit"], sort=False):
-        wide = api.side_by_side(part)
-        statuses = set(part["status"])
-        legend = ["e = estimate"] * ("estimate" in statuses)
-        legend += ["p = IMF projection"] * ("projection" in statuses)
-        grid = _table(f"{name}: {ind} ({unit})", " · ".join(legend) or None)
-        grid.add_column("Year", justify="right")
-        for column in wide.columns:
-            grid.add_column(column, justify="right")
-        flagged = part[part["status"].isin(["estimate", "projection"])]
-        editions = flagged["source"] + " " + flagged["vintage"]
-        marks = {
-            (edition, year): "e" if status == "estimate" else "p"
-            for edition, year, status in zip(
-                editions, flagged["year"], flagged["status"], strict=True
-            )
-        }
-        digits = 2 if "percent" in unit else 0
-        for year, values in wide.iterrows():
-            grid.add_row(
-                str(year),
-                *(_num(values[c], digits, marks.get((c, year), "")) for c in wide.columns),
-            )
-        grid.add_row("trend", *(_spark(wide[c]) for c in wide.columns))
-        out.print(grid)
+        out.print(_series_table(f"{name}: {ind} ({unit})", part, 2 if "percent" in unit else 0))
         absent = extra["absent_years"].get(ind)
         if asked and absent:
             out.print(f"No {ind} figures for {_spans(absent)} in these editions.")
-    differences = extra["differences"]
-    if len(differences):
-        grid = _table(f"{name}: NATO minus SIPRI (newest editions)")
-        for label in ("Indicator", "Year", "NATO", "SIPRI", "Difference", "% of SIPRI"):
-            grid.add_column(label, justify="right" if label != "Indicator" else "left")
-        for row in differences.itertuples():
-            grid.add_row(
-                row.indicator,
-                str(row.year),
-                _num(row.nato),
-                _num(row.sipri),
-                _num(row.difference),
-                _num(row.relative_pct, 1),
-            )
-        out.print(grid)
+    if len(extra["differences"]):
+        out.print(_differences_table(f"{name}: NATO minus SIPRI (newest editions)", extra))
         out.print("Why they differ:")
         for row in extra["reasons"].itertuples():
             out.print(f"  • {row.label}: {row.text}")
@@ -350,6 +314,51 @@ def show(
     for note in extra["missing"]:
         out.print(f"Missing: {note}")
     _footer(out, result)
+
+
+def _series_table(title: str, part: pd.DataFrame, digits: int):
+    """One indicator's figures, a row per year and a column per edition, estimates marked e
+    and IMF projections p, and a trend line under them."""
+    from milex import api
+
+    wide = api.side_by_side(part)
+    statuses = set(part["status"])
+    legend = ["e = estimate"] * ("estimate" in statuses)
+    legend += ["p = IMF projection"] * ("projection" in statuses)
+    grid = _table(title, " · ".join(legend) or None)
+    grid.add_column("Year", justify="right")
+    for column in wide.columns:
+        grid.add_column(column, justify="right")
+    flagged = part[part["status"].isin(["estimate", "projection"])]
+    editions = flagged["source"] + " " + flagged["vintage"]
+    marks = {
+        (edition, year): "e" if status == "estimate" else "p"
+        for edition, year, status in zip(editions, flagged["year"], flagged["status"], strict=True)
+    }
+    for year, values in wide.iterrows():
+        grid.add_row(
+            str(year),
+            *(_num(values[c], digits, marks.get((c, year), "")) for c in wide.columns),
+        )
+    grid.add_row("trend", *(_spark(wide[c]) for c in wide.columns))
+    return grid
+
+
+def _differences_table(title: str, extra: dict):
+    """NATO minus SIPRI, per indicator and year, absolute and relative to SIPRI."""
+    grid = _table(title)
+    for label in ("Indicator", "Year", "NATO", "SIPRI", "Difference", "% of SIPRI"):
+        grid.add_column(label, justify="right" if label != "Indicator" else "left")
+    for row in extra["differences"].itertuples():
+        grid.add_row(
+            row.indicator,
+            str(row.year),
+            _num(row.nato),
+            _num(row.sipri),
+            _num(row.difference),
+            _num(row.relative_pct, 1),
+        )
+    return grid
 
 
 def _spans(years: list[int]) -> str:
@@ -446,21 +455,24 @@ def export(
         print(f"wrote {path}", file=sys.stderr)
 
 
-def _binary_stdout() -> Path:
-    """Standard output as a file name to write binary data through, when it is not a terminal."""
+def _binary_stdout() -> BinaryIO:
+    """Standard output's binary stream, for parquet, when it is not a terminal. Never its file
+    name (``/dev/fd/1``): the safe writer would rename a file over whatever standard output points
+    to, losing what ``>>`` appends to."""
     if sys.stdout.isatty():
         raise InputError(
             "parquet is binary and standard output is a terminal: redirect it "
             "(milex export -f parquet > milex.parquet) or give a file name (-o milex.parquet)"
         )
-    try:
-        descriptor = sys.stdout.fileno()
-    except (AttributeError, io.UnsupportedOperation):
+    try:  # a stream replaced in-process (captured, or wrapped as text only) is refused
+        sys.stdout.fileno()
+        binary = sys.stdout.buffer
+    except (AttributeError, ValueError, io.UnsupportedOperation):
         raise InputError(
             "standard output is not a file here: give a file name (-o milex.parquet)"
         ) from None
     sys.stdout.flush()
-    return Path(f"/dev/fd/{descriptor}")
+    return binary
 
 
 @app.command(short_help="How far each ally is from a target, in points and money.")
@@ -657,14 +669,15 @@ def _parse_amounts(text: str) -> dict[int, float]:
         plan = [(int(year), float(value)) for year, value in pairs]
     except ValueError:
         raise typer.BadParameter(
-            f"{text!r}: use YEAR=MILLION pairs, e.g. 2027=140000,2028=160000",
+            f"{shown(text)}: use YEAR=MILLION pairs, e.g. 2027=140000,2028=160000",
             param_hint="'--amounts'",
         ) from None
     years = [year for year, _ in plan]
     twice = sorted({year for year in years if years.count(year) > 1})
     if twice:
         raise typer.BadParameter(
-            f"{text!r}: {', '.join(map(str, twice))} given more than once; give one amount a year",
+            f"{shown(text)}: {', '.join(map(str, twice))} given more than once; "
+            "give one amount a year",
             param_hint="'--amounts'",
         )
     return dict(plan)
@@ -681,7 +694,12 @@ def simulate(
     amounts: str | None = typer.Option(
         None, "--amounts", help="Plan as YEAR=MILLION,... in national currency (current prices)."
     ),
-    dask: str | None = typer.Option(None, "--dask", help="Address of a Dask scheduler."),
+    dask: str | None = typer.Option(
+        None,
+        "--dask",
+        help="Address of a Dask scheduler, e.g. tcp://127.0.0.1:8786 (connect timeout: "
+        "MILEX_DASK_TIMEOUT seconds in the environment).",
+    ),
     fmt: Format = FORMAT,
 ) -> None:
     """Probability that a spending plan reaches a target when growth and inflation vary."""

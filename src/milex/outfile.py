@@ -5,8 +5,14 @@
   The temporary file is anonymous where Linux offers ``O_TMPFILE`` (a killed export leaves
   nothing) and gets a name only for the rename; elsewhere it is a named file created exclusively.
   Its name carries the host and process id, so a later export into the same folder removes the
-  leftovers of exports whose process is gone. An existing file keeps its mode (and owner, where
-  permitted); a new file gets the mode ``open()`` gives (0o666 less the umask).
+  leftovers of exports whose process is gone (on POSIX systems only: Windows has no harmless way
+  to ask whether a process runs, so leftovers stay there). An existing file keeps its mode (and
+  owner, where permitted); a new file gets the mode ``open()`` gives (0o666 less the umask).
+* On POSIX systems whose ``os`` offers descriptor-relative calls (Linux, macOS, the BSDs), the
+  folder is opened once and everything happens relative to it, so a folder renamed meanwhile
+  cannot misdirect the rename, and the rename is made durable with ``fsync`` of the folder.
+  Elsewhere (Windows) the portable way: a named temporary file in the same folder, created
+  exclusively, closed, given the old mode with ``os.chmod`` and moved with ``os.replace``.
 * A symbolic link is followed: the file it points to is replaced, the link stays.
 * A device, FIFO or socket is written through: opened, written and closed, never replaced.
 * A folder is refused.
@@ -88,6 +94,26 @@ def _echo(path: Path) -> str:
 def _replace(real: Path, writer: Callable[[BinaryIO], None], old: os.stat_result | None) -> None:
     """Write a temporary file next to ``real``, give it ``old``'s mode, rename it over ``real``."""
     _sweep(real.parent)
+    if _descriptor_relative():
+        _replace_at(real, writer, old)
+    else:
+        _replace_portably(real, writer, old)
+
+
+def _descriptor_relative() -> bool:
+    """Whether this system offers what :func:`_replace_at` uses: a POSIX ``os`` with folder
+    descriptors, ``open``/``rename`` (``os.replace`` is ``renameat`` too)/``unlink`` relative to
+    them, and ``fchmod``/``geteuid``."""
+    return (
+        os.name == "posix"
+        and hasattr(os, "O_DIRECTORY")
+        and all(hasattr(os, name) for name in ("fchmod", "fchown", "geteuid", "getegid"))
+        and {os.open, os.rename, os.unlink} <= os.supports_dir_fd
+    )
+
+
+def _replace_at(real: Path, writer: Callable[[BinaryIO], None], old: os.stat_result | None) -> None:
+    """:func:`_replace` relative to a descriptor of the folder (POSIX)."""
     folder = os.open(real.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         fd, named = _open_temporary(folder, real.name)
@@ -111,10 +137,37 @@ def _replace(real: Path, writer: Callable[[BinaryIO], None], old: os.stat_result
         os.close(folder)
 
 
+def _replace_portably(
+    real: Path, writer: Callable[[BinaryIO], None], old: os.stat_result | None
+) -> None:
+    """:func:`_replace` with plain path calls (Windows, or a POSIX ``os`` without
+    descriptor-relative calls): a named temporary file created exclusively, closed before it
+    is given the old mode and moved over ``real`` (Windows cannot move an open file)."""
+    named = real.parent / _temporary_name(real.name)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _flag("O_BINARY") | _flag("O_NOINHERIT")
+    fd = os.open(named, flags | _flag("O_CLOEXEC"), 0o666)
+    try:
+        with open(fd, "wb") as stream:  # closes fd
+            writer(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if old is not None:
+            _keep_mode_by_name(named, old)
+        os.replace(named, real)
+    finally:
+        with contextlib.suppress(OSError):  # renamed into place (or not ours to remove)
+            os.unlink(named)
+
+
+def _flag(name: str) -> int:
+    """An ``os.O_*`` flag, or 0 where this system has none."""
+    return getattr(os, name, 0)
+
+
 def _open_temporary(folder: int, name: str) -> tuple[int, str | None]:
     """A new empty file in ``folder``, open for writing, with the mode ``open()`` would give:
     anonymous (name ``None``) where ``O_TMPFILE`` works, else named and created exclusively."""
-    if hasattr(os, "O_TMPFILE") and FD_DIR.is_dir():
+    if hasattr(os, "O_TMPFILE") and os.link in os.supports_dir_fd and FD_DIR.is_dir():
         try:
             flags = os.O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC
             return os.open(".", flags, 0o666, dir_fd=folder), None
@@ -144,6 +197,16 @@ def _keep_mode(fd: int, old: os.stat_result) -> None:
     os.fchmod(fd, stat.S_IMODE(old.st_mode))
 
 
+def _keep_mode_by_name(path: Path, old: os.stat_result) -> None:
+    """:func:`_keep_mode` by name: the owner where there are owners and it is permitted (POSIX),
+    and the permission bits (on Windows only the read-only flag follows them)."""
+    posix = hasattr(os, "chown") and hasattr(os, "geteuid")
+    if posix and (old.st_uid, old.st_gid) != (os.geteuid(), os.getegid()):
+        with contextlib.suppress(PermissionError):  # only root may give a file away
+            os.chown(path, old.st_uid, old.st_gid)
+    os.chmod(path, stat.S_IMODE(old.st_mode))
+
+
 def _sweep(folder: Path) -> None:
     """Remove the temporary files of this host's exports into ``folder`` whose process is gone."""
     try:
@@ -159,7 +222,10 @@ def _sweep(folder: Path) -> None:
 
 
 def _gone(pid: int) -> bool:
-    """Whether no process ``pid`` runs on this host."""
+    """Whether no process ``pid`` runs on this host; never on Windows, where ``os.kill(pid, 0)``
+    would terminate the process rather than ask about it: leftovers there are left alone."""
+    if os.name != "posix":
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

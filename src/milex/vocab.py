@@ -106,9 +106,16 @@ def _year(value: object, years: Years) -> int:
 
 
 def parse_years(years: Years) -> tuple[int, int] | None:
-    """The span of years asked for: ``2024``, ``(2014, 2024)``, ``"2014-2024"``, ``"2024"`` or
-    an iterable of years, each from :data:`FIRST_YEAR` to :data:`LAST_YEAR`; ``None`` for all
-    years. Raises :class:`InputError` on anything else, naming the accepted forms."""
+    """The span of years asked for, each year from :data:`FIRST_YEAR` to :data:`LAST_YEAR`:
+
+    * ``2024`` or ``"2024"``: one year;
+    * ``"2014-2024"`` or the pair ``(2014, 2024)`` (a tuple of two years): a range, first year
+      first; ``"2024-2014"`` and ``(2024, 2014)`` are refused alike (did you mean 2014-2024?);
+    * any other iterable of years, such as the list ``[2024, 2014]``: the years from the
+      earliest to the latest, in any order;
+    * ``None``: all years.
+
+    Raises :class:`InputError` on anything else, naming the accepted forms."""
     if years is None:
         return None
     if isinstance(years, str):
@@ -116,16 +123,25 @@ def parse_years(years: Years) -> tuple[int, int] | None:
             first, last = year_span(years)
         except ValueError:
             raise InputError(f"invalid years {shown(years)}: {_YEARS_FORMS}") from None
-        if first > last:
-            raise InputError(
-                f"invalid years {shown(years)}: the first year comes after the last "
-                f"(did you mean {last}-{first}?)"
-            )
+        _in_order(first, last, years)
         return _year(first, years), _year(last, years)
     if isinstance(years, Mapping | bytes | bytearray) or not isinstance(years, Iterable):
         year = _year(years, years)  # one year (an int or a numpy integer), else an error
         return year, year
+    if isinstance(years, tuple) and len(years) == 2:  # a pair: a range, as "first-last"
+        first, last = (_year(value, years) for value in years)
+        _in_order(first, last, years)
+        return first, last
     values = [_year(value, years) for value in years]
     if not values:
         raise InputError("empty list of years: give at least one year")
     return min(values), max(values)
+
+
+def _in_order(first: int, last: int, years: Years) -> None:
+    """A range (``"first-last"`` or a pair) gives its first year first."""
+    if first > last:
+        raise InputError(
+            f"invalid years {shown(years)}: the first year comes after the last "
+            f"(did you mean {last}-{first}?)"
+        )

@@ -8,17 +8,19 @@ import collections
 import contextlib
 import functools
 import itertools
+import math
 import os
 import re
 import socket
 import threading
+import time
 from collections.abc import Callable, Generator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from typing import Any
 
 import numpy as np
 
-from milex.errors import InputError, shown
+from milex.errors import InputError, first_line, shown
 from milex.montecarlo.engine import (
     MAX_SD_RATIO,
     ChunkResult,
@@ -35,9 +37,13 @@ from milex.montecarlo.engine import (
 )
 from milex.montecarlo.uncertainty import Uncertainty, load_uncertainty
 
-#: Seconds to wait for a Dask scheduler before saying it cannot be reached (read at each
-#: call: set ``milex.montecarlo.runners.DASK_CONNECT_TIMEOUT_S`` to wait longer or shorter).
-DASK_CONNECT_TIMEOUT_S = 5
+#: Environment variable: seconds to wait for a Dask scheduler before saying it cannot be
+#: reached (the name lookup, the connection and its first answer together).
+DASK_TIMEOUT_VAR = "MILEX_DASK_TIMEOUT"
+#: Seconds waited when ``$MILEX_DASK_TIMEOUT`` is not set.
+DASK_CONNECT_TIMEOUT_S = 5.0
+#: Longest wait ``$MILEX_DASK_TIMEOUT`` may ask for (an hour).
+MAX_DASK_TIMEOUT_S = 3600.0
 #: A scheduler address: ``[tcp|tls|ws|wss://]host:port`` (host a name, IPv4 or [IPv6]), or an
 #: in-process one (``inproc://...``, a LocalCluster without processes).
 _ADDRESS = re.compile(
@@ -58,21 +64,138 @@ def check_scheduler(address: object) -> tuple[str, int] | None:
     return None if found[2] is None else (found[1].strip("[]"), int(found[2]))
 
 
-def _reach(address: str) -> None:
-    """Refuse, within ``DASK_CONNECT_TIMEOUT_S`` seconds, a scheduler that does not answer
-    (dask's own client would retry and stall, then linger on exit)."""
+def dask_timeout() -> float:
+    """Seconds to wait for a Dask scheduler: ``$MILEX_DASK_TIMEOUT`` (read at each call), or
+    :data:`DASK_CONNECT_TIMEOUT_S`. A value that is not a number of seconds above 0 and at most
+    :data:`MAX_DASK_TIMEOUT_S` is an InputError naming the variable."""
+    text = os.environ.get(DASK_TIMEOUT_VAR, "").strip()
+    if not text:
+        return DASK_CONNECT_TIMEOUT_S
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds <= MAX_DASK_TIMEOUT_S:
+        raise InputError(
+            f"{DASK_TIMEOUT_VAR} must be a number of seconds above 0 and at most "
+            f"{MAX_DASK_TIMEOUT_S:g}, e.g. 5, not {shown(text)}"
+        )
+    return seconds
+
+
+def _in_thread(work: Callable[[], Any], seconds: float) -> Any:
+    """``work()`` run in a daemon thread, given ``seconds``: its result, or its exception
+    raised here, or TimeoutError (the thread is left to finish on its own: a blocking name
+    lookup cannot be interrupted, and a daemon thread does not hold up the exit)."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:  # handed to the caller
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, name="milex-dask-check", daemon=True)
+    thread.start()
+    thread.join(max(seconds, 0.0))
+    if thread.is_alive():
+        raise TimeoutError("timed out")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _connect(host: str, port: int, deadline: float) -> None:
+    """Open (and close) a TCP connection to ``host:port`` before ``deadline`` (a
+    ``time.monotonic`` time): one name lookup, then each address it gives in turn, all
+    within the one deadline. Raises OSError (TimeoutError when the time ran out)."""
+    infos = _in_thread(
+        lambda: socket.getaddrinfo(host, port, type=socket.SOCK_STREAM),
+        deadline - time.monotonic(),
+    )
+    error: OSError = TimeoutError("timed out")
+    for family, kind, proto, _, sockaddr in infos:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("timed out")
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(left)
+            sock.connect(sockaddr)
+            return
+        except OSError as exc:
+            error = exc
+        finally:
+            sock.close()
+    raise error
+
+
+def _cannot_reach(address: str, reason: str, timeout: float) -> InputError:
+    return InputError(
+        f"cannot reach a Dask scheduler at {shown(address)}: {reason} (waited up to "
+        f"{timeout:g} s); start one (dask scheduler) or give its address, {_ADDRESS_FORM}"
+    )
+
+
+def _reach(address: str, timeout: float) -> None:
+    """Refuse, within ``timeout`` seconds in all, a scheduler that does not answer (dask's own
+    client would retry and stall, then linger on exit)."""
     where = check_scheduler(address)
     if where is None:  # in this process: nothing to reach
         return
     try:
-        socket.create_connection(where, timeout=DASK_CONNECT_TIMEOUT_S).close()
+        _connect(*where, time.monotonic() + timeout)
     except OSError as exc:
-        reason = "no answer" if isinstance(exc, TimeoutError) else exc.strerror or str(exc)
-        raise InputError(
-            f"cannot reach a Dask scheduler at {shown(address)}: {reason.lower()} (waited up "
-            f"to {DASK_CONNECT_TIMEOUT_S:g} s); start one (dask scheduler) or give its address, "
-            f"{_ADDRESS_FORM}"
-        ) from None
+        if isinstance(exc, TimeoutError):
+            reason = "no answer"
+        elif isinstance(exc, socket.gaierror):
+            reason = f"unknown host {where[0]!r} ({(exc.strerror or str(exc)).lower()})"
+        else:
+            reason = (exc.strerror or str(exc)).lower()
+        raise _cannot_reach(address, reason, timeout) from None
+
+
+def _identify(address: str, timeout: float) -> None:
+    """Refuse, within ``timeout`` seconds, something at ``address`` that does not answer as a
+    Dask scheduler (dask's Client would wait for its handshake without end, or fail and then
+    print a traceback when it is collected): ask it who it is, as dask's own comms do."""
+    if check_scheduler(address) is None:
+        return
+    import asyncio
+
+    from distributed.comm import connect
+    from distributed.security import Security
+
+    async def identity() -> Any:
+        comm = await connect(address, timeout=timeout, **Security().get_connection_args("client"))
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    def ask() -> Any:
+        return asyncio.run(asyncio.wait_for(identity(), timeout))
+
+    try:
+        answer = _in_thread(ask, timeout + 0.5)
+    except TimeoutError:
+        why = f"something accepts connections there but said nothing within {timeout:g} s"
+    except Exception as exc:  # a server that is not Dask's fails in any way
+        why = f"what listens there does not speak Dask's protocol ({_cut(first_line(exc))})"
+    else:
+        if isinstance(answer, dict) and answer.get("type") == "Scheduler":
+            return
+        why = f"what listens there is not a scheduler (it answered {shown(answer)})"
+    raise InputError(
+        f"no Dask scheduler answers at {shown(address)}: {why}; start one (dask scheduler) or "
+        f"give its address, {_ADDRESS_FORM}"
+    )
+
+
+def _cut(text: str, most: int = 60) -> str:
+    """A library's message cut to about ``most`` characters."""
+    return text if len(text) <= most else text[: most - 3].rstrip() + "..."
 
 
 def _run_local(
@@ -150,9 +273,11 @@ def _run_dask(
             "a Dask scheduler address was given but dask.distributed is not installed: "
             "install milex with its dask extra (milex[dask]), or run locally without one"
         ) from exc
-    _reach(address)
+    timeout = dask_timeout()
+    _reach(address, timeout)
+    _identify(address, timeout)
     try:
-        client = Client(address, set_as_default=False, timeout=DASK_CONNECT_TIMEOUT_S)
+        client = Client(address, set_as_default=False, timeout=timeout)
     except Exception as exc:  # something answers, but not as a scheduler: it fails in any way
         raise InputError(
             f"no Dask scheduler answers at {shown(address)} ({shown(str(exc))}): start one "
@@ -244,8 +369,9 @@ def simulate(
             <= -100, targets outside [0, 100], amounts above ``MAX_SHARE_PCT`` of GDP on the
             central path, bad uncertainty parameters, a sd so large that GDP could be wiped
             out (more than ``1/MAX_SD_RATIO`` of the distance of the central path from -100%),
-            a malformed Dask address, or a scheduler not reached within
-            ``DASK_CONNECT_TIMEOUT_S`` seconds.
+            a malformed Dask address, a bad ``$MILEX_DASK_TIMEOUT``, or a scheduler not
+            reached within ``$MILEX_DASK_TIMEOUT`` seconds (:func:`dask_timeout`, 5 by
+            default).
     """
     draws = check_int("draws", draws, minimum=1, hint="Give a positive whole number, e.g. 100000.")
     if seed is not None:

@@ -37,7 +37,7 @@ import duckdb
 
 from milex import catalog
 from milex.catalog import data_dir, embedded_editions, fingerprint, home
-from milex.errors import MilexError
+from milex.errors import MilexError, first_line
 from milex.store import files, locks, userdata
 from milex.store.query import Store
 
@@ -66,26 +66,33 @@ def store_fingerprint(folder: Path, cache_dir: Path) -> str:
 
 def open_intact(target: Path, fp: str) -> tuple[Store | None, str | None]:
     """The store at ``target`` when it is intact; else None and what is wrong with it (None
-    when it is missing). Raises :class:`~milex.store.locks.StoreBusy` when another program
+    when it is missing, or vanished while being checked: another install's build may prune a
+    store it does not use). Raises :class:`~milex.store.locks.StoreBusy` when another program
     holds it for writing beyond the lock timeout."""
     if not target.exists():
         return None, None
     problem = files.file_problem(target)
     if problem:
-        return None, problem
+        return None, _unless_gone(target, problem)
     try:
         store = Store(target, locks.connect(target))
     except duckdb.Error as exc:
-        return None, f"it does not open: {_first_line(exc)}"
+        return None, _unless_gone(target, f"it does not open: {first_line(exc)}")
     try:
         row = store.con.execute("SELECT fingerprint, schema_version FROM meta").fetchone()
     except duckdb.Error as exc:
-        row, problem = None, f"its meta table cannot be read: {_first_line(exc)}"
+        row, problem = None, f"its meta table cannot be read: {first_line(exc)}"
     if row != (fp, catalog.SCHEMA_VERSION):
         store.close()
         return None, problem or "its meta table does not match its name"
     files.touch(target)
     return store, None
+
+
+def _unless_gone(target: Path, problem: str) -> str | None:
+    """``problem``, or None when ``target`` is gone: missing (built without a warning), not
+    damaged."""
+    return problem if target.exists() else None
 
 
 def ensure_built(folder: Path, cache_dir: Path, *, force: bool = False) -> Store:
@@ -121,7 +128,7 @@ def _build(folder: Path, cache_dir: Path, target: Path, fp: str) -> None:
     user = userdata.cache_tables(cache_dir, embedded_editions(folder))
     try:
         build(folder, target, fp, user)
-    except OSError as exc:
+    except (OSError, duckdb.Error) as exc:  # a full disk is a DuckDB error while writing
         raise locks.not_writable(cache_dir, exc) from None
     files.prune(cache_dir, keep=target)
 
@@ -135,10 +142,6 @@ def _refuse_if_held(target: Path) -> None:
         raise
     except duckdb.Error:
         pass  # it does not open: damaged, replaced by the build
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0]
 
 
 @cache

@@ -161,7 +161,7 @@ def build(
             con.close()
         files.publish(tmp, target)
     finally:
-        files.remove_file(tmp)
+        files.remove_build(tmp)
 
 
 def _write(con: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFrame], fp: str) -> None:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from milex import catalog
 from milex.catalog import data_dir, embedded_editions, home
+from milex.errors import first_line
 from milex.result import Result
 from milex.store import ensure_built, files, locks, store_fingerprint, userdata
 from milex.store.digest import table_digests
@@ -128,36 +129,51 @@ def _cache(target: Path) -> Iterator[Row]:
     except locks.StoreBusy as exc:
         yield ("cache store", subject, "warning", str(exc), "close that program")
         return
+    except locks.LockFailed as exc:
+        yield ("cache store", subject, "problem", str(exc), "set MILEX_HOME to a local folder")
+        return
     except duckdb.Error as exc:
-        yield ("cache store", subject, "problem", f"does not open: {_line(exc)}", REBUILD)
+        yield ("cache store", subject, "problem", f"does not open: {first_line(exc)}", REBUILD)
         return
     try:
         yield from _meta(con, target, problem is None)
-        yield from _checksums(con)
-    except duckdb.Error as exc:
-        yield ("cache store", subject, "problem", f"cannot be read: {_line(exc)}", REBUILD)
+        yield from _checksums(con, subject)
+    except (duckdb.Error, TypeError, ValueError) as exc:  # a damaged meta or checksums table
+        detail = f"cannot be read: {first_line(exc)}"
+        yield ("cache store", subject, "problem", detail, REBUILD)
     finally:
         con.close()
 
 
 def _meta(con: duckdb.DuckDBPyConnection, target: Path, bytes_ok: bool) -> Iterator[Row]:
-    fp, version, built = con.execute(
-        "SELECT fingerprint, schema_version, built FROM meta"
-    ).fetchone()
+    rows = con.execute("SELECT fingerprint, schema_version, built FROM meta").fetchall()
+    if len(rows) != 1:
+        detail = f"its meta table holds {len(rows)} rows, not one"
+        yield ("cache store", target.name, "problem", detail, REBUILD)
+        return
+    fp, version, built = rows[0]
     if version != catalog.SCHEMA_VERSION:
         detail = f"schema version {version}, this milex writes {catalog.SCHEMA_VERSION}"
         yield ("cache store", target.name, "problem", detail, REBUILD)
-    elif target.name != files.store_path(target.parent, fp).name:
+    elif not isinstance(fp, str) or target.name != files.store_path(target.parent, fp).name:
         yield ("cache store", target.name, "problem", f"built for data {fp}", REBUILD)
+    elif not isinstance(built, str):
+        detail = "its meta table does not say when it was built"
+        yield ("cache store", target.name, "problem", detail, REBUILD)
     elif bytes_ok:
         yield ("cache store", target.name, "ok", f"opens; built {built[:19]} UTC", "")
 
 
-def _checksums(con: duckdb.DuckDBPyConnection) -> Iterator[Row]:
+def _checksums(con: duckdb.DuckDBPyConnection, store: str) -> Iterator[Row]:
     """Each edition's and table's rows against the counts and checksums of the build."""
-    recorded = {
-        (t, s, v): (n, d) for t, s, v, n, d in con.execute("SELECT * FROM checksums").fetchall()
-    }
+    rows = con.execute(
+        "SELECT table_name, source, vintage, figures, digest FROM checksums"
+    ).fetchall()
+    if not rows:
+        detail = "its checksums table is empty: its rows cannot be checked"
+        yield ("cache store", store, "problem", detail, REBUILD)
+        return
+    recorded = {(t, s, v): (n, d) for t, s, v, n, d in rows}
     tables = sorted({key[0] for key in recorded})
     found = {(t, s, v): (n, d) for t, s, v, n, d in table_digests(con, tables)}
     subjects: dict[str, list[str]] = {}
@@ -211,13 +227,18 @@ def _user(cache_dir: Path, embedded: set[tuple[str, str]]) -> Iterator[Row]:
     except locks.StoreBusy as exc:
         yield ("user editions", path.name, "warning", str(exc), "close that program")
         return
+    except locks.LockFailed as exc:
+        yield ("user editions", path.name, "problem", str(exc), "set MILEX_HOME to a local folder")
+        return
     except duckdb.Error as exc:
-        yield ("user editions", path.name, "problem", f"does not open: {_line(exc)}", keep)
+        detail = f"does not open: {first_line(exc)}"
+        yield ("user editions", path.name, "problem", detail, keep)
         return
     try:
         yield from _user_editions(con, path, embedded, keep)
-    except duckdb.Error as exc:
-        yield ("user editions", path.name, "problem", f"cannot be read: {_line(exc)}", keep)
+    except (duckdb.Error, TypeError, ValueError) as exc:
+        detail = f"cannot be read: {first_line(exc)}"
+        yield ("user editions", path.name, "problem", detail, keep)
     finally:
         con.close()
 
@@ -260,7 +281,3 @@ def _size(path: Path) -> str:
         size = path.stat().st_size
         return f"{size / 1e6:.1f} MB" if size >= 1e5 else f"{size / 1e3:.1f} kB"
     return "size unknown"
-
-
-def _line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0]

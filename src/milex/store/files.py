@@ -20,6 +20,7 @@ import contextlib
 import hashlib
 import os
 import secrets
+import shutil
 import time
 from pathlib import Path
 
@@ -55,9 +56,11 @@ def file_sha256(path: Path) -> str:
 def file_problem(store: Path) -> str | None:
     """What is wrong with a store file's bytes, or None when they are as built."""
     try:
-        recorded = digest_path(store).read_text(encoding="ascii").strip()
-    except OSError:
+        recorded = digest_path(store).read_bytes().decode("ascii").strip()
+    except FileNotFoundError:
         return "its checksum file is missing"
+    except (OSError, UnicodeDecodeError):
+        return "its checksum file cannot be read"
     if wal_path(store).exists():
         return "it was opened for writing (a write-ahead log lies beside it)"
     try:
@@ -105,6 +108,16 @@ def remove_file(path: Path) -> None:
     wal_path(path).unlink(missing_ok=True)
 
 
+def remove_build(tmp: Path) -> None:
+    """Remove what a build to ``tmp`` may leave: the file, its write-ahead log, its digest and
+    DuckDB's spill folder (``<file>.tmp``). Silent: a file that cannot go is a leftover that
+    the next build removes."""
+    for path in (tmp, wal_path(tmp), tmp.with_suffix(".sha256")):
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+    shutil.rmtree(tmp.with_name(tmp.name + ".tmp"), ignore_errors=True)
+
+
 def leftovers(home: Path) -> list[Path]:
     """Files of interrupted builds, and digests whose store is gone (call under the build
     lock: then no build runs and every ``.building-*`` file is stale)."""
@@ -117,14 +130,14 @@ def leftovers(home: Path) -> list[Path]:
     return sorted(found)
 
 
-def remove_leftovers(home: Path) -> list[Path]:
-    """Remove :func:`leftovers`; returns what was removed."""
-    removed = []
+def remove_leftovers(home: Path) -> None:
+    """Remove :func:`leftovers` (files, and DuckDB's spill folders of interrupted builds)."""
     for path in leftovers(home):
-        with contextlib.suppress(OSError):
-            path.unlink()
-            removed.append(path)
-    return removed
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def stores(home: Path) -> list[Path]:
@@ -136,7 +149,8 @@ def stores(home: Path) -> list[Path]:
 
 def stale_stores(home: Path, keep: Path, now: float | None = None) -> list[Path]:
     """Stores to prune: not ``keep``, and either unused for :data:`KEEP_DAYS` days or beyond
-    the :data:`KEEP_OTHERS` most recently used."""
+    the :data:`KEEP_OTHERS` most recently used. ``now`` is in seconds since the epoch
+    (default: the current time)."""
     now = time.time() if now is None else now
     others = [p for p in stores(home) if p != keep]
     recent = [p for p in others if now - last_used(p) <= KEEP_DAYS * 86400][:KEEP_OTHERS]

@@ -21,7 +21,7 @@ class Store:
 
     def __init__(self, path: Path, con: duckdb.DuckDBPyConnection | None = None):
         self.path = path
-        self.con = con or duckdb.connect(str(path), read_only=True)
+        self.con = con if con is not None else duckdb.connect(str(path), read_only=True)
 
     def sql(self, query: str, params: list | None = None) -> pd.DataFrame:
         """Run a query and return its result as a DataFrame."""

@@ -28,6 +28,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ import duckdb
 import pandas as pd
 
 from milex import catalog
-from milex.errors import InputError, MilexError
+from milex.errors import InputError, MilexError, first_line
 from milex.store.digest import rows_digest
 from milex.store.files import wal_path
 from milex.store.locks import build_lock, connect
@@ -179,7 +180,7 @@ def _migrate(con: duckdb.DuckDBPyConnection, step: int, path: Path, kept: Path) 
     except duckdb.Error as exc:
         con.rollback()
         raise MilexError(
-            f"migrating {path} from version {step} failed ({_first_line(exc)}); the file "
+            f"migrating {path} from version {step} failed ({first_line(exc)}); the file "
             f"before migration is kept as {kept}"
         ) from None
 
@@ -250,6 +251,11 @@ def add_edition(
     source, vintage, citation``). Everything is validated first, then written in one
     transaction. An edition embedded in milex or added already is refused. The next store opened
     includes the edition. Returns the manifest row written.
+
+    ``user.duckdb`` is first read without writing: a file of a newer milex, or one that does
+    not read back whole, is refused (:class:`~milex.errors.MilexError`) and left byte for byte
+    as it was; an existing file that lacks tables is copied to ``backups/`` before they are
+    created.
     """
     folder = folder or catalog.data_dir()
     home = cache_dir or catalog.home()
@@ -258,32 +264,107 @@ def add_edition(
     if (source, vintage) in catalog.embedded_editions(folder):
         raise InputError(f"edition {source} {vintage} is part of milex's own data already")
     observations, origins = _validated(info, observations, origins, folder)
+    path = user_path(home)
     with build_lock(home):
         prepare(home)
-        con = connect(user_path(home), read_only=False)
+        found, missing = inspect_file(path)
+        if missing and found is not None:
+            backup(home, found)
         try:
-            _create(con, user_path(home))
+            con = connect(path, read_only=False)
+        except duckdb.Error as exc:
+            raise MilexError(_damaged(path, exc)) from None
+        try:
+            if missing:
+                _create(con)
             _refuse_duplicate(con, info, origins)
             manifest = _insert(con, info, observations, origins)
             con.execute("CHECKPOINT")
+        except duckdb.Error as exc:
+            raise MilexError(
+                f"cannot add edition {source} {vintage} to {path} ({first_line(exc)}): nothing "
+                "was added; run milex doctor"
+            ) from None
         finally:
             con.close()
     log.info("added edition %s %s (%d figures) to %s", source, vintage, len(observations), home)
     return manifest
 
 
-def _create(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Create the tables of a new user file (in one transaction); refuse a newer layout."""
+def inspect_file(path: Path) -> tuple[int | None, list[str]]:
+    """Read the user file without writing it: its layout version (None when it is missing or
+    holds no table yet) and the tables of :data:`_SCHEMA` it lacks. Raises
+    :class:`~milex.errors.MilexError` when it is of a newer milex, or damaged: it does not
+    open, its meta table holds no version, a table's columns are not the expected ones, or a
+    table does not read back whole."""
+    expected = expected_tables()
+    if not path.exists():
+        return None, list(expected)
+    try:
+        con = connect(path)
+    except duckdb.Error as exc:
+        raise MilexError(_damaged(path, exc)) from None
+    try:
+        present = tables(con)
+        if not present:  # a first add_edition killed before its commit
+            return None, list(expected)
+        found = version(con)
+        if found > USER_SCHEMA_VERSION:
+            raise MilexError(newer_message(path, found))
+        if found < USER_SCHEMA_VERSION:
+            raise duckdb.InvalidInputException(f"its layout version {found} was not migrated")
+        for name, columns in expected.items():
+            if name in present and present[name] != columns:
+                raise duckdb.InvalidInputException(
+                    f"table {name} has the columns {', '.join(present[name])}, not "
+                    f"{', '.join(columns)}"
+                )
+            if name in present:
+                con.execute(f"SELECT * FROM {name}").fetchall()  # every block read: checksummed
+        return found, [name for name in expected if name not in present]
+    except (duckdb.Error, TypeError, ValueError) as exc:
+        raise MilexError(_damaged(path, exc)) from None
+    finally:
+        con.close()
+
+
+def tables(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """The tables of an open database file with their columns, in order."""
+    rows = con.execute(
+        """SELECT table_name, column_name FROM information_schema.columns
+           WHERE table_catalog = current_database() AND table_schema = 'main'
+           ORDER BY table_name, ordinal_position"""
+    ).fetchall()
+    found: dict[str, list[str]] = {}
+    for table, column in rows:
+        found.setdefault(table, []).append(column)
+    return found
+
+
+@cache
+def expected_tables() -> dict[str, list[str]]:
+    """The tables of the current layout (:data:`_SCHEMA`) with their columns."""
+    con = duckdb.connect()
+    try:
+        con.execute(_SCHEMA)
+        return tables(con)
+    finally:
+        con.close()
+
+
+def _create(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the missing tables of the user file, and its meta row, in one transaction."""
     con.begin()
-    con.execute(_SCHEMA)
-    con.execute(
-        "INSERT INTO meta SELECT ?, ? WHERE NOT EXISTS (SELECT * FROM meta)",
-        [USER_SCHEMA_VERSION, dt.datetime.now(dt.UTC).isoformat()],
-    )
-    con.commit()
-    found = version(con)
-    if found > USER_SCHEMA_VERSION:
-        raise MilexError(newer_message(path, found))
+    try:
+        con.execute(_SCHEMA)
+        con.execute(
+            "INSERT INTO meta SELECT ?, ? WHERE NOT EXISTS (SELECT * FROM meta)",
+            [USER_SCHEMA_VERSION, dt.datetime.now(dt.UTC).isoformat()],
+        )
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
 
 
 def _refuse_duplicate(
@@ -443,10 +524,13 @@ def _intact_rows(
 
 def _unreadable(path: Path, exc: Exception) -> str:
     return (
-        f"the user editions in {path} cannot be read ({_first_line(exc)}): they are left out "
+        f"the user editions in {path} cannot be read ({first_line(exc)}): they are left out "
         "and the file is left untouched; run milex doctor"
     )
 
 
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+def _damaged(path: Path, exc: Exception) -> str:
+    return (
+        f"the user editions in {path} cannot be read ({first_line(exc)}): nothing was added "
+        "and the file is left untouched; run milex doctor"
+    )
