@@ -145,6 +145,12 @@ class Store:
         """The pledges registry, one row per pledge (columns of ``pledges.csv``)."""
         return self.sql("SELECT * FROM pledges ORDER BY iso3, target_year, announced")
 
+    def munitions_table(self) -> pd.DataFrame:
+        """The munitions estimates (columns of ``munitions.csv`` plus ``value_low`` and
+        ``value_high``, the ends of a range such as ``"1-1.5"``; equal for a single value), in
+        the unit of each row (e.g. "artillery rounds/year")."""
+        return self.sql("SELECT * FROM munitions ORDER BY actor, metric, year")
+
     def edition_table(self) -> pd.DataFrame:
         """One row per dataset edition: publisher, title, edition, date, URL, licence,
         citation, whether complete, a coverage note and the number of figures."""
