@@ -26,6 +26,8 @@ LAYERS = {
     "targets": 5,
     "projection": 6,
     "check": 7,
+    "comparison": 7,
+    "arsenal": 7,
     "api": 8,
     "cli": 9,
     "__main__": 10,

@@ -6,9 +6,10 @@ It reads every reference observation file, keeps SIPRI's embedded subset only (e
 edition's own ``embedded`` list in editions.toml), drops exact duplicates (the same figure
 reported twice for one edition, e.g. the August 2025 edition's Table 3 and its earlier partial
 transcriptions) and refuses conflicting ones, then writes one observation file per dataset
-edition, sources.csv (one row per distinct origin text) and copies of the pledges and munitions
-tables. Running it twice on the same input writes the same bytes, so a test can check the
-embedded copy is current.
+edition, sources.csv (one row per distinct origin text) and copies of the pledges, munitions and
+defence-specific PPP tables (``defence_ppp.csv``: published military PPP estimates, each row
+with its ``source``). Running it twice on the same input writes the same bytes, so a test can
+check the embedded copy is current.
 
 Each row's edition is told from its source text by the registry of ``editions.toml`` (each
 edition's ``reader`` and ``match``). Two things are handled here rather than in the reader
@@ -58,6 +59,8 @@ CITATION_EDITS: list[tuple[str, str]] = [
         "; cell values rounded to 2 decimals by the reference compilation",
     ),
 ]
+#: Reference tables copied as they are (rows re-written with the same line endings).
+COPIED = ("pledges.csv", "munitions.csv", "defence_ppp.csv")
 KEY = ["source", "vintage", "iso3", "year", "indicator"]
 OBS_COLUMNS = ["source_id", "iso3", "year", "indicator", "value", "unit", "status"]
 
@@ -143,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
         part = part.sort_values(["iso3", "indicator", "year"])[OBS_COLUMNS]
         part.to_csv(folder / f"{source}_{vintage}.csv", index=False, lineterminator="\n")
     origins.to_csv(args.out / "sources.csv", index=False, lineterminator="\n")
-    for name in ("pledges.csv", "munitions.csv"):
+    for name in COPIED:
         read_table(args.reference / name).to_csv(args.out / name, index=False, lineterminator="\n")
     print(
         f"wrote {len(obs)} observations from {len(origins)} origins to {args.out}", file=sys.stderr

@@ -22,6 +22,7 @@ __version__ = "0.2.0"
 
 #: Names re-exported from :mod:`milex.api` (imported lazily, see the module docstring).
 API = (
+    "compare",
     "countries",
     "coverage",
     "differences",
@@ -33,11 +34,14 @@ API = (
     "indicators",
     "latest",
     "members",
+    "munitions",
+    "munitions_ratio",
     "notes",
     "origins",
     "path",
     "pledges",
     "profile",
+    "race",
     "reasons",
     "report",
     "resolve",

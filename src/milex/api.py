@@ -43,9 +43,13 @@ from pydantic import (
 )
 
 from milex import geo, outfile
+from milex.arsenal import model as _arsenal
+from milex.arsenal import ratio as _arsenal_ratio
 from milex.catalog import read_toml
 from milex.check import crosscheck as _crosscheck
 from milex.check import pledges as _pledges
+from milex.comparison import compare as _compare
+from milex.comparison.bases import BASES
 from milex.errors import InputError, MilexError, OutputError, first_line, shown
 from milex.montecarlo import load_uncertainty
 from milex.projection import paths as _paths
@@ -151,6 +155,21 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _basis(value: object) -> str:
+    """One basis for both sides of a comparison: a pair or a mixed basis is refused loudly."""
+    mixed = isinstance(value, list | tuple | set | dict) or (
+        isinstance(value, str) and any(sep in value for sep in (",", "/", "+", " vs ", ";"))
+    )
+    if mixed:
+        raise ValueError(
+            "one basis applies to both sides: a mixed comparison (one side at PPP, the other "
+            "at market rates) is refused"
+        )
+    if not isinstance(value, str) or value.lower() not in (*BASES, "all"):
+        raise ValueError("not a basis")
+    return value.lower()
+
+
 #: A name or code: of a country, group, source, edition, indicator, guideline ...
 Name = Annotated[str, Strict(), Field(min_length=1, max_length=MAX_NAME)]
 #: One name, or several (a list, tuple or set of names; an empty one asks for nothing).
@@ -172,6 +191,8 @@ Flag = Annotated[bool, Strict()]
 Progress = Annotated[Callable[[int, int], None], AfterValidator(_progress)]
 Output = Annotated[str | Path | TextIO, PlainValidator(_output)]
 Observations = Annotated[pd.DataFrame, AfterValidator(_tidy)]
+#: The basis of a comparison, applied to both sides.
+BasisName = Annotated[str, PlainValidator(_basis)]
 
 #: What each parameter accepts, and an example: the second half of a refusal.
 ACCEPTED = {
@@ -187,6 +208,10 @@ ACCEPTED = {
     "iso3": ("a country's code or name, or none", "DEU"),
     "group": ("a group id (see groups)", "nato"),
     "year": (f"a year from {FIRST_YEAR} to {LAST_YEAR}", "2024"),
+    "scenario": ("a shipped scenario (default) or the path of a scenario file", "default"),
+    "until": ("the last year to run, from the scenario's start", "2030"),
+    "a": ("a munitions actor: RUS, USA, NATO_EUROPE, EU, NATO, UKR, PRK or IRN", "RUS"),
+    "b": ("a munitions actor: RUS, USA, NATO_EUROPE, EU, NATO, UKR, PRK or IRN", "NATO"),
     "by": (f"a target year from {MIN_TARGET_YEAR} to {MAX_TARGET_YEAR}", "2035"),
     "base_year": ("a year with NATO figures", "2025"),
     "ids": ("a source id or a list of them (see origins)", "nato-2026-07-1"),
@@ -211,6 +236,10 @@ ACCEPTED = {
     "progress": ("a function taking the chunks done and the chunks in all", "a bar's update"),
     "obs": ("tidy observations, as series returns them", "the series of DEU"),
     "repair": ("true or false", "true"),
+    "side_a": ("a country or group, by name or code", "europe-canada"),
+    "side_b": ("a country or group, by name or code", "RUS"),
+    "against": ("a country or group, by name or code", "europe-canada"),
+    "basis": (f"one basis for both sides: {', '.join(BASES)} or all", "ppp"),
 }
 #: pydantic's errors about the call itself rather than one value, as sentences.
 _CALL_ERRORS = {
@@ -814,6 +843,100 @@ def simulate(
         progress=progress,
         weo_vintage=weo_vintage,
     )
+
+
+#: The sources a comparison can put its sides on (None: each side its own).
+COMPARE_SOURCES = ("nato", "sipri")
+
+
+def _compare_source(source: str | None) -> str | None:
+    if source is not None and source.lower() not in COMPARE_SOURCES:
+        raise InputError(
+            f"source: got {shown(source)}; a comparison puts both sides on nato or sipri, or "
+            "none for each side's own (NATO for allies, SIPRI for others), e.g. sipri"
+        )
+    return None if source is None else source.lower()
+
+
+@_validated
+def compare(
+    side_a: Name,
+    side_b: Name,
+    years: Span = None,
+    *,
+    basis: BasisName = "all",
+    source: Name | None = None,
+    store: Store | None = None,
+) -> Result:
+    """Spending of ``side_a`` against ``side_b`` (each a country or a group, e.g.
+    ``europe-canada`` and ``RUS``) in ``years`` (default: the latest year both have), on one
+    ``basis`` applied to BOTH sides: ``mer`` (market exchange rates, USD), ``ppp`` (GDP PPP,
+    international dollars: national-currency spending / the IMF's PPP conversion factor),
+    ``defence-ppp`` (published military-specific PPP estimates, each cited), ``split``
+    (personnel and operations at PPP, equipment at market rates, by the published equipment
+    share) or ``all`` (each basis side by side, each explained in one line); with share of GDP,
+    real growth and its acceleration, and per capita. ``source``: ``None`` (NATO for allies,
+    SIPRI for others; each side says which), ``sipri`` or ``nato`` for both sides. Groups are
+    sums of members on the same basis, missing members listed. See
+    :mod:`milex.comparison.table` for the columns.
+    """
+    store = _store(store)
+    return _compare(store, side_a, side_b, years, basis, _compare_source(source))
+
+
+@_validated
+def race(
+    country: Name = "RUS",
+    years: Span = None,
+    *,
+    against: Name = "europe-canada",
+    source: Name | None = None,
+    store: Store | None = None,
+) -> Result:
+    """A country's spending race against a group (default Russia against NATO Europe and
+    Canada): spending in national currency, at market rates and at PPP, share of GDP, real
+    growth year by year and its acceleration, each figure with its source and edition (the
+    rows of :func:`compare` on every basis, plus ``spending_national``)."""
+    store = _store(store)
+    code = _one_country(country, "race")
+    return _compare(store, code, against, years, "all", _compare_source(source), kind="race")
+
+
+# ------------------------------------------------------------------------ munitions
+
+#: A scenario: a shipped name or the path of a TOML file.
+ScenarioFile = Annotated[str, Strict(), Field(min_length=1, max_length=4096)] | Path
+
+
+@_validated
+def munitions(
+    scenario: ScenarioFile = "default",
+    until: Year | None = None,
+    *,
+    store: Store | None = None,
+) -> Result:
+    """The monthly artillery-munitions model of a scenario (``default``, shipped in
+    ``milex/data/scenarios``, or a TOML file of your own) to the end of ``until``: production
+    (from the published estimates, low/central/high, or planned ramps), imports, consumption,
+    transfers and stock per actor and month, in rounds; a shortfall is reported, never hidden.
+    See :func:`milex.arsenal.model.simulate` for the columns and extras (``annual``,
+    ``overtakes``, ``ratios``, ``runs_out``)."""
+    return _arsenal.munitions(_store(store), str(scenario), until)
+
+
+@_validated
+def munitions_ratio(
+    a: Name = "RUS",
+    b: Name = "NATO",
+    year: Year = 2025,
+    *,
+    store: Store | None = None,
+) -> Result:
+    """Actor ``a``'s yearly artillery output against ``b``'s in ``year``, as a range across the
+    published estimates (low, central, high; rounds per year), and the months ``a`` needs to
+    make what ``b`` makes in a year; each estimate cited. See
+    :func:`milex.arsenal.ratio.ratio`."""
+    return _arsenal_ratio.ratio(_store(store), a, b, year)
 
 
 # ------------------------------------------------------------------------ the store itself

@@ -755,6 +755,205 @@ def simulate(
     _footer(out, result)
 
 
+class Basis(StrEnum):
+    all = "all"
+    mer = "mer"
+    ppp = "ppp"
+    defence_ppp = "defence-ppp"
+    split = "split"
+
+
+class CompareSource(StrEnum):
+    nato = "nato"
+    sipri = "sipri"
+
+
+@app.command(short_help="Two sides' spending on one basis: market rates, PPP, defence PPP, split.")
+def compare(
+    side_a: str = typer.Argument(
+        ..., help=f"A country (name or code) or a group: {_ids('groups.toml')}."
+    ),
+    side_b: str = typer.Argument(..., help="The other side, e.g. RUS, CHN, UKR, BLR."),
+    basis: Basis = typer.Option(
+        Basis.all,
+        "--basis",
+        "-b",
+        help="One basis for both sides: mer (market rates), ppp (GDP PPP), defence-ppp "
+        "(published military PPP), split (equipment at market rates, the rest at PPP), or all.",
+    ),
+    years: str | None = typer.Option(
+        None, "--years", "-y", help="A year or a range, e.g. 2014-2024 (default: latest)."
+    ),
+    source: CompareSource | None = typer.Option(
+        None,
+        "--source",
+        "-s",
+        help="Both sides on nato or sipri (default: NATO for allies, SIPRI for others).",
+    ),
+    fmt: Format = FORMAT,
+) -> None:
+    """Spending of two sides compared on the same basis, with share of GDP, real growth, its
+    acceleration and per capita; each basis explained in one line, each figure's source named."""
+    from milex import api
+
+    if years is not None:
+        parse_years(years)
+    result = api.compare(
+        side_a, side_b, years, basis=basis.value, source=source.value if source else None
+    )
+    _comparison(result, fmt)
+
+
+@app.command(short_help="A country's spending race against a group (default Russia vs Europe).")
+def race(
+    country: str = typer.Argument("RUS", help=COUNTRY_HELP),
+    years: str | None = typer.Option(
+        None, "--years", "-y", help="A year or a range, e.g. 2014-2024 (default: latest)."
+    ),
+    against: str = typer.Option(
+        "europe-canada", "--against", help=f"The side it is set against: {_ids('groups.toml')}."
+    ),
+    source: CompareSource | None = typer.Option(
+        None, "--source", "-s", help="Both sides on nato or sipri (default: each its own)."
+    ),
+    fmt: Format = FORMAT,
+) -> None:
+    """Spending in national currency, at market rates and at PPP, share of GDP and real growth
+    year by year, set against another side, each figure with its source and edition."""
+    from milex import api
+
+    if years is not None:
+        parse_years(years)
+    result = api.race(country, years, against=against, source=source.value if source else None)
+    _comparison(result, fmt)
+
+
+#: How the comparison table shows each measure: (label, digits, money in bn).
+_MEASURE_LABELS = {
+    "spending": ("Spending", 1, True),
+    "spending_national": ("Spending, national currency", 1, True),
+    "share_gdp": ("Share of GDP (%)", 2, False),
+    "real_growth": ("Real growth (%)", 1, False),
+    "acceleration": ("Acceleration (points)", 1, False),
+    "per_capita": ("Per capita", 0, False),
+}
+
+
+def _comparison(result: Result, fmt: Format) -> None:
+    """Render a comparison or a race: a table per year, the bases explained, notes, sources."""
+    if _data(result, fmt):
+        return
+    sides = result.extra["sides"]
+    names = [f"{s['name']} ({s['source']} {s['vintage']})" for s in sides]
+    out = _console()
+    for year, part in result.frame.groupby("year"):
+        grid = _table(f"{names[0]} vs {names[1]}, {year}", "Money in billion; see unit.")
+        for label in ("Measure", "Basis", sides[0]["name"], sides[1]["name"], "A / B", "Unit"):
+            grid.add_column(label, justify="right" if label in ("A / B",) else "left")
+        for row in part.itertuples(index=False):
+            label, digits, money = _MEASURE_LABELS[row.measure]
+            shown_ = _money if money else (lambda v, d=digits: _num(v, d))
+            unit = row.unit.replace(" million", " billion") if money else row.unit
+            grid.add_row(
+                label,
+                row.basis if isinstance(row.basis, str) else "",
+                shown_(row.side_a),
+                shown_(row.side_b),
+                _num(row.a_to_b, 2),
+                unit,
+            )
+        out.print(grid)
+    for name, text in result.extra["bases"].items():
+        out.print(f"Basis {name}: {text}")
+    for estimate in result.extra["estimates"].itertuples(index=False):
+        out.print(
+            f"Estimate: {estimate.actor} {estimate.year} {estimate.value_usd_bn:g} bn at "
+            f"defence PPP: {estimate.source}"
+        )
+    _footer(out, result)
+
+
+munitions_app = typer.Typer(
+    help="The artillery-munitions model: production, imports, consumption and stocks per "
+    "actor and month from a scenario, and production ratios from the published estimates.",
+    no_args_is_help=False,
+)
+app.add_typer(munitions_app, name="munitions", short_help="Munitions: stocks, ramp-ups, ratios.")
+
+
+@munitions_app.callback(invoke_without_command=True)
+def munitions(
+    ctx: typer.Context,
+    scenario: str = typer.Option(
+        "default",
+        "--scenario",
+        help="A shipped scenario (default) or the path of your own TOML file (see "
+        "milex/data/scenarios/default.toml for the keys).",
+    ),
+    until: int | None = typer.Option(
+        None, "--until", callback=_year, help="Last year to run (default: the scenario's)."
+    ),
+    fmt: Format = FORMAT,
+) -> None:
+    """Run a munitions scenario month by month and show it year by year: production, imports,
+    consumption, shortfall and stock per actor (rounds), when one actor's output overtakes
+    another's, and when a stock runs out."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from milex import api
+
+    result = api.munitions(scenario, until)
+    if _data(result, fmt):
+        return
+    out = _console()
+    grid = _table(
+        f"Munitions scenario {result.query.get('scenario', scenario)}: thousand rounds a year",
+        "Stock at the end of each year. Shortfall: demand the scenario's stock could not meet.",
+    )
+    columns = ["production", "imports", "consumption", "transfers", "shortfall", "stock"]
+    grid.add_column("Actor")
+    grid.add_column("Year", justify="right")
+    for column in columns:
+        grid.add_column(column.capitalize(), justify="right")
+    for row in result.extra["annual"].itertuples():
+        grid.add_row(row.actor, str(row.year), *(f"{getattr(row, c) / 1000:,.0f}" for c in columns))
+    out.print(grid)
+    _footer(out, result)
+
+
+@munitions_app.command("ratio")
+def munitions_ratio(
+    a: str = typer.Argument("RUS", help="Actor: RUS, USA, NATO_EUROPE, EU, NATO, UKR, PRK, IRN."),
+    b: str = typer.Argument("NATO", help="Actor to compare with (default NATO = USA + Europe)."),
+    year: int = typer.Option(2025, "--year", "-y", callback=_year, help="Year (default 2025)."),
+    fmt: Format = FORMAT,
+) -> None:
+    """How many times actor A's yearly artillery output is actor B's, as a range across the
+    published estimates, and how many months A needs to make what B makes in a year."""
+    from milex import api
+
+    result = api.munitions_ratio(a, b, year)
+    if _data(result, fmt):
+        return
+    out = _console()
+    grid = _table(f"Artillery output {year}: {a} against {b}", "Rounds a year; ratio: A / B.")
+    for label in ("", "Actor", "Low", "Central", "High", "Estimates"):
+        grid.add_column(label, justify="left" if label in ("", "Actor") else "right")
+    for row in result.frame.itertuples():
+        fmt_value = (lambda v: f"{v:,.0f}") if row.side in ("a", "b") else (lambda v: f"{v:.1f}")
+        count = "" if _missing(row.estimates) else str(row.estimates)
+        grid.add_row(
+            row.side,
+            row.actor,
+            fmt_value(row.low),
+            fmt_value(row.central),
+            fmt_value(row.high),
+            count,
+        )
+    out.print(grid)
+    _footer(out, result)
+
+
 @app.command(short_help="Check the data store and your own editions; --repair fixes the store.")
 def doctor(
     repair: bool = typer.Option(

@@ -93,6 +93,13 @@ def _munitions(folder: Path) -> pd.DataFrame:
     return frame
 
 
+def _defence_ppp(folder: Path) -> pd.DataFrame:
+    from milex.store.schema import defence_ppp_schema, validate
+
+    path = folder / "defence_ppp.csv"
+    return validate(_read_csv(path), defence_ppp_schema(), path)
+
+
 def _entities(observations: pd.DataFrame, pledges: pd.DataFrame) -> pd.DataFrame:
     codes = sorted(set(observations["iso3"]) | set(pledges["iso3"]))
     kinds = {row["code"]: row["kind"] for row in read_rows("entities.csv")}
@@ -142,6 +149,7 @@ def load_tables(
         ),
         "pledges": pledges,
         "munitions": _munitions(folder),
+        "defence_ppp": _defence_ppp(folder),
         "entities": _entities(observations, pledges),
     }
 

@@ -151,6 +151,12 @@ class Store:
         the unit of each row (e.g. "artillery rounds/year")."""
         return self.sql("SELECT * FROM munitions ORDER BY actor, metric, year")
 
+    def defence_ppp_table(self) -> pd.DataFrame:
+        """Published military-specific PPP estimates (columns of ``defence_ppp.csv``: ``actor,
+        year, basis, value_usd_bn, compare_mer_usd_bn, source, note``), billion dollars as
+        published, each row with its source."""
+        return self.sql("SELECT * FROM defence_ppp ORDER BY actor, year, basis, source")
+
     def edition_table(self) -> pd.DataFrame:
         """One row per dataset edition: publisher, title, edition, date, URL, licence,
         citation, whether complete, a coverage note and the number of figures."""

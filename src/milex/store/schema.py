@@ -171,6 +171,36 @@ def munitions_schema() -> pa.DataFrameSchema:
     )
 
 
+#: The bases of ``defence_ppp.csv`` rows: a defence-specific PPP estimate, a market-rate figure
+#: published beside one, and the ends of a published spread (WMEAT).
+DEFENCE_PPP_BASES = ["defence-ppp", "mer", "range-low", "range-high"]
+
+
+def defence_ppp_schema() -> pa.DataFrameSchema:
+    """Schema of ``defence_ppp.csv``: published military-specific PPP estimates (billion US or
+    international dollars, as published), each with its ``source``. ``actor`` is an ISO3 code
+    or a publisher's own region (``EUR_IISS``: IISS's Europe)."""
+    actor = pa.Check(
+        lambda s: s.map(lambda v: is_known_code(v) or bool(re.fullmatch(r"[A-Z]{3}_[A-Z]+", v))),
+        element_wise=False,
+        name="ISO3 code or a publisher's region (XXX_PUBLISHER)",
+    )
+    return pa.DataFrameSchema(
+        {
+            "actor": pa.Column(str, actor),
+            "year": pa.Column(int, pa.Check.in_range(1900, 2100)),
+            "basis": pa.Column(str, pa.Check.isin(DEFENCE_PPP_BASES)),
+            "value_usd_bn": pa.Column(float, pa.Check.gt(0)),
+            "compare_mer_usd_bn": pa.Column(float, pa.Check.gt(0), nullable=True),
+            "source": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "note": pa.Column(str, nullable=True),
+        },
+        unique=["actor", "year", "basis", "source"],
+        strict=True,
+        coerce=True,
+    )
+
+
 def origin_schema(source: str, vintage: str) -> pa.DataFrameSchema:
     """Schema of the origins of one edition a user adds (rows like ``sources.csv``: how the
     figures were obtained, verbatim)."""

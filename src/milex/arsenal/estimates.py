@@ -1,0 +1,228 @@
+"""Artillery production estimates per actor and year, with low, central and high figures.
+
+The embedded munitions table (``Store.munitions_table``) holds published claims, one a row.
+Here the rows that estimate an actor's yearly output are put on one unit (rounds per year):
+
+- the production family is ``annual_production``, ``monthly_production`` (times 12),
+  ``planned_production`` (rows of one source and year summed over calibres: RUSI's 1.3 m 152mm
+  plus 0.8 m 122mm is one estimate of 2.1 m) and ``annual_production_forecast`` (a forecast of
+  that year's output, published earlier);
+- rows of one source (its text before the first parenthesis) giving the same yearly figure
+  count once (NATO's "250,000 a month" and "3 million a year" via CNN are one estimate);
+- the central figure is the median of an actor's estimates for the year, low and high the
+  smallest and largest figure including the ends of a published range;
+- a year without an estimate of its own (or with forecasts only) also takes the estimates of
+  the latest earlier year, marked ``carried_from``: output is held flat, never extrapolated;
+- NATO is formed as the sum USA + NATO_EUROPE (low + low, central + central, high + high);
+  the EU's rows are capacity targets and statements of the Commission, kept apart.
+
+Targets (``target_production``), consumption and deliveries are not production estimates:
+scenarios use them as parameters, each citing its row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import numpy as np
+import pandas as pd
+
+from milex.errors import InputError, shown
+from milex.result import CITATION_COLUMNS
+from milex.store import Store
+
+#: Actors a scenario or a ratio may name; NATO is a sum (see :data:`SUMS`).
+ACTORS = {
+    "RUS": "Russia",
+    "USA": "United States",
+    "NATO_EUROPE": "European NATO allies",
+    "EU": "European Union (capacity statements)",
+    "NATO": "NATO (USA + NATO_EUROPE)",
+    "UKR": "Ukraine",
+    "PRK": "North Korea (supplier to Russia)",
+    "IRN": "Iran (supplier to Russia)",
+}
+#: Actors formed as the sum of others.
+SUMS = {"NATO": ("USA", "NATO_EUROPE")}
+#: Metrics that estimate an actor's output, and the factor to rounds per year.
+PRODUCTION = {
+    "annual_production": 1,
+    "monthly_production": 12,
+    "planned_production": 1,
+    "annual_production_forecast": 1,
+}
+FORECAST = "annual_production_forecast"
+UNIT = "rounds/year"
+#: Columns of :func:`production_estimates`.
+ESTIMATE_COLUMNS = [
+    "actor", "year", "estimate", "metric", "unit_published", "value_published", "source",
+    "note", "carried_from", "source_id",
+]  # fmt: skip
+CAVEATS = [
+    "Russian 'production' figures mix new production and refurbishment of Soviet stocks "
+    "(Estonian intelligence: 'produced or refurbished').",
+    "Western figures mix projectiles (metal parts) and complete rounds: the US made 40,000 "
+    "155mm projectiles a month in Sep 2024 but only 18,000 propellant charges.",
+    "Some estimates cover one calibre only (152mm for Russia, 155mm for the US and Europe) and "
+    "are kept as published: they pull the low end down.",
+    "EU figures are capacity statements and targets, not output.",
+    "North Korean deliveries are container counts converted by Seoul at an assumed 152mm load: "
+    "upper bounds.",
+]
+_URL = re.compile(r"https?://[^\s)]+")
+
+
+def actor_code(name: object) -> str:
+    """An actor's code (case-insensitive), refusing unknown ones with the list of known ones."""
+    code = name.strip().upper() if isinstance(name, str) else None
+    if code not in ACTORS:
+        raise InputError(f"unknown munitions actor {shown(name)}: give one of {', '.join(ACTORS)}")
+    return code
+
+
+def source_key(text: str) -> str:
+    """The part of a source text that names who said it (before the first parenthesis)."""
+    return text.split("(")[0].strip().rstrip(",")
+
+
+def row_id(row: dict | pd.Series) -> str:
+    """The citation id of a munitions row: ``munitions:<actor>:<metric>:<year>:<value>:<h>``
+    (``h``: the first 6 hex digits of the SHA-1 of its source text)."""
+    digest = hashlib.sha1(row["source"].encode()).hexdigest()[:6]
+    return f"munitions:{row['actor']}:{row['metric']}:{row['year']}:{row['value']}:{digest}"
+
+
+def citations(rows: pd.DataFrame) -> pd.DataFrame:
+    """The citation frame (``CITATION_COLUMNS``) of munitions rows: the row's source text is
+    the citation, its URL (where the text holds one) the address."""
+    out = []
+    for row in rows.to_dict("records"):
+        found = _URL.search(row["source"])
+        out.append(
+            {
+                "id": row_id(row),
+                "source": "munitions",
+                "vintage": str(row["year"]),
+                "title": f"{row['actor']} {row['metric']} {row['year']}: {row['value']} "
+                f"{row['unit']}" + (f" ({row['note']})" if row.get("note") else ""),
+                "published": None,
+                "url": found.group(0) if found else None,
+                "licence": "quoted from the source named",
+                "cite": row["source"],
+            }
+        )
+    frame = pd.DataFrame(out, columns=CITATION_COLUMNS)
+    return frame.drop_duplicates("id").reset_index(drop=True)
+
+
+def production_rows(store: Store) -> pd.DataFrame:
+    """The munitions rows of the production family, each with ``low`` and ``high`` in rounds
+    per year (the published figure times 12 for monthly rows)."""
+    table = store.munitions_table()
+    rows = table[table["metric"].isin(PRODUCTION)].copy()
+    factor = rows["metric"].map(PRODUCTION).astype(float)
+    rows["low"] = rows["value_low"] * factor
+    rows["high"] = rows["value_high"] * factor
+    return rows.reset_index(drop=True)
+
+
+def _estimates_of_year(rows: pd.DataFrame, actor: str, year: int) -> list[dict]:
+    """One estimate per source and figure for an actor's year (see the module's rules)."""
+    mine = rows[(rows["actor"] == actor) & (rows["year"] == year)]
+    found: dict[tuple, dict] = {}
+    for row in mine.to_dict("records"):
+        key = (source_key(row["source"]), row["metric"], row["low"], row["high"])
+        if row["metric"] == "planned_production":  # calibres of one source add up
+            key = (source_key(row["source"]), row["metric"])
+            if key in found:
+                found[key]["low"] += row["low"]
+                found[key]["high"] += row["high"]
+                found[key]["rows"].append(row)
+                continue
+        elif any(k[0] == key[0] and k[2:] == key[2:] for k in found):  # same source, figure
+            match = next(k for k in found if k[0] == key[0] and k[2:] == key[2:])
+            found[match]["rows"].append(row)
+            continue
+        found[key] = {"low": row["low"], "high": row["high"], "rows": [row]}
+    return list(found.values())
+
+
+def production_estimates(store: Store, actor: str, year: int) -> pd.DataFrame:
+    """An actor's production estimates for a year, one row per estimate and published figure
+    (``ESTIMATE_COLUMNS``; ``estimate`` numbers the estimates, ``low``/``high`` in rounds per
+    year). NATO's rows are those of its members. Empty when nothing is published up to that
+    year."""
+    rows = production_rows(store)
+    members = SUMS.get(actor, (actor,))
+    out = []
+    for member in members:
+        own = _estimates_of_year(rows, member, year)
+        carried_from = None
+        if not [e for e in own if e["rows"][0]["metric"] != FORECAST]:
+            earlier = rows[(rows["actor"] == member) & (rows["year"] < year)]
+            earlier = earlier[earlier["metric"] != FORECAST]
+            if len(earlier):
+                carried_from = int(earlier["year"].max())
+                own += [
+                    {**e, "carried": carried_from}
+                    for e in _estimates_of_year(earlier, member, carried_from)
+                ]
+        for number, est in enumerate(own, 1):
+            for row in est["rows"]:
+                out.append(
+                    {
+                        "actor": member,
+                        "year": year,
+                        "estimate": number,
+                        "low": est["low"],
+                        "high": est["high"],
+                        "metric": row["metric"],
+                        "unit_published": row["unit"],
+                        "value_published": row["value"],
+                        "source": row["source"],
+                        "note": row["note"],
+                        "carried_from": est.get("carried"),
+                        "source_id": row_id(row),
+                    }
+                )
+    columns = [*ESTIMATE_COLUMNS[:3], "low", "high", *ESTIMATE_COLUMNS[3:]]
+    frame = pd.DataFrame(out, columns=columns)
+    frame["carried_from"] = frame["carried_from"].astype("Int64")
+    return frame
+
+
+def summary(estimates: pd.DataFrame) -> dict[str, float]:
+    """Low, central and high rounds per year of one actor's estimates for one year: the
+    median of the estimates (a range counts by its middle), the smallest low end and the
+    largest high end. NaN when there are none."""
+    if estimates.empty:
+        return {"low": np.nan, "central": np.nan, "high": np.nan, "estimates": 0}
+    each = estimates.drop_duplicates("estimate")
+    return {
+        "low": float(each["low"].min()),
+        "central": float(np.median((each["low"] + each["high"]) / 2)),
+        "high": float(each["high"].max()),
+        "estimates": len(each),
+    }
+
+
+def capacity(store: Store, actor: str, year: int) -> dict[str, float]:
+    """Low, central and high output of an actor in a year, rounds per year; a sum actor
+    (NATO) adds its members' figures end by end (NaN when a member has no estimate)."""
+    frame = production_estimates(store, actor, year)
+    parts = [summary(frame[frame["actor"] == m]) for m in SUMS.get(actor, (actor,))]
+    return {
+        key: float(sum(p[key] for p in parts)) for key in ("low", "central", "high", "estimates")
+    }
+
+
+def estimate_table(store: Store, actors: list[str], years: range) -> pd.DataFrame:
+    """Low/central/high rounds per year for each actor and year (``actor, year, low,
+    central, high, estimates``), NaN where nothing is published up to that year."""
+    out = [
+        {"actor": actor, "year": year, **capacity(store, actor, year)}
+        for actor in actors
+        for year in years
+    ]
+    return pd.DataFrame(out, columns=["actor", "year", "low", "central", "high", "estimates"])

@@ -1,0 +1,197 @@
+"""Scenario files of the munitions model: TOML, validated by pydantic, errors naming the file
+and the key.
+
+A scenario names its months (``start``, ``until`` as ``"YYYY-MM"``), the draws and seed of its
+uncertainty bands, the pairs of actors whose outputs it compares, and per actor (a code of
+:data:`milex.arsenal.estimates.ACTORS`; NATO is a sum, not an actor of a scenario):
+
+- ``capacity``: ``"estimates"`` (low/central/high from the embedded estimates, held flat
+  between and after the years published) or a number of rounds per year (a parameter);
+- ``start_stock`` (rounds) and ``start_stock_source`` (where it comes from; absent, the stock
+  is reported as an assumption, not an estimate);
+- ``ramps``: ``start``, ``end``, ``target`` (rounds per year reached at ``end``), ``shape``
+  (``linear`` or ``logistic``), ``source``;
+- ``flows``: ``kind`` (``consumption``, ``import`` or ``transfer``), ``start``, ``end``, one
+  rate (``per_day``, ``per_month`` or ``per_year``), ``counterpart`` (who sends or receives)
+  and ``source``.
+
+Every number of a scenario carries its source text, shown with the model's results.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    ValidationError,
+    model_validator,
+)
+
+from milex.arsenal.estimates import ACTORS, SUMS
+from milex.catalog import data_dir
+from milex.errors import DataFileError, InputError, shown
+
+#: The folder of the scenarios shipped with the package.
+SCENARIO_DIR = "scenarios"
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+def _month(value: Any) -> str:
+    """A month as ``"YYYY-MM"``, from that text or a TOML date (its day is dropped)."""
+    if isinstance(value, date):
+        return f"{value.year:04d}-{value.month:02d}"
+    found = _MONTH.fullmatch(value) if isinstance(value, str) else None
+    if found is None or not 1 <= int(found[2]) <= 12 or not 1900 <= int(found[1]) <= 2100:
+        raise ValueError(f"a month is written 'YYYY-MM' (e.g. '2025-12'), not {shown(value)}")
+    return value
+
+
+Month = Annotated[str, BeforeValidator(_month)]
+Number = Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]
+Actor = Literal[tuple(code for code in ACTORS if code not in SUMS)]  # type: ignore[valid-type]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _ordered(start: str, end: str, what: str) -> None:
+    if end < start:
+        raise ValueError(f"dates out of order: {what} end {end} is before its start {start}")
+
+
+class Ramp(_Strict):
+    """A planned ramp-up to ``target`` rounds per year, reached at the month ``end``."""
+
+    start: Month
+    end: Month
+    target: Number
+    shape: Literal["linear", "logistic"] = "linear"
+    source: str
+
+    @model_validator(mode="after")
+    def _order(self) -> Ramp:
+        _ordered(self.start, self.end, "ramp")
+        if self.end == self.start:
+            raise ValueError(f"dates out of order: a ramp needs end after start ({self.start})")
+        return self
+
+
+class Flow(_Strict):
+    """Rounds consumed, imported or transferred each month from ``start`` to ``end``."""
+
+    kind: Literal["consumption", "import", "transfer"]
+    start: Month
+    end: Month
+    per_day: Number | None = None
+    per_month: Number | None = None
+    per_year: Number | None = None
+    counterpart: str = ""
+    label: str = ""
+    source: str
+
+    @model_validator(mode="after")
+    def _check(self) -> Flow:
+        _ordered(self.start, self.end, "flow")
+        given = [k for k in ("per_day", "per_month", "per_year") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of per_day, per_month, per_year (given: {given})")
+        return self
+
+
+class ActorPlan(_Strict):
+    """What a scenario assumes of one actor."""
+
+    capacity: Literal["estimates"] | Number = "estimates"
+    start_stock: Number = 0
+    start_stock_source: str = ""
+    ramps: list[Ramp] = []
+    flows: list[Flow] = []
+
+    @model_validator(mode="after")
+    def _ramps_in_order(self) -> ActorPlan:
+        for before, after in zip(self.ramps, self.ramps[1:], strict=False):
+            _ordered(before.end, after.start, "ramps overlap: the next ramp's start and the")
+        return self
+
+
+class Scenario(_Strict):
+    """A munitions scenario (see the module's documentation)."""
+
+    name: str
+    description: str = ""
+    start: Month
+    until: Month
+    draws: Annotated[StrictInt, Field(ge=1, le=100_000)] = 1000
+    seed: StrictInt = 8
+    pairs: list[tuple[str, str]] = []
+    actors: dict[Actor, ActorPlan]
+
+    @model_validator(mode="after")
+    def _check(self) -> Scenario:
+        _ordered(self.start, self.until, "scenario (until)")
+        for pair in self.pairs:
+            for code in pair:
+                if code not in ACTORS:
+                    raise ValueError(f"unknown actor {code!r} in pairs: give one of {list(ACTORS)}")
+        return self
+
+
+def shipped() -> list[str]:
+    """The names of the scenarios shipped with the package."""
+    return sorted(p.stem for p in (data_dir() / SCENARIO_DIR).glob("*.toml"))
+
+
+def _where(loc: tuple) -> str:
+    """A key path from a pydantic location, without the tags of union members."""
+    parts = [p for p in loc if isinstance(p, int) or p.isidentifier() or p.isupper()]
+    return ".".join(f"[{p}]" if isinstance(p, int) else p for p in parts)
+
+
+def parse(data: dict[str, Any], file: str) -> Scenario:
+    """A scenario from parsed TOML; a DataFileError naming ``file`` and the key otherwise."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems: dict[str, str] = {}
+        for err in exc.errors():
+            key = _where(err["loc"]).replace(".[", "[") or "(top level)"
+            message = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                message = "unknown key"
+            elif err["type"] == "literal_error" and "[key]" in err["loc"]:
+                message = f"unknown actor {shown(err['input'])}: {message}"
+            problems[key] = message  # of union members, the last (the number's) says most
+        shown_problems = [f"{k}: {m}" for k, m in list(problems.items())[:3]]
+        raise DataFileError(f"{file}: " + "; ".join(shown_problems)) from None
+
+
+def load(scenario: str | Path = "default") -> Scenario:
+    """A shipped scenario by name (``"default"``) or a user's scenario file by path."""
+    text = str(scenario)
+    path = Path(text)
+    if text in shipped():
+        path = data_dir() / SCENARIO_DIR / f"{text}.toml"
+    elif not path.suffix and not path.exists():
+        raise InputError(
+            f"no scenario {shown(text)}: give a shipped one ({', '.join(shipped())}) "
+            "or the path of a TOML file"
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"scenario file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"scenario file {path} cannot be read ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DataFileError(f"{path}: not valid TOML ({exc})") from None
+    return parse(data, str(path))

@@ -1,0 +1,158 @@
+"""One side of a comparison: who is counted, from which source and edition, and their figures.
+
+A side is one country or a group (summed over its members, counted by their dated
+memberships). Its spending figures come from one edition of one source: NATO's for allies,
+SIPRI's for other countries, or SIPRI's for both sides when a like-for-like comparison is
+asked (``source="sipri"``). The GDP-PPP conversion factors come from the newest IMF WEO that
+has them; the equipment shares (for the split basis) from the side's own source, where it
+publishes them (NATO does, SIPRI does not).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from milex import geo
+from milex.catalog import read_toml
+from milex.errors import InputError, shown
+from milex.store import Store
+
+#: Figures a side needs from its own source (those the source publishes are used).
+SIDE_INDICATORS = [
+    "spend_usd_current",
+    "spend_usd_const",
+    "spend_national_current",
+    "share_gdp",
+    "equipment_share",
+    "per_capita_usd_const",
+]
+#: The PPP conversion factor used for every side (IMF WEO PPPEX, national currency per
+#: international dollar; its unit names the currency, so a mismatch can be told).
+PPP_SOURCE, PPP_INDICATOR = "weo", "ppp_conversion"
+#: Sources a side can be put on.
+SIDE_SOURCES = ("nato", "sipri")
+
+
+@dataclass
+class Side:
+    """Who a side counts and the figures of its members.
+
+    ``figures``: one row per member and year, the :data:`SIDE_INDICATORS` as columns plus
+    ``currency`` (of ``spend_national_current``), ``ppp_conversion`` and ``ppp_currency``;
+    ``ids``: the source_ids of the figures; ``absent``: members with no figures at all in the
+    side's edition, and why.
+    """
+
+    asked: str
+    code: str
+    label: str
+    group: str | None
+    source: str
+    vintage: str
+    ppp_vintage: str | None
+    figures: pd.DataFrame
+    ids: set[str] = field(default_factory=set)
+    absent: dict[str, str] = field(default_factory=dict)
+
+    def members(self, year: int) -> list[str]:
+        """The codes counted in ``year`` (a group's dated members, or the country)."""
+        return geo.members(self.group, year) if self.group else [self.code]
+
+    @property
+    def edition(self) -> str:
+        """``"nato 2026-07"``: the source and edition of the side's spending figures."""
+        return f"{self.source} {self.vintage}"
+
+
+def resolve_side(name: str) -> tuple[str | None, str]:
+    """``(group id, code)`` of a side: a group (``europe-canada``, or its aggregate code
+    NATO_EUROPE_CANADA) or a country."""
+    if name.lower() in geo.group_ids():
+        group = name.lower()
+        return group, geo.group_info(group).get("aggregate") or group
+    code = geo.resolve(name)
+    if geo.is_aggregate(code):
+        group = geo.group_of(code)
+        if group is None:
+            raise InputError(f"{shown(name)} is an aggregate without members: give a group")
+        return group, code
+    return None, code
+
+
+def embedded_sipri(vintage: str) -> list[str]:
+    """The countries of SIPRI's edition that milex embeds (its reuse terms allow a subset)."""
+    return [c for c in read_toml("editions.toml")["sipri"][vintage]["embedded"] if c != "WLD"]
+
+
+def natural_source(group: str | None, code: str) -> str:
+    """NATO for an ally or a group with allies, SIPRI for others."""
+    allies = set(geo.members("nato"))
+    counted = set(geo.members(group)) if group else {code}
+    return "nato" if counted & allies else "sipri"
+
+
+def assemble(store: Store, name: str, source: str | None, span: tuple[int, int] | None) -> Side:
+    """The side ``name`` on ``source`` (None: its natural source), with figures for ``span``
+    (all years when None). Refused (InputError) when the source has none of its members."""
+    group, code = resolve_side(name)
+    label = geo.group_info(group)["name"] if group else geo.name(code)
+    source = source or natural_source(group, code)
+    vintage = store.newest_vintage(source, "spend_usd_current")
+    ppp_vintage = store.newest_vintage(PPP_SOURCE, PPP_INDICATOR)
+    everyone = sorted({c for c, _, _ in geo.memberships(group)}) if group else [code]
+    obs = store.observations(source, vintage, everyone, SIDE_INDICATORS, span)
+    have = set(obs["iso3"])
+    absent = {c: _why_absent(store, source, vintage, c) for c in everyone if c not in have}
+    if not have:
+        raise InputError(_no_figures(label, source, vintage, group))
+    wide = obs.pivot_table(index=["iso3", "year"], columns="indicator", values="value")
+    wide = wide.reindex(columns=SIDE_INDICATORS)
+    currency = obs[obs["indicator"] == "spend_national_current"].set_index(["iso3", "year"])
+    wide["currency"] = currency["unit"].str[:3].reindex(wide.index)
+    ppp = store.observations(PPP_SOURCE, ppp_vintage, sorted(have), [PPP_INDICATOR], span)
+    ppp = ppp.set_index(["iso3", "year"])
+    wide["ppp_conversion"] = ppp["value"].reindex(wide.index)
+    wide["ppp_currency"] = ppp["unit"].str[:3].reindex(wide.index)
+    ids = set(obs["source_id"])
+    return Side(name, code, label, group, source, vintage, ppp_vintage, wide, ids, absent)
+
+
+def ppp_ids(store: Store, side: Side) -> set[str]:
+    """The source_ids of the PPP factors a side's figures use."""
+    codes = sorted(set(side.figures.index.get_level_values("iso3")))
+    years = side.figures.index.get_level_values("year")
+    obs = store.observations(
+        PPP_SOURCE, side.ppp_vintage, codes, [PPP_INDICATOR], (min(years), max(years))
+    )
+    return set(obs["source_id"])
+
+
+def _why_absent(store: Store, source: str, vintage: str, code: str) -> str:
+    notes = store.notes("missing", source, iso3=code, vintage=vintage)
+    if notes:
+        return notes[0]
+    if source == "nato" and code not in geo.members("nato"):
+        return f"{geo.name(code)} is not a NATO ally: NATO publishes no figures for it"
+    if source == "sipri":
+        return (
+            f"{geo.name(code)} is not in the SIPRI subset milex embeds (comparison countries "
+            f"only, under SIPRI's reuse terms: {', '.join(embedded_sipri(vintage))})"
+        )
+    return f"{source} {vintage} has no spending figures for {geo.name(code)}"
+
+
+def _no_figures(label: str, source: str, vintage: str, group: str | None) -> str:
+    if source == "sipri":
+        whom = f"none of the members of {label} is" if group else f"{label} is not"
+        return (
+            f"{whom} in the SIPRI subset milex embeds (sipri {vintage}: "
+            f"{', '.join(embedded_sipri(vintage))}): compare it on NATO's figures (source nato, "
+            "or none for each side's own source)"
+        )
+    whom = f"none of the members of {label} is" if group else f"{label} is not"
+    return (
+        f"NATO publishes figures for allies only, and {whom} an ally: use source sipri, or "
+        "none for each side's own source"
+    )

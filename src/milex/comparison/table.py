@@ -1,0 +1,211 @@
+"""A comparison's table: spending on each basis, share of GDP, real growth and its acceleration,
+per capita, side by side for each year, as a :class:`milex.result.Result`.
+
+The frame has one row per year, measure and basis: ``year, measure, basis, side_a, side_b,
+a_to_b`` (side A over side B), ``unit``, ``how_a``/``how_b`` (how each figure was obtained) and
+``missing_a``/``missing_b`` (what is missing and why). ``measure`` is ``spending`` (one row per
+basis), ``share_gdp``, ``real_growth``, ``acceleration``, ``per_capita`` or, in a race,
+``spending_national``. A row holds one basis, applied to both sides by
+:func:`milex.comparison.bases.on_basis`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from milex.comparison.bases import ALL, BASES, Amount, on_basis
+from milex.comparison.race import MEASURE_FUNCTIONS, MEASURES
+from milex.comparison.sides import Side, assemble, ppp_ids, resolve_side
+from milex.errors import InputError, shown
+from milex.result import Result
+from milex.store import Store
+
+COLUMNS = [
+    "year",
+    "measure",
+    "basis",
+    "side_a",
+    "side_b",
+    "a_to_b",
+    "unit",
+    "how_a",
+    "how_b",
+    "missing_a",
+    "missing_b",
+]
+DEFINITIONS = (
+    "NATO's figures (allies) and SIPRI's (other countries) differ in definition (NATO counts "
+    "e.g. pensions and some paramilitary forces by its own rules; SIPRI by its own) and "
+    "calendar (NATO's year is the calendar year holding most of a fiscal year; SIPRI's the "
+    "calendar year): for a like-for-like comparison put both sides on SIPRI (source sipri)."
+)
+
+
+def compare(
+    store: Store,
+    side_a: str,
+    side_b: str,
+    span: tuple[int, int] | None,
+    basis: str,
+    source: str | None,
+    *,
+    kind: str = "compare",
+) -> Result:
+    """Two sides compared on ``basis`` (one of :data:`BASES`, or ``all``) over ``span``."""
+    if resolve_side(side_a) == resolve_side(side_b):
+        raise InputError(
+            f"side_a and side_b are the same ({shown(side_a)} and {shown(side_b)}): compare two "
+            "different countries or groups, e.g. europe-canada and RUS"
+        )
+    sides = (assemble(store, side_a, source, None), assemble(store, side_b, source, None))
+    first, last = _years(sides, span)
+    bases = ALL if basis == "all" else (basis,)
+    estimates = store.defence_ppp_table()
+    rows = []
+    for year in range(first, last + 1):
+        for name in bases:
+            a, b = on_basis(name, sides, year, estimates)
+            rows.append(_row(year, "spending", name, a, b, BASES[name].unit))
+        if kind == "race":
+            rows.append(_national(sides, year))
+        for measure, func in MEASURE_FUNCTIONS.items():
+            a, b = func(sides[0], year), func(sides[1], year)
+            rows.append(_row(year, measure, None, a, b, MEASURES[measure][0]))
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    ids = sides[0].ids | sides[1].ids
+    if {"ppp", "split"} & set(bases):
+        ids |= ppp_ids(store, sides[0]) | ppp_ids(store, sides[1])
+    used = estimates[
+        estimates["actor"].isin([s.code for s in sides])
+        & estimates["year"].between(first, last)
+        & (estimates["basis"] == "defence-ppp")
+    ]
+    return Result(
+        kind=kind,
+        frame=frame,
+        units={"side_a": "see unit", "side_b": "see unit", "a_to_b": "ratio (side A / side B)"},
+        sources=store.origins(sorted(ids)),
+        query={
+            "side_a": sides[0].asked,
+            "side_b": sides[1].asked,
+            "years": [first, last],
+            "basis": basis,
+            "source": source,
+        },
+        notes=_notes(frame, sides),
+        caveats=_caveats(sides, bases, estimates, first, last),
+        extra={
+            "sides": [_describe(s) for s in sides],
+            "bases": {name: BASES[name].explains for name in bases},
+            "measures": {name: text for name, (_, text) in MEASURES.items()},
+            "estimates": used.reset_index(drop=True),
+        },
+    )
+
+
+def _years(sides: tuple[Side, Side], span: tuple[int, int] | None) -> tuple[int, int]:
+    """The span asked for, refused outside the years both sides' editions have figures for;
+    by default the latest such year."""
+    spans = []
+    for side in sides:
+        years = side.figures.dropna(subset=["spend_usd_current"]).index.get_level_values("year")
+        spans.append((int(years.min()), int(years.max()), side))
+    low, high = max(s[0] for s in spans), min(s[1] for s in spans)
+    if span is None:
+        return high, high
+    first, last = span
+    if first < low or last > high:
+        told = "; ".join(f"{s.label}: {s.edition} {a}-{b}" for a, b, s in spans)
+        asked = f"year {first} is" if first == last else f"years {first}-{last} are"
+        raise InputError(
+            f"{asked} outside the figures of both sides ({told}): give years from {low} to "
+            f"{high}, e.g. {high}"
+        )
+    return first, last
+
+
+def _row(year: int, measure: str, basis: str | None, a: Amount, b: Amount, unit: str) -> dict:
+    ratio = a.value / b.value if a.present and b.present and b.value else math.nan
+    if measure in ("real_growth", "acceleration"):
+        ratio = math.nan  # a ratio of growth rates means nothing
+    return {
+        "year": year,
+        "measure": measure,
+        "basis": basis,
+        "side_a": a.value,
+        "side_b": b.value,
+        "a_to_b": ratio,
+        "unit": unit,
+        "how_a": a.how,
+        "how_b": b.how,
+        "missing_a": a.missing_text(),
+        "missing_b": b.missing_text(),
+    }
+
+
+def _national(sides: tuple[Side, Side], year: int) -> dict:
+    """Spending in national currency (a race's roubles): a group has no single currency."""
+    amounts, units = [], []
+    for side in sides:
+        key = (side.code, year)
+        if side.group or key not in side.figures.index:
+            why = "a group has no single currency" if side.group else "no figure"
+            amounts.append(Amount(math.nan, "", [], {side.code: why}))
+            units.append("—")
+            continue
+        row = side.figures.loc[key]
+        value = row["spend_national_current"]
+        amounts.append(Amount(float(value), f"{side.edition} spend_national_current", [side.code]))
+        units.append(f"{row['currency']} million current")
+    row = _row(year, "spending_national", None, amounts[0], amounts[1], " / ".join(units))
+    row["a_to_b"] = math.nan  # two currencies
+    return row
+
+
+def _describe(side: Side) -> dict:
+    return {
+        "asked": side.asked,
+        "code": side.code,
+        "name": side.label,
+        "group": side.group,
+        "source": side.source,
+        "vintage": side.vintage,
+        "ppp_source": f"weo {side.ppp_vintage}",
+        "absent": side.absent,
+    }
+
+
+def _notes(frame: pd.DataFrame, sides: tuple[Side, Side]) -> list[str]:
+    """What is missing, once per side and text, naming the figures and years it concerns."""
+    notes = []
+    for column, side in (("missing_a", sides[0]), ("missing_b", sides[1])):
+        where: dict[str, dict[str, list[int]]] = {}
+        for row in frame[frame[column] != ""].itertuples(index=False):
+            what = f"{row.measure} ({row.basis})" if isinstance(row.basis, str) else row.measure
+            where.setdefault(getattr(row, column), {}).setdefault(what, []).append(row.year)
+        for text, whats in where.items():
+            years = sorted({y for ys in whats.values() for y in ys})
+            when = f"{years[0]}" + (f"-{years[-1]}" if years[-1] != years[0] else "")
+            notes.append(f"{side.label}, {', '.join(whats)}, {when}: {text}")
+    return notes
+
+
+def _caveats(
+    sides: tuple[Side, Side], bases: tuple[str, ...], estimates: pd.DataFrame, first: int, last: int
+) -> list[str]:
+    told = "; ".join(f"{s.label}: {s.edition}" for s in sides)
+    caveats = [f"Spending figures: {told}."]
+    if sides[0].source != sides[1].source:
+        caveats.append(DEFINITIONS)
+    if "defence-ppp" in bases:
+        beside = estimates[(estimates["basis"] == "mer") & estimates["year"].between(first, last)]
+        for row in beside.itertuples(index=False):
+            caveats.append(
+                f"{row.source} sets a market-rate figure ({row.value_usd_bn:g} bn, {row.year}) "
+                f"beside a defence-PPP one: {row.note}. milex shows each basis for both sides "
+                "instead."
+            )
+    caveats.append("Share of government spending is not embedded for any side, so it is not shown.")
+    return caveats

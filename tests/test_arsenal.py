@@ -1,0 +1,292 @@
+"""The munitions model: estimates, the production ratio, stock conservation, ramps, scenario
+validation. Expected values are worked out by hand from the published rows or written-out
+arithmetic, never taken from the code's output."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from milex.arsenal.model import (
+    apply_ramps,
+    lasts_days,
+    months,
+    overtake,
+    ramp_share,
+    simulate,
+)
+from milex.arsenal.model import munitions as run
+from milex.arsenal.ratio import ratio
+from milex.arsenal.scenario import Ramp, load, parse
+from milex.errors import DataFileError, InputError
+
+
+def scenario(actors: dict, **top) -> object:
+    return parse({"name": "test", "start": "2024-01", "until": "2024-04", "draws": 20,
+                  "actors": actors, **top}, "test.toml")  # fmt: skip
+
+
+def test_stock_conservation_each_month_by_hand(store):
+    # start 1,000,000; capacity 1,200,000/yr = 100,000/month; imports 50,000/month;
+    # consumption 10,000/day; transfers 20,000/month.
+    # Jan (31 d): 1,000,000 + 100,000 + 50,000 - 310,000 - 20,000 = 820,000
+    # Feb (29 d, 2024 leap): 820,000 + 150,000 - 290,000 - 20,000 = 660,000
+    # Mar (31 d): 660,000 + 150,000 - 310,000 - 20,000 = 480,000
+    # Apr (30 d): 480,000 + 150,000 - 300,000 - 20,000 = 310,000
+    plan = {"capacity": 1_200_000, "start_stock": 1_000_000, "flows": [
+        {"kind": "import", "start": "2024-01", "end": "2024-12", "per_month": 50_000,
+         "source": "t"},
+        {"kind": "consumption", "start": "2024-01", "end": "2024-12", "per_day": 10_000,
+         "source": "t"},
+        {"kind": "transfer", "start": "2024-01", "end": "2024-12", "per_month": 20_000,
+         "source": "t"}]}  # fmt: skip
+    result = simulate(store, scenario({"RUS": plan}))
+    frame = result.frame
+    assert frame["stock"].tolist() == [820_000, 660_000, 480_000, 310_000]
+    assert frame["shortfall"].tolist() == [0, 0, 0, 0]
+    assert frame["consumption"].tolist() == [310_000, 290_000, 310_000, 300_000]
+    flows = frame["production"] + frame["imports"] - frame["consumption"] - frame["transfers"]
+    assert np.allclose(1_000_000 + flows.cumsum() + frame["shortfall"].cumsum(), frame["stock"])
+
+
+def test_a_shortfall_is_reported_and_the_stock_never_negative(store):
+    # start 100,000; no production; 60,000/day: Jan demand 60,000 * 31 = 1,860,000, so the
+    # shortfall is 1,860,000 - 100,000 = 1,760,000 and the stock 0; Feb 60,000 * 29 = 1,740,000.
+    plan = {"capacity": 0, "start_stock": 100_000, "flows": [
+        {"kind": "consumption", "start": "2024-01", "end": "2024-02", "per_day": 60_000,
+         "source": "t"}]}  # fmt: skip
+    result = simulate(store, scenario({"UKR": plan}))
+    frame = result.frame
+    assert (frame["stock"] >= 0).all()
+    assert frame["shortfall"].tolist()[:2] == [1_760_000, 1_740_000]
+    assert frame["stock"].tolist() == [0, 0, 0, 0]
+    assert result.extra["runs_out"]["UKR"] == "2024-01"
+    assert any("runs out in 2024-01" in n and "3,500,000" in n for n in result.notes)
+
+
+def test_stock_lasts_days():
+    # 1,200,000 rounds at 60,000 a day: 1,200,000 / 60,000 = 20 days
+    assert lasts_days(1_200_000, 60_000) == 20
+    assert lasts_days(1_200_000, 0) == math.inf
+
+
+@pytest.mark.parametrize("shape", ["linear", "logistic"])
+def test_a_ramp_reaches_its_target_at_its_date(shape):
+    span = months("2024-01", "2026-12")
+    ramp = Ramp(start="2024-07", end="2025-12", target=2_000_000, shape=shape, source="t")
+    cap = apply_ramps(span, np.full((1, len(span)), 500_000.0), [ramp])[0]
+    at = list(span.astype(str))
+    assert cap[at.index("2024-06")] == 500_000  # before its start: unchanged
+    assert cap[at.index("2024-07")] == pytest.approx(500_000, abs=1e-6)
+    assert cap[at.index("2025-12")] == pytest.approx(2_000_000, rel=1e-9)
+    assert cap[at.index("2025-11")] < 2_000_000 * (1 - 1e-4)  # not there a month early
+    assert cap[at.index("2025-12") :] == pytest.approx(2_000_000, rel=1e-9)
+    assert np.all(np.diff(cap) >= -1e-9)
+
+
+def test_linear_and_logistic_halfway():
+    # linear: half way at x = 0.5; logistic (symmetric): also 0.5 at mid-ramp, but only 0.0xx
+    # at a quarter of the way, where linear is 0.25
+    assert ramp_share(np.array([0.5]), "linear")[0] == 0.5
+    assert ramp_share(np.array([0.5]), "logistic")[0] == pytest.approx(0.5)
+    assert ramp_share(np.array([0.25]), "logistic")[0] < 0.1
+
+
+def test_monthly_sums_equal_annual_figures(store):
+    # capacity 1,200,000 a year: 12 months of 100,000 add to 1,200,000; per_year 600,000 of
+    # imports: 50,000 a month, 600,000 over the year
+    plan = {"capacity": 1_200_000, "flows": [
+        {"kind": "import", "start": "2024-01", "end": "2024-12", "per_year": 600_000,
+         "source": "t"}]}  # fmt: skip
+    result = simulate(store, scenario({"USA": plan}, until="2024-12"))
+    annual = result.extra["annual"].set_index(["actor", "year"])
+    assert annual.loc[("USA", 2024), "production"] == pytest.approx(1_200_000)
+    assert annual.loc[("USA", 2024), "imports"] == pytest.approx(600_000)
+    assert result.frame["production"].sum() == pytest.approx(1_200_000)
+
+
+def test_time_to_overtake_by_hand():
+    # A holds 1,200,000/yr; B ramps linearly from 600,000 (Jan 2025) to 1,800,000 (Jan 2026):
+    # 600,000 + 100,000 * m after m months; equal to A at m = 6 (Jul 2025), above it from
+    # m = 7: Aug 2025.
+    span = months("2025-01", "2026-06")
+    ramp = Ramp(start="2025-01", end="2026-01", target=1_800_000, source="t")
+    b = apply_ramps(span, np.full((1, len(span)), 600_000.0), [ramp])[0]
+    a = np.full(len(span), 1_200_000.0)
+    assert overtake(span, b, a) == {"month": "2025-08", "status": "overtakes"}
+    assert overtake(span, a, b)["status"] == "ahead at start"
+    assert overtake(span, a * 0, b)["status"] == "not within the scenario"
+
+
+def test_ratio_rus_nato_2024_by_hand(store):
+    # Russia 2024, rounds/year, one figure per source:
+    #   Lithuanian MoD Kasciunas (152mm only)  2,000,000
+    #   RUSI planned 1,300,000 (152mm) + 800,000 (122mm) = 2,100,000
+    #   NATO intelligence via CNN: 250,000/month * 12 = 3,000,000 = its "3 million a year"
+    #   Estonian intelligence 4,500,000; Bain for Sky News 4,500,000
+    #   low 2,000,000, median of (2.0, 2.1, 3.0, 4.5, 4.5) m = 3,000,000, high 4,500,000
+    # NATO = USA + NATO_EUROPE:
+    #   USA: 18,000 * 12 = 216,000 (complete rounds); 350,000 (Kasciunas); 40,000 * 12 =
+    #   480,000 (projectiles): low 216,000, central 350,000, high 480,000
+    #   NATO_EUROPE: 600,000 (Kasciunas)
+    #   NATO low 816,000, central 950,000, high 1,080,000
+    # ratio low 2,000,000 / 1,080,000 = 1.85185; central 3,000,000 / 950,000 = 3.15789;
+    # high 4,500,000 / 816,000 = 5.51471; months 12 / ratio: 3.8 (2.18 to 6.48)
+    result = ratio(store, "RUS", "NATO", 2024)
+    rows = result.frame.set_index("side")
+    assert rows.loc["a", ["low", "central", "high"]].tolist() == [2_000_000, 3_000_000, 4_500_000]
+    assert rows.loc["b", ["low", "central", "high"]].tolist() == [816_000, 950_000, 1_080_000]
+    assert rows.loc["ratio", "low"] == pytest.approx(2_000_000 / 1_080_000, rel=1e-9)
+    assert rows.loc["ratio", "central"] == pytest.approx(3_000_000 / 950_000, rel=1e-9)
+    assert rows.loc["ratio", "high"] == pytest.approx(4_500_000 / 816_000, rel=1e-9)
+    assert rows.loc["months", "central"] == pytest.approx(12 * 950_000 / 3_000_000, rel=1e-9)
+    assert "between 1.9 and 5.5 times" in result.notes[0]
+    assert "about 3.8 months" in result.notes[0]
+    cites = " ".join(result.sources["cite"])
+    for who in ("Estonian", "Bain", "RUSI", "NATO intelligence", "Pentagon", "Kasčiūnas"):
+        assert who in cites
+    assert "refurbish" in " ".join(result.caveats)
+    assert "projectiles" in " ".join(result.caveats)
+    assert result.units["central"] == "rounds/year"
+    result.to_json()
+
+
+def test_ratio_2025_carries_russias_2024_estimates_and_shows_rutte(store):
+    # Russia 2025: the 2023 forecast 2,000,000 plus the 2024 estimates carried: low 2.0 m,
+    # high 4.5 m; NATO: USA 40,000 * 12 = 480,000 + NATO_EUROPE 2,000,000 = 2,480,000
+    result = ratio(store, "RUS", "NATO", 2025)
+    rows = result.frame.set_index("side")
+    assert rows.loc["ratio", "low"] == pytest.approx(2_000_000 / 2_480_000)
+    assert rows.loc["ratio", "high"] == pytest.approx(4_500_000 / 2_480_000)
+    assert any("carried forward" in n for n in result.notes)
+    assert any("12, 4" in n for n in result.notes)
+
+
+def test_ratio_refuses_unknown_actor_and_missing_estimates(store):
+    with pytest.raises(InputError, match="unknown munitions actor 'XYZ'"):
+        ratio(store, "XYZ", "NATO", 2024)
+    with pytest.raises(InputError, match="no production estimate of UKR"):
+        ratio(store, "RUS", "UKR", 2024)
+
+
+def test_default_scenario_runs_with_every_number_cited(store):
+    result = run(store, "default", until=2026)
+    assert result.kind == "munitions"
+    assert result.frame["month"].iloc[-1] == "2026-12"
+    assert set(result.frame["actor"]) >= {"RUS", "USA", "NATO_EUROPE", "NATO", "EU", "UKR"}
+    assert (result.frame["stock"] >= 0).all()
+    assert (result.frame["capacity_low"] <= result.frame["capacity_high"]).all()
+    assert not result.sources["cite"].isna().any()
+    assert any("assumption" in n for n in result.notes)
+    result.to_json()
+
+
+def _write(tmp_path, text):
+    path = tmp_path / "mine.toml"
+    path.write_text('name = "mine"\nstart = "2024-01"\nuntil = "2025-12"\n' + text)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "message"),
+    [
+        ("[actors.XYZ]\n", "actors.XYZ", "unknown actor 'XYZ'"),
+        ("[actors.RUS]\ncapacity = -5\n", "actors.RUS.capacity", "greater than or equal to 0"),
+        ('[actors.RUS]\n[[actors.RUS.ramps]]\nstart = "2025-06"\nend = "2025-01"\n'
+         'target = 1\nsource = "s"\n', "actors.RUS.ramps[0]", "dates out of order"),
+        ("[actors.RUS]\ncapcity = 5\n", "actors.RUS.capcity", "unknown key"),
+        ('[actors.RUS]\nstart_stock = "many"\n', "actors.RUS.start_stock", "valid"),
+        ("draws = 1.5\n[actors.RUS]\n", "draws", "integer"),
+    ],
+)  # fmt: skip
+def test_scenario_errors_name_the_file_and_key(tmp_path, text, key, message):
+    path = _write(tmp_path, text)
+    with pytest.raises(DataFileError) as caught:
+        load(path)
+    assert str(path) in str(caught.value)
+    assert f"{key}:" in str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_scenario_until_before_start_and_missing_file(tmp_path):
+    path = tmp_path / "x.toml"
+    path.write_text('name = "x"\nstart = "2025-01"\nuntil = "2024-12"\n[actors.RUS]\n')
+    with pytest.raises(DataFileError, match="dates out of order"):
+        load(path)
+    with pytest.raises(InputError, match="no scenario 'nosuch'"):
+        load("nosuch")
+    with pytest.raises(InputError, match="does not exist"):
+        load(tmp_path / "absent.toml")
+
+
+def test_bands_are_seeded(store):
+    first = run(store, "default", until=2025).frame
+    second = run(store, "default", until=2025).frame
+    pd.testing.assert_frame_equal(first, second)
+
+
+# ----------------------------------------------------------------- the command line
+
+
+def _cli(capsys, *args: str) -> tuple[int, str, str]:
+    from milex.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main([*args])
+        raise SystemExit(0)
+    captured = capsys.readouterr()
+    return info.value.code or 0, captured.out, captured.err
+
+
+def test_cli_ratio_prints_the_range_and_the_months(capsys):
+    # RUS 2024: five estimates, 2.0 m (Kasciunas, 152mm) to 4.5 m (Estonian intelligence, Bain),
+    # median 3.0 m (NATO via CNN); NATO = USA + Europe: 216,000 + 600,000 = 816,000 low,
+    # 480,000 + 600,000 = 1,080,000 high. Ratio 2.0 m / 1,080,000 = 1.85 to 4.5 m / 816,000 =
+    # 5.51; months 12 / 5.51 = 2.2 to 12 / 1.85 = 6.5.
+    code, out, err = _cli(capsys, "munitions", "ratio", "RUS", "NATO", "--year", "2024")
+    assert code == 0, err
+    assert "2,000,000" in out and "4,500,000" in out
+    assert "816,000" in out and "1,080,000" in out
+    assert "between 1.9 and 5.5 times NATO's" in out
+    assert "(2.2 to 6.5)" in out
+    assert "Source: Estonian Foreign Intelligence Service" in out
+
+
+def test_cli_ratio_json_is_the_result_envelope(capsys):
+    import json
+
+    code, out, _ = _cli(capsys, "munitions", "ratio", "--year", "2024", "--format", "json")
+    envelope = json.loads(out)
+    assert code == 0 and envelope["schema"] == "milex.munitions_ratio.v1"
+    ratio_row = next(r for r in envelope["rows"] if r["side"] == "ratio")
+    assert ratio_row["low"] == pytest.approx(2_000_000 / 1_080_000)
+    assert ratio_row["high"] == pytest.approx(4_500_000 / 816_000)
+    assert envelope["sources"], "every estimate is cited"
+
+
+def test_cli_scenario_year_by_year(capsys):
+    # NATO_EUROPE 2024: 600,000 rounds (Kasciunas), held over the year = 600 thousand.
+    code, out, err = _cli(capsys, "munitions", "--until", "2025")
+    assert code == 0, err
+    row = next(line for line in out.splitlines() if "NATO_EUROPE" in line and "2024" in line)
+    assert " 600 " in row
+    assert "2026" not in out.split("Stock at the end")[0], "--until 2025 stops in December 2025"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["munitions", "ratio", "RUS", "ZZZ"], "unknown munitions actor 'ZZZ'"),
+        (["munitions", "ratio", "RUS", "RUS"], "two different actors"),
+        (["munitions", "ratio", "--year", "0"], "invalid years"),
+        (["munitions", "--scenario", "/nonexistent/x.toml"], "does not exist"),
+        (["munitions", "--until", "1800"], "invalid years"),
+    ],
+)
+def test_cli_bad_input_is_one_line_exit_2(capsys, args, message):
+    code, _, err = _cli(capsys, *args)
+    assert code == 2
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
