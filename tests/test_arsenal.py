@@ -38,11 +38,11 @@ def test_stock_conservation_each_month_by_hand(store):
     # Apr (30 d): 480,000 + 150,000 - 300,000 - 20,000 = 310,000
     plan = {"capacity": 1_200_000, "start_stock": 1_000_000, "flows": [
         {"kind": "import", "start": "2024-01", "end": "2024-12", "per_month": 50_000,
-         "source": "t"},
+         "counterpart": "PRK", "source": "t"},
         {"kind": "consumption", "start": "2024-01", "end": "2024-12", "per_day": 10_000,
          "source": "t"},
         {"kind": "transfer", "start": "2024-01", "end": "2024-12", "per_month": 20_000,
-         "source": "t"}]}  # fmt: skip
+         "counterpart": "IRN", "source": "t"}]}  # fmt: skip
     result = simulate(store, scenario({"RUS": plan}))
     frame = result.frame
     assert frame["stock"].tolist() == [820_000, 660_000, 480_000, 310_000]
@@ -96,16 +96,92 @@ def test_linear_and_logistic_halfway():
 
 
 def test_monthly_sums_equal_annual_figures(store):
-    # capacity 1,200,000 a year: 12 months of 100,000 add to 1,200,000; per_year 600,000 of
-    # imports: 50,000 a month, 600,000 over the year
-    plan = {"capacity": 1_200_000, "flows": [
-        {"kind": "import", "start": "2024-01", "end": "2024-12", "per_year": 600_000,
-         "source": "t"}]}  # fmt: skip
-    result = simulate(store, scenario({"USA": plan}, until="2024-12"))
+    # USA: 1,200,000 a year, ramped linearly from 2024-07 to 1,800,000 at 2024-10, then held:
+    #   Jan-Jul 7 months at 1,200,000/12 = 100,000 -> 700,000
+    #   Aug 1,400,000/12, Sep 1,600,000/12, Oct-Dec 3 * 1,800,000/12 -> (1.4 + 1.6 + 5.4) m / 12
+    #   = 8,400,000 / 12 = 700,000; year 1,400,000
+    # imports 600,000 per year from PRK = 50,000 a month; consumption 1,000 a day, 2024 has
+    # 366 days -> 366,000
+    # NATO_EUROPE: 600,000 a year -> 600,000; NATO = USA + NATO_EUROPE = 2,000,000
+    usa = {"capacity": 1_200_000,
+           "ramps": [{"start": "2024-07", "end": "2024-10", "target": 1_800_000,
+                      "source": "t"}],
+           "flows": [{"kind": "import", "start": "2024-01", "end": "2024-12",
+                      "per_year": 600_000, "counterpart": "PRK", "source": "t"},
+                     {"kind": "consumption", "start": "2024-01", "end": "2024-12",
+                      "per_day": 1_000, "source": "t"}]}  # fmt: skip
+    europe = {"capacity": 600_000}
+    result = simulate(store, scenario({"USA": usa, "NATO_EUROPE": europe}, until="2024-12"))
     annual = result.extra["annual"].set_index(["actor", "year"])
-    assert annual.loc[("USA", 2024), "production"] == pytest.approx(1_200_000)
+    assert annual.loc[("USA", 2024), "production"] == pytest.approx(1_400_000)
     assert annual.loc[("USA", 2024), "imports"] == pytest.approx(600_000)
-    assert result.frame["production"].sum() == pytest.approx(1_200_000)
+    assert annual.loc[("USA", 2024), "consumption"] == pytest.approx(366_000)
+    assert annual.loc[("NATO_EUROPE", 2024), "production"] == pytest.approx(600_000)
+    assert annual.loc[("NATO", 2024), "production"] == pytest.approx(2_000_000)
+    usa_rows = result.frame[result.frame["actor"] == "USA"]
+    assert usa_rows["production"].sum() == pytest.approx(1_400_000)
+    # stock at the year's end: 1,400,000 + 600,000 - 366,000 = 1,634,000
+    assert annual.loc[("USA", 2024), "stock"] == pytest.approx(1_634_000)
+
+
+def test_transfers_link_actors_and_conserve_rounds(store):
+    # USA (start 1,000,000; makes 120,000 a year = 10,000 a month) sends UKR 30,000 a month
+    # (declared as UKR's import from USA); UKR (start 0, no production) fires 500 a day.
+    # USA: 1,000,000 + 4 * 10,000 - 4 * 30,000 = 920,000 at end-April
+    # UKR: 4 * 30,000 - 500 * (31 + 29 + 31 + 30 = 121) = 120,000 - 60,500 = 59,500
+    # total change 920,000 + 59,500 - 1,000,000 = -20,500
+    #   = production 40,000 - consumption 60,500 (closed system)
+    usa = {"capacity": 120_000, "start_stock": 1_000_000}
+    ukr = {"capacity": 0, "flows": [
+        {"kind": "import", "counterpart": "USA", "start": "2024-01", "end": "2024-12",
+         "per_month": 30_000, "source": "t"},
+        {"kind": "consumption", "start": "2024-01", "end": "2024-12", "per_day": 500,
+         "source": "t"}]}  # fmt: skip
+    frame = simulate(store, scenario({"USA": usa, "UKR": ukr})).frame.set_index("actor")
+    assert frame.loc["USA", "transfers"].tolist() == [30_000] * 4
+    assert frame.loc["UKR", "imports"].tolist() == [30_000] * 4
+    assert frame.loc["USA", "stock"].iloc[-1] == pytest.approx(920_000)
+    assert frame.loc["UKR", "stock"].iloc[-1] == pytest.approx(59_500)
+    assert frame.loc["USA", "stock"].iloc[-1] + frame.loc["UKR", "stock"].iloc[-1] == (
+        pytest.approx(1_000_000 + 40_000 - 60_500)
+    )
+    # a sender without the rounds: USA start 0, 0 production, sends 30,000 in Jan -> its
+    # shortfall is 30,000 (reported), its stock stays 0, UKR still gets 30,000
+    poor = simulate(store, scenario({"USA": {"capacity": 0}, "UKR": ukr}, until="2024-01"))
+    rows = poor.frame.set_index("actor")
+    assert rows.loc["USA", "shortfall"] == 30_000 and rows.loc["USA", "stock"] == 0
+    assert poor.extra["runs_out"]["USA"] == "2024-01"
+
+
+def test_counterpart_must_be_known(store):
+    ukr = {"flows": [{"kind": "import", "counterpart": "USA+EU", "start": "2024-01",
+                      "end": "2024-02", "per_month": 1, "source": "t"}]}  # fmt: skip
+    with pytest.raises(DataFileError, match=r"actors.UKR.flows\[0\].counterpart: 'USA\+EU'"):
+        scenario({"UKR": ukr})
+    with pytest.raises(DataFileError, match="needs a counterpart"):
+        scenario({"UKR": {"flows": [{**ukr["flows"][0], "counterpart": ""}]}})
+
+
+def test_how_long_a_stock_lasts(store):
+    # start 1,000,000; consumption 10,000 a day; production 62,000 a month (744,000 a year):
+    # Jan drain 310,000 - 62,000 = 248,000 in 31 days = 8,000 a day: 1,000,000 / 8,000 = 125
+    # days, 1,000,000 / 248,000 = 4.032 months
+    plan = {"capacity": 744_000, "start_stock": 1_000_000, "flows": [
+        {"kind": "consumption", "start": "2024-01", "end": "2024-12", "per_day": 10_000,
+         "source": "t"}]}  # fmt: skip
+    lasts = simulate(store, scenario({"RUS": plan, "USA": {"capacity": 1}})).extra["lasts"]
+    assert lasts["RUS"]["days"] == pytest.approx(125)
+    assert lasts["RUS"]["months"] == pytest.approx(1_000_000 / 248_000)
+    assert lasts["USA"]["status"] == "does not run out"
+
+
+def test_no_back_fill_before_the_first_estimate(store):
+    # USA's first production row is of 2022 (14,500 a month): 2021 is missing, not back-filled
+    result = simulate(store, scenario({"USA": {}}, start="2021-11", until="2022-02"))
+    cap = result.frame["capacity"].tolist()
+    assert math.isnan(cap[0]) and math.isnan(cap[1])
+    assert cap[2] == pytest.approx(14_500 * 12)
+    assert any("not back-filled" in n for n in result.notes)
 
 
 def test_time_to_overtake_by_hand():
@@ -155,14 +231,47 @@ def test_ratio_rus_nato_2024_by_hand(store):
 
 
 def test_ratio_2025_carries_russias_2024_estimates_and_shows_rutte(store):
-    # Russia 2025: the 2023 forecast 2,000,000 plus the 2024 estimates carried: low 2.0 m,
-    # high 4.5 m; NATO: USA 40,000 * 12 = 480,000 + NATO_EUROPE 2,000,000 = 2,480,000
+    # Russia 2025: no 2025 estimate (only the Sep 2023 forecast of 2,000,000, not used): the
+    # five 2024 estimates are carried: low 2,000,000, central 3,000,000, high 4,500,000.
+    # NATO 2025: USA 40,000 * 12 = 480,000 (Reim, Jun 2025; low = central = high);
+    #   NATO_EUROPE: Rutte's 2,000,000 is a year-end target, so 2024's 600,000 is carried as
+    #   low and central, the target is the high end: 600,000 / 600,000 / 2,000,000.
+    #   NATO: low 1,080,000, central 1,080,000, high 2,480,000
+    # ratio low 2,000,000 / 2,480,000 = 0.80645; central 3,000,000 / 1,080,000 = 2.77778;
+    # high 4,500,000 / 1,080,000 = 4.16667; months 12 / 2.77778 = 4.32 (2.88 to 14.88)
     result = ratio(store, "RUS", "NATO", 2025)
     rows = result.frame.set_index("side")
+    assert rows.loc["a", ["low", "central", "high"]].tolist() == [2_000_000, 3_000_000, 4_500_000]
+    assert rows.loc["b", ["low", "central", "high"]].tolist() == [1_080_000, 1_080_000, 2_480_000]
     assert rows.loc["ratio", "low"] == pytest.approx(2_000_000 / 2_480_000)
-    assert rows.loc["ratio", "high"] == pytest.approx(4_500_000 / 2_480_000)
+    assert rows.loc["ratio", "central"] == pytest.approx(3_000_000 / 1_080_000)
+    assert rows.loc["ratio", "high"] == pytest.approx(4_500_000 / 1_080_000)
+    assert rows.loc["months", ["low", "central", "high"]].tolist() == pytest.approx(
+        [2.88, 4.32, 14.88]
+    )
     assert any("carried forward" in n for n in result.notes)
+    assert any("forecast for 2025" in n and "not used" in n for n in result.notes)
+    assert any("year-end target" in n for n in result.notes)
+    assert any("year-end target" in c for c in result.caveats)
     assert any("12, 4" in n for n in result.notes)
+
+
+def test_ratio_refuses_years_far_beyond_the_data(store):
+    # last published: RUS 2025 (forecast), USA 2025, NATO_EUROPE 2025 -> up to 2027
+    assert ratio(store, "RUS", "NATO", 2027).frame is not None
+    with pytest.raises(InputError, match="give a year up to 2027"):
+        ratio(store, "RUS", "NATO", 2100)
+
+
+def test_scenario_level_errors_name_their_key(tmp_path):
+    with pytest.raises(DataFileError, match=r"test.toml: actors: .*at least 1"):
+        scenario({})
+    with pytest.raises(DataFileError, match=r"test.toml: until: dates out of order"):
+        scenario({"RUS": {}}, until="2023-01")
+    with pytest.raises(DataFileError, match=r"test.toml: pairs\[0\]: unknown actor 'XX'"):
+        scenario({"RUS": {}}, pairs=[["RUS", "XX"]])
+    with pytest.raises(InputError, match="empty name"):
+        load("")
 
 
 def test_ratio_refuses_unknown_actor_and_missing_estimates(store):

@@ -380,15 +380,18 @@ def _group_or_country(name: str) -> tuple[str | None, str | None]:
     return None, code
 
 
-def _one_country(name: str, what: str) -> str:
-    """Resolve a single country; groups and aggregates get a clear error."""
+def _one_country(
+    name: str, what: str, instead: str = "the gap of the group (group {group})"
+) -> str:
+    """Resolve a single country; groups and aggregates get a clear error, pointing to one member
+    or to ``instead`` (what to ask of the group; ``{group}`` is filled in)."""
     group, code = _group_or_country(name)
     if code is not None:
         return code
     members = " ".join(geo.members(group))
     raise InputError(
         f"{what} takes one country, not {shown(name)}: ask for one member ({members}), "
-        f"or for the gap of the group (group {group!r})"
+        f"or for {instead.format(group=repr(group))}"
     )
 
 
@@ -898,7 +901,7 @@ def race(
     growth year by year and its acceleration, each figure with its source and edition (the
     rows of :func:`compare` on every basis, plus ``spending_national``)."""
     store = _store(store)
-    code = _one_country(country, "race")
+    code = _one_country(country, "race", "a comparison of the group (compare {group} RUS)")
     return _compare(store, code, against, years, "all", _compare_source(source), kind="race")
 
 

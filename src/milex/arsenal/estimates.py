@@ -11,8 +11,14 @@ Here the rows that estimate an actor's yearly output are put on one unit (rounds
   count once (NATO's "250,000 a month" and "3 million a year" via CNN are one estimate);
 - the central figure is the median of an actor's estimates for the year, low and high the
   smallest and largest figure including the ends of a published range;
-- a year without an estimate of its own (or with forecasts only) also takes the estimates of
-  the latest earlier year, marked ``carried_from``: output is held flat, never extrapolated;
+- one rule for a year: the published estimates of that year if there are any; else the
+  estimates of the latest earlier year, marked ``carried_from`` (output held flat, never
+  extrapolated); a forecast (``annual_production_forecast``) counts only where no estimate
+  exists for that year or any earlier one. Years before the first figure have none (missing);
+- a row whose note says output is "expected to reach" a figure "by the end of" the year
+  (Rutte's 2 m for European NATO in 2025) is a year-end target, not the year's output: it is
+  left out of the estimates and only raises the high end of its year (and of the later years
+  that carry earlier estimates), with :data:`TARGET_CAVEAT`; scenarios model it as a ramp;
 - NATO is formed as the sum USA + NATO_EUROPE (low + low, central + central, high + high);
   the EU's rows are capacity targets and statements of the Commission, kept apart.
 
@@ -53,10 +59,18 @@ PRODUCTION = {
     "annual_production_forecast": 1,
 }
 FORECAST = "annual_production_forecast"
+#: The metric given to production rows that state a year-end target (see the module's rules).
+YEAR_END_TARGET = "year_end_target"
+_YEAR_END = re.compile(r"expected to reach .* by the end of", re.IGNORECASE)
+TARGET_CAVEAT = (
+    "A year-end target (e.g. NATO's Secretary General: European output 'expected to reach 2 "
+    "million rounds by the end of this year', Aug 2025) is not the year's output: it counts only "
+    "as the high end of that year, the central and low ends carry the latest published output."
+)
 UNIT = "rounds/year"
 #: Columns of :func:`production_estimates`.
 ESTIMATE_COLUMNS = [
-    "actor", "year", "estimate", "metric", "unit_published", "value_published", "source",
+    "actor", "year", "estimate", "role", "metric", "unit_published", "value_published", "source",
     "note", "carried_from", "source_id",
 ]  # fmt: skip
 CAVEATS = [
@@ -124,7 +138,17 @@ def production_rows(store: Store) -> pd.DataFrame:
     factor = rows["metric"].map(PRODUCTION).astype(float)
     rows["low"] = rows["value_low"] * factor
     rows["high"] = rows["value_high"] * factor
+    notes = rows["note"].fillna("").astype(str)
+    rows["role"] = np.where(notes.str.contains(_YEAR_END), YEAR_END_TARGET, rows["metric"])
     return rows.reset_index(drop=True)
+
+
+def last_published_year(store: Store, actor: str) -> int | None:
+    """The last year of any production-family row (estimates, forecasts, year-end targets) of
+    an actor; for a sum actor the earliest of its members' last years."""
+    rows = production_rows(store)
+    years = [rows.loc[rows["actor"] == m, "year"] for m in SUMS.get(actor, (actor,))]
+    return min(int(y.max()) for y in years) if all(len(y) for y in years) else None
 
 
 def _estimates_of_year(rows: pd.DataFrame, actor: str, year: int) -> list[dict]:
@@ -154,20 +178,34 @@ def production_estimates(store: Store, actor: str, year: int) -> pd.DataFrame:
     year). NATO's rows are those of its members. Empty when nothing is published up to that
     year."""
     rows = production_rows(store)
+    targets = rows[rows["role"] == YEAR_END_TARGET]
+    rows = rows[rows["role"] != YEAR_END_TARGET]
     members = SUMS.get(actor, (actor,))
     out = []
     for member in members:
-        own = _estimates_of_year(rows, member, year)
+        mine = rows[(rows["actor"] == member) & (rows["year"] <= year)]
+        estimates = mine[mine["metric"] != FORECAST]
         carried_from = None
-        if not [e for e in own if e["rows"][0]["metric"] != FORECAST]:
-            earlier = rows[(rows["actor"] == member) & (rows["year"] < year)]
-            earlier = earlier[earlier["metric"] != FORECAST]
-            if len(earlier):
-                carried_from = int(earlier["year"].max())
-                own += [
-                    {**e, "carried": carried_from}
-                    for e in _estimates_of_year(earlier, member, carried_from)
-                ]
+        if not len(estimates):  # forecasts only where no estimate exists at all
+            estimates = mine
+        if len(estimates) and int(estimates["year"].max()) < year:
+            carried_from = int(estimates["year"].max())
+        used_year = carried_from or year
+        own = [
+            {**e, "carried": carried_from, "role": "estimate"}
+            for e in _estimates_of_year(estimates, member, used_year)
+        ]
+        if own:
+            late = targets[
+                (targets["actor"] == member)
+                & (targets["year"] <= year)
+                & (targets["year"] >= used_year)
+            ]
+            own += [
+                {"low": t["high"], "high": t["high"], "rows": [t], "carried": None,
+                 "role": YEAR_END_TARGET}
+                for t in late.to_dict("records")
+            ]  # fmt: skip
         for number, est in enumerate(own, 1):
             for row in est["rows"]:
                 out.append(
@@ -175,6 +213,7 @@ def production_estimates(store: Store, actor: str, year: int) -> pd.DataFrame:
                         "actor": member,
                         "year": year,
                         "estimate": number,
+                        "role": est["role"],
                         "low": est["low"],
                         "high": est["high"],
                         "metric": row["metric"],
@@ -196,21 +235,26 @@ def summary(estimates: pd.DataFrame) -> dict[str, float]:
     """Low, central and high rounds per year of one actor's estimates for one year: the
     median of the estimates (a range counts by its middle), the smallest low end and the
     largest high end. NaN when there are none."""
-    if estimates.empty:
-        return {"low": np.nan, "central": np.nan, "high": np.nan, "estimates": 0}
     each = estimates.drop_duplicates("estimate")
+    targets = each[each["role"] == YEAR_END_TARGET] if "role" in each else each.iloc[0:0]
+    each = each.drop(targets.index)
+    if each.empty:
+        return {"low": np.nan, "central": np.nan, "high": np.nan, "estimates": 0}
     return {
         "low": float(each["low"].min()),
         "central": float(np.median((each["low"] + each["high"]) / 2)),
-        "high": float(each["high"].max()),
+        "high": float(max(each["high"].max(), targets["high"].max() if len(targets) else 0)),
         "estimates": len(each),
     }
 
 
-def capacity(store: Store, actor: str, year: int) -> dict[str, float]:
+def capacity(store: Store, actor: str, year: int, targets: bool = True) -> dict[str, float]:
     """Low, central and high output of an actor in a year, rounds per year; a sum actor
-    (NATO) adds its members' figures end by end (NaN when a member has no estimate)."""
+    (NATO) adds its members' figures end by end (NaN when a member has no estimate). With
+    ``targets=False`` year-end targets do not raise the high end (scenarios ramp to them)."""
     frame = production_estimates(store, actor, year)
+    if not targets:
+        frame = frame[frame["role"] != YEAR_END_TARGET]
     parts = [summary(frame[frame["actor"] == m]) for m in SUMS.get(actor, (actor,))]
     return {
         key: float(sum(p[key] for p in parts)) for key in ("low", "central", "high", "estimates")

@@ -30,6 +30,7 @@ from milex.arsenal.estimates import (
     CAVEATS,
     SUMS,
     UNIT,
+    YEAR_END_TARGET,
     capacity,
     citations,
     production_estimates,
@@ -78,6 +79,7 @@ def apply_ramps(span: pd.PeriodIndex, base: np.ndarray, ramps: list[Ramp]) -> np
             out[:, :] = ramp.target
             continue
         at = out[:, min(max(s, 0), len(span) - 1)][:, None] if s >= 0 else out[:, :1]
+        at = np.nan_to_num(at)  # a ramp starting where the capacity is missing starts at 0
         share = ramp_share((index - s) / (e - s), ramp.shape)[None, :]
         ramped = at + (ramp.target - at) * share
         out = np.where(index[None, :] >= max(s, 0), ramped, out)
@@ -141,7 +143,7 @@ def _base(store: Store, code: str, plan: ActorPlan, span: pd.PeriodIndex, notes:
         value = np.full(len(span), float(plan.capacity))
         return value, value, value, pd.DataFrame()
     years = sorted(set(span.year))
-    caps = {year: capacity(store, code, year) for year in years}
+    caps = {year: capacity(store, code, year, targets=False) for year in years}
     known = [y for y in years if not math.isnan(caps[y]["central"])]
     if not known:
         notes.append(
@@ -150,17 +152,48 @@ def _base(store: Store, code: str, plan: ActorPlan, span: pd.PeriodIndex, notes:
         )
         zero = np.zeros(len(span))
         return zero, zero, zero, pd.DataFrame()
-    for year in years:
-        if year < known[0]:
-            caps[year] = caps[known[0]]
     if years[0] < known[0]:
         notes.append(
-            f"{code}: no estimate before {known[0]}; its {known[0]} output is used for "
-            f"{years[0]}-{known[0] - 1}."
+            f"{code}: no production estimate before {known[0]}: its capacity and production "
+            f"are missing (NaN) in {years[0]}-{known[0] - 1}, not back-filled; the stock counts "
+            "no production in those months."
         )
     ends = [np.array([caps[y][key] for y in span.year]) for key in ("low", "central", "high")]
     used = pd.concat([production_estimates(store, code, y) for y in set(known)])
+    used = used[used["role"] != YEAR_END_TARGET]
     return (*ends, used)
+
+
+def _outside_span(code: str, plan: ActorPlan, span: pd.PeriodIndex, notes: list) -> None:
+    """A note for each ramp or flow lying (partly) outside the scenario's months."""
+    first, last = str(span[0]), str(span[-1])
+    for what, items in (("ramps", plan.ramps), ("flows", plan.flows)):
+        for i, item in enumerate(items):
+            if item.start < first or item.end > last:
+                part = "entirely" if item.end < first or item.start > last else "partly"
+                notes.append(
+                    f"{code}: {what}[{i}] ({item.start} to {item.end}) lies {part} outside the "
+                    f"scenario's months ({first} to {last}); only its months inside count"
+                    + (" (a ramp's target reached before the start holds from it)." if
+                       what == "ramps" else ".")
+                )  # fmt: skip
+
+
+def _lasts(code, start_stock, span, production, flows, notes) -> dict:
+    """How long the start stock lasts at the first month's drain (consumption and transfers
+    net of production and imports): ``days``, ``months`` and ``status``."""
+    drain = flows["consumption"][0] + flows["transfers"][0] - production[0] - flows["imports"][0]
+    if drain <= 0:
+        notes.append(f"{code}: at its first month's flows its stock does not run out.")
+        return {"days": math.inf, "months": math.inf, "status": "does not run out"}
+    days = lasts_days(start_stock, drain / span[0].days_in_month)
+    months_ = start_stock / drain
+    notes.append(
+        f"{code}: its start stock lasts {days:,.0f} days ({months_:,.1f} months) at its first "
+        f"month's consumption and transfers net of production and imports "
+        f"({drain:,.0f} rounds)."
+    )
+    return {"days": float(days), "months": float(months_), "status": "runs out"}
 
 
 def _param_citations(scenario: Scenario, file: str) -> pd.DataFrame:
@@ -207,39 +240,65 @@ def simulate(store: Store, scenario: Scenario, file: str = "", until: str | None
     ``extra``: ``annual`` (the months summed per actor and year, stock at the year's end),
     ``overtakes`` (per pair of ``scenario.pairs``), ``ratios`` (per pair and month: central
     and band of a's capacity over b's), ``runs_out`` (per actor: the first month of a
-    shortfall, or None), ``estimates`` (the estimates used, cited by ``source_id``).
+    shortfall, or None), ``lasts`` (per actor: ``days`` and ``months`` its start stock lasts
+    at its first month's consumption and transfers net of production and imports, ``status``
+    ``runs out`` or ``does not run out``), ``estimates`` (the estimates used, cited by
+    ``source_id``). Flows between two actors of the scenario are booked on both sides.
     """
     span = months(scenario.start, until or scenario.until)
     rng = np.random.default_rng(scenario.seed)
     notes: list[str] = []
     frames, draws, used = [], {}, []
+    staged = {}
     for code, plan in scenario.actors.items():
         low, central, high, estimates = _base(store, code, plan, span, notes)
         used.append(estimates)
         position = rng.uniform(size=(scenario.draws, 1))
         sampled = apply_ramps(span, low + position * (high - low), plan.ramps)
         cap = apply_ramps(span, central[None, :], plan.ramps)[0]
-        flows = {name: np.zeros(len(span)) for name in FLOWS}
+        staged[code] = (sampled, cap, {name: np.zeros(len(span)) for name in FLOWS})
+        _outside_span(code, plan, span, notes)
+    for code, plan in scenario.actors.items():
         for flow in plan.flows:
-            flows[_FLOW_COLUMN[flow.kind]] += flow_amounts(span, flow)
-        stock, short = run_stock(plan.start_stock, cap[None, :] / 12, *flows.values())
-        runs_stock, _ = run_stock(plan.start_stock, sampled / 12, *flows.values())
+            amount = flow_amounts(span, flow)
+            staged[code][2][_FLOW_COLUMN[flow.kind]] += amount
+            other = flow.counterpart
+            if other in scenario.actors:  # the other side of the same movement, same month
+                staged[other][2]["transfers" if flow.kind == "import" else "imports"] += amount
+                notes.append(
+                    f"{code}: {flow.kind} {'from' if flow.kind == 'import' else 'to'} {other} "
+                    f"({amount.sum():,.0f} rounds) is booked on both sides: "
+                    f"{'a transfer out of' if flow.kind == 'import' else 'an import of'} {other}."
+                )
+            elif other:
+                notes.append(
+                    f"{code}: {flow.kind} {'from' if flow.kind == 'import' else 'to'} {other} "
+                    f"({amount.sum():,.0f} rounds): {other} is an outside supplier, not modelled "
+                    "(its stock is not tracked)."
+                )
+    lasts = {}
+    for code, plan in scenario.actors.items():
+        sampled, cap, flows = staged[code]
+        production = np.nan_to_num(cap) / 12
+        stock, short = run_stock(plan.start_stock, production[None, :], *flows.values())
+        runs_stock, _ = run_stock(plan.start_stock, np.nan_to_num(sampled) / 12, *flows.values())
         draws[code] = (sampled, runs_stock)
         frames.append(_frame(code, span, cap, sampled, flows, stock[0], short[0], runs_stock))
+        lasts[code] = _lasts(code, plan.start_stock, span, production, flows, notes)
         source = plan.start_stock_source or "an assumption of the scenario, not an estimate"
         notes.append(f"{code}: start stock {plan.start_stock:,.0f} rounds ({source}).")
         if short[0].any():
             first = str(span[int(np.argmax(short[0] > 0))])
             notes.append(
                 f"{code}: the stock runs out in {first}; demand not met over the scenario: "
-                f"{short[0].sum():,.0f} rounds (column shortfall: to be drawn from a stock the "
-                "scenario does not hold, or not fired)."
+                f"{short[0].sum():,.0f} rounds (column shortfall: consumption or transfers to "
+                "be drawn from a stock the scenario does not hold, or not made)."
             )
     if all(m in scenario.actors for m in SUMS["NATO"]):
         frames.append(_nato(span, frames, draws))
         notes.append("NATO rows are the sum of USA and NATO_EUROPE.")
     frame = pd.concat(frames, ignore_index=True)
-    extra = _extras(scenario, span, frame, notes)
+    extra = {**_extras(scenario, span, frame, notes), "lasts": lasts}
     used_frame = pd.concat([u for u in used if len(u)] or [pd.DataFrame()], ignore_index=True)
     table = store.munitions_table()
     cited = table[table.apply(row_id, axis=1).isin(set(used_frame.get("source_id", [])))]
@@ -288,7 +347,7 @@ def simulate(store: Store, scenario: Scenario, file: str = "", until: str | None
 def _frame(code, span, cap, sampled, flows, stock, short, runs_stock) -> pd.DataFrame:
     production = cap / 12
     cap_low, cap_high = _band(sampled)
-    cum_low, cum_high = _band(np.cumsum(sampled / 12, axis=1))
+    cum_low, cum_high = _band(np.nancumsum(sampled / 12, axis=1))
     stock_low, stock_high = _band(runs_stock)
     return pd.DataFrame(
         {
@@ -303,7 +362,7 @@ def _frame(code, span, cap, sampled, flows, stock, short, runs_stock) -> pd.Data
             "stock": stock,
             "stock_low": stock_low,
             "stock_high": stock_high,
-            "cumulative_production": np.cumsum(production),
+            "cumulative_production": np.nancumsum(production),
             "cumulative_production_low": cum_low,
             "cumulative_production_high": cum_high,
         }

@@ -10,11 +10,15 @@ import pandas as pd
 from milex.arsenal.estimates import (
     ACTORS,
     CAVEATS,
+    FORECAST,
     SUMS,
+    TARGET_CAVEAT,
     UNIT,
+    YEAR_END_TARGET,
     actor_code,
     capacity,
     citations,
+    last_published_year,
     production_estimates,
     row_id,
 )
@@ -23,6 +27,8 @@ from milex.result import Result
 from milex.store import Store
 
 RATIO_METRIC = "production_ratio_vs_NATO"
+#: How many years after the last published figure a ratio may carry it.
+CARRY_YEARS = 2
 
 
 def _months(ratio: float) -> float:
@@ -45,6 +51,15 @@ def ratio(store: Store, a: str = "RUS", b: str = "NATO", year: int = 2025) -> Re
         raise InputError(f"a ratio needs two different actors, not {a} twice")
     if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
         raise InputError(f"year must be a whole year from 2000 to 2100, not {shown(year)}")
+    lasts = {x: last_published_year(store, x) for x in (a, b)}
+    if all(v is not None for v in lasts.values()):
+        latest = min(lasts.values()) + CARRY_YEARS
+        if year > latest:
+            raise InputError(
+                f"no ratio {a}/{b} for {year}: the last published figures are of "
+                f"{min(lasts.values())}, carried at most {CARRY_YEARS} years: give a year up "
+                f"to {latest}"
+            )
     sides = {"a": (a, capacity(store, a, year)), "b": (b, capacity(store, b, year))}
     used = pd.concat(
         [production_estimates(store, a, year), production_estimates(store, b, year)],
@@ -60,8 +75,30 @@ def ratio(store: Store, a: str = "RUS", b: str = "NATO", year: int = 2025) -> Re
             )
     for member, carried in used.dropna(subset=["carried_from"]).groupby("actor")["carried_from"]:
         notes.append(
-            f"{member}: no production estimate is published for {year} (forecasts aside); its "
-            f"{int(carried.iloc[0])} estimates are carried forward (output held flat)."
+            f"{member}: no production estimate is published for {year}; its "
+            f"{int(carried.iloc[0])} estimates are carried forward (output held flat; rule: "
+            "a year's own estimates if any, else the latest earlier year's, forecasts only "
+            "where no estimate exists at all)."
+        )
+    rows_all = store.munitions_table()
+    for member in {m for x in (a, b) for m in SUMS.get(x, (x,))}:
+        unused = rows_all[
+            (rows_all["actor"] == member)
+            & (rows_all["year"] == year)
+            & (rows_all["metric"] == FORECAST)
+        ]
+        if len(unused) and not (used["metric"] == FORECAST).any():
+            notes.append(
+                f"{member}: the forecast for {year} ({', '.join(unused['value'].astype(str))}, "
+                f"{unused['source'].iloc[0].split(' (')[0]}) is not used: estimates of an "
+                "earlier year exist."
+            )
+    targeted = used[used["role"] == YEAR_END_TARGET]
+    for row in targeted.to_dict("records"):
+        notes.append(
+            f"{row['actor']}: {row['value_published']} rounds/year is a year-end target "
+            f"({row['source'].split(' (')[0]}): it is only the high end; the "
+            "low and central ends are the latest published output."
         )
     ca, cb = sides["a"][1], sides["b"][1]
     low, central, high = (
@@ -114,6 +151,7 @@ def ratio(store: Store, a: str = "RUS", b: str = "NATO", year: int = 2025) -> Re
             "The range runs from the lowest estimate of one side against the highest of the "
             "other: it spans what the published estimates allow, not a statistical interval.",
             *CAVEATS,
+            *([TARGET_CAVEAT] if len(targeted) else []),
         ],
         extra={
             "sentence": sentence,

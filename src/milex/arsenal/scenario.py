@@ -12,8 +12,12 @@ uncertainty bands, the pairs of actors whose outputs it compares, and per actor 
 - ``ramps``: ``start``, ``end``, ``target`` (rounds per year reached at ``end``), ``shape``
   (``linear`` or ``logistic``), ``source``;
 - ``flows``: ``kind`` (``consumption``, ``import`` or ``transfer``), ``start``, ``end``, one
-  rate (``per_day``, ``per_month`` or ``per_year``), ``counterpart`` (who sends or receives)
-  and ``source``.
+  rate (``per_day``, ``per_month`` or ``per_year``), ``counterpart`` and ``source``. The
+  counterpart of an import (who sends) or a transfer (who receives) is an actor of the
+  scenario or an outside supplier of :data:`OUTSIDE` (not modelled: its stock is not
+  tracked); consumption has none. Between two actors of the scenario a movement is booked on
+  both sides in the same month (an import of B from A is a transfer out of A), so rounds never
+  appear from nothing; declare each movement once.
 
 Every number of a scenario carries its source text, shown with the model's results.
 """
@@ -42,7 +46,10 @@ from milex.errors import DataFileError, InputError, shown
 
 #: The folder of the scenarios shipped with the package.
 SCENARIO_DIR = "scenarios"
+#: Suppliers a flow may name as counterpart without being modelled (stocks not tracked).
+OUTSIDE = ("PRK", "IRN")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
+_KEYED = re.compile(r"([A-Za-z_][\w.\[\]]*): ")
 
 
 def _month(value: Any) -> str:
@@ -105,6 +112,14 @@ class Flow(_Strict):
         given = [k for k in ("per_day", "per_month", "per_year") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(f"give exactly one of per_day, per_month, per_year (given: {given})")
+        if self.kind == "consumption" and self.counterpart:
+            raise ValueError("consumption has no counterpart")
+        if self.kind != "consumption" and not self.counterpart:
+            article = "an" if self.kind == "import" else "a"
+            raise ValueError(
+                f"{article} {self.kind} needs a counterpart (an actor of the scenario or an "
+                f"outside supplier: {', '.join(OUTSIDE)})"
+            )
         return self
 
 
@@ -134,15 +149,31 @@ class Scenario(_Strict):
     draws: Annotated[StrictInt, Field(ge=1, le=100_000)] = 1000
     seed: StrictInt = 8
     pairs: list[tuple[str, str]] = []
-    actors: dict[Actor, ActorPlan]
+    actors: Annotated[dict[Actor, ActorPlan], Field(min_length=1)]
 
     @model_validator(mode="after")
     def _check(self) -> Scenario:
-        _ordered(self.start, self.until, "scenario (until)")
-        for pair in self.pairs:
+        if self.until < self.start:
+            raise ValueError(
+                f"until: dates out of order: {self.until} is before start {self.start}"
+            )
+        for i, pair in enumerate(self.pairs):
             for code in pair:
                 if code not in ACTORS:
-                    raise ValueError(f"unknown actor {code!r} in pairs: give one of {list(ACTORS)}")
+                    raise ValueError(
+                        f"pairs[{i}]: unknown actor {code!r}: give one of {list(ACTORS)}"
+                    )
+        for code, plan in self.actors.items():
+            for i, flow in enumerate(plan.flows):
+                other = flow.counterpart
+                if other and other not in self.actors and other not in OUTSIDE:
+                    raise ValueError(
+                        f"actors.{code}.flows[{i}].counterpart: {other!r} is neither an actor "
+                        f"of the scenario ({', '.join(self.actors)}) nor an outside supplier "
+                        f"({', '.join(OUTSIDE)})"
+                    )
+                if other == code:
+                    raise ValueError(f"actors.{code}.flows[{i}].counterpart: {code} itself")
         return self
 
 
@@ -164,8 +195,12 @@ def parse(data: dict[str, Any], file: str) -> Scenario:
     except ValidationError as exc:
         problems: dict[str, str] = {}
         for err in exc.errors():
-            key = _where(err["loc"]).replace(".[", "[") or "(top level)"
+            key = _where(err["loc"]).replace(".[", "[")
             message = err["msg"].removeprefix("Value error, ")
+            named = _KEYED.match(message) if not key else None
+            if named:  # a check of the whole scenario names its key first
+                key, message = named[1], message[named.end() :]
+            key = key or "(top level)"
             if err["type"] == "extra_forbidden":
                 message = "unknown key"
             elif err["type"] == "literal_error" and "[key]" in err["loc"]:
@@ -178,6 +213,11 @@ def parse(data: dict[str, Any], file: str) -> Scenario:
 def load(scenario: str | Path = "default") -> Scenario:
     """A shipped scenario by name (``"default"``) or a user's scenario file by path."""
     text = str(scenario)
+    if not text.strip() or text.strip() == ".":
+        raise InputError(
+            f"no scenario given (empty name): give a shipped one ({', '.join(shipped())}) "
+            "or the path of a TOML file"
+        )
     path = Path(text)
     if text in shipped():
         path = data_dir() / SCENARIO_DIR / f"{text}.toml"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from milex.comparison.sides import Side
+from milex.comparison.sides import Side, input_status, weakest
 
 
 @dataclass(frozen=True)
@@ -55,17 +55,45 @@ BASES: dict[str, Basis] = {
 }
 #: What ``basis="all"`` shows.
 ALL = tuple(BASES)
+#: The figures of a side each basis rests on (their statuses flag the amount; defence-PPP
+#: figures are published estimates, cited, and carry no status of the side's source).
+INPUTS = {
+    "mer": ["spend_usd_current"],
+    "ppp": ["spend_national_current", "ppp_conversion"],
+    "defence-ppp": [],
+    "split": ["spend_usd_current", "spend_national_current", "ppp_conversion", "equipment_share"],
+}
 
 
 @dataclass(frozen=True)
 class Amount:
     """One side's figure for one year on one basis (or measure): ``value`` (NaN when missing),
-    how it was obtained, the members counted and the missing ones with why."""
+    how it was obtained, the members counted and the missing ones with why; ``status``: the
+    weakest status of the figures it rests on (actual < unknown < estimate < projection) and
+    ``weak``: those figures that are not actual, ``{input: status}``."""
 
     value: float
     how: str
     counted: list[str] = field(default_factory=list)
     missing: dict[str, str] = field(default_factory=dict)
+    weak: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        return weakest(self.weak.values())
+
+    def weak_text(self) -> str:
+        """The inputs that are not actual in one line, by input and status ("" when none)."""
+        by_input: dict[tuple[str, str], list[str]] = {}
+        for key, status in self.weak.items():
+            what, _, code = key.rpartition(" [")
+            by_input.setdefault((what, status), []).append(code.rstrip("]"))
+        parts = []
+        for (what, status), codes in sorted(by_input.items()):
+            many = len(codes) > 1 and set(codes) == set(self.counted)
+            whom = f"all {len(codes)} members counted" if many else ", ".join(sorted(codes))
+            parts.append(f"{what} {status} ({whom})")
+        return "; ".join(parts)
 
     @property
     def present(self) -> bool:
@@ -96,21 +124,28 @@ def on_basis(
 
 def side_amount(basis: str, side: Side, year: int, estimates: pd.DataFrame) -> Amount:
     """A side's amount: the member's, or the sum of a group's members (missing ones listed)."""
-    found, missing = {}, {}
+    found, missing, weak = {}, {}, {}
     for code in side.members(year):
         value, how = member_amount(basis, side, code, year, estimates)
         if value is None:
             missing[code] = how
         else:
             found[code] = (value, how)
+            weak.update(with_status(side, code, year, INPUTS[basis]))
     if not side.group:
         if found:
             value, how = found[side.code]
-            return Amount(value, how, [side.code])
+            return Amount(value, how, [side.code], weak=weak)
         return Amount(math.nan, "", [], missing)
     total = math.fsum(v for v, _ in found.values()) if found else math.nan
     how = f"sum of {len(found)} members on the same basis ({side.edition})" if found else ""
-    return Amount(total, how, sorted(found), missing)
+    return Amount(total, how, sorted(found), missing, weak)
+
+
+def with_status(side: Side, code: str, year: int, columns: list[str]) -> dict[str, str]:
+    """``{"<input> [<member>]": status}`` of a member's inputs in ``year`` that are not actual."""
+    weak = input_status(side, code, year, columns)
+    return {f"{what} {year} [{code}]": status for what, status in weak.items()}
 
 
 def member_amount(
@@ -169,6 +204,16 @@ def _ppp(side: Side, row: pd.Series, year: int) -> tuple[float | None, str]:
 def _defence_ppp(code: str, year: int, estimates: pd.DataFrame) -> tuple[float | None, str]:
     mine = estimates[estimates["actor"] == code]
     hit = mine[(mine["year"] == year) & (mine["basis"] == "defence-ppp")]
+    if len(hit) > 1:
+        # several published estimates: none is picked over the others; each is cited
+        each = "; ".join(
+            f"{row.source}: {row.value_usd_bn:g} bn" for row in hit.itertuples(index=False)
+        )
+        low, high = hit["value_usd_bn"].min(), hit["value_usd_bn"].max()
+        return None, (
+            f"{len(hit)} published defence-specific PPP estimates for {year} "
+            f"({low:g}-{high:g} bn), none picked over the others: {each}"
+        )
     if not hit.empty:
         row = hit.iloc[0]
         mer = row["compare_mer_usd_bn"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from milex.comparison.bases import Amount
+from milex.comparison.bases import Amount, with_status
 from milex.comparison.sides import Side
 
 #: The measures, their units and one line each.
@@ -41,21 +41,28 @@ def _values(side: Side, year: int, columns: list[str]) -> tuple[dict, dict]:
     return found, missing
 
 
-def _amount(side: Side, value: float, how: str, found: dict, missing: dict) -> Amount:
+def _amount(
+    side: Side, value: float, how: str, found: dict, missing: dict, year: int, columns: list[str]
+) -> Amount:
     if not found:
         return Amount(math.nan, "", [], missing)
-    return Amount(value, how, sorted(found), missing)
+    weak = {}
+    for code in found:
+        weak.update(with_status(side, code, year, columns))
+    return Amount(value, how, sorted(found), missing, weak)
 
 
 def share_gdp(side: Side, year: int) -> Amount:
-    found, missing = _values(side, year, ["share_gdp", "spend_usd_current"])
+    columns = ["share_gdp", "spend_usd_current"]
+    found, missing = _values(side, year, columns)
     if not side.group:
         value = found[side.code]["share_gdp"] if found else math.nan
-        return _amount(side, value, f"{side.edition} share_gdp", found, missing)
+        return _amount(side, value, f"{side.edition} share_gdp", found, missing, year, columns)
     spend = math.fsum(r["spend_usd_current"] for r in found.values())
     gdp = math.fsum(r["spend_usd_current"] * 100 / r["share_gdp"] for r in found.values())
     how = f"sum of spending / sum of GDP implied by each member's share ({side.edition})"
-    return _amount(side, 100 * spend / gdp if gdp else math.nan, how, found, missing)
+    value = 100 * spend / gdp if gdp else math.nan
+    return _amount(side, value, how, found, missing, year, columns)
 
 
 def real_growth(side: Side, year: int) -> Amount:
@@ -74,7 +81,10 @@ def real_growth(side: Side, year: int) -> Amount:
     total_before = math.fsum(before.values())
     value = 100 * (total_now / total_before - 1) if total_before else math.nan
     how = f"constant-price spending {year} / {year - 1} - 1 ({side.edition})"
-    return _amount(side, value, how, now, missing)
+    amount = _amount(side, value, how, now, missing, year, ["spend_usd_const"])
+    for code in now:
+        amount.weak.update(with_status(side, code, year - 1, ["spend_usd_const"]))
+    return amount
 
 
 def acceleration(side: Side, year: int) -> Amount:
@@ -84,7 +94,8 @@ def acceleration(side: Side, year: int) -> Amount:
         missing = {**before.missing, **now.missing} or {side.code: "no growth for both years"}
         return Amount(math.nan, "", [], missing)
     how = f"real growth {year} - real growth {year - 1} ({side.edition})"
-    return Amount(now.value - before.value, how, now.counted, now.missing)
+    weak = {**before.weak, **now.weak}
+    return Amount(now.value - before.value, how, now.counted, now.missing, weak)
 
 
 def per_capita(side: Side, year: int) -> Amount:
@@ -102,7 +113,9 @@ def per_capita(side: Side, year: int) -> Amount:
         if not side.group
         else f"sum of spending / sum of population implied by per capita figures ({side.edition})"
     )
-    return _amount(side, value, how, found, missing)
+    return _amount(
+        side, value, how, found, missing, year, ["spend_usd_const", "per_capita_usd_const"]
+    )
 
 
 MEASURE_FUNCTIONS = {

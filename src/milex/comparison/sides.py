@@ -33,6 +33,16 @@ SIDE_INDICATORS = [
 PPP_SOURCE, PPP_INDICATOR = "weo", "ppp_conversion"
 #: Sources a side can be put on.
 SIDE_SOURCES = ("nato", "sipri")
+#: Statuses of a figure, firmest first: a figure resting on several inputs takes the weakest.
+#: ``unknown`` (the source does not say, e.g. the WEO's year after its last actual one) is
+#: ranked below ``actual`` and above ``estimate``.
+STATUS_ORDER = ("actual", "unknown", "estimate", "projection")
+
+
+def weakest(statuses) -> str:
+    """The weakest of ``statuses`` (:data:`STATUS_ORDER`; ``actual`` when there are none)."""
+    ranked = [s for s in statuses if s in STATUS_ORDER]
+    return max(ranked, key=STATUS_ORDER.index) if ranked else "actual"
 
 
 @dataclass
@@ -41,6 +51,8 @@ class Side:
 
     ``figures``: one row per member and year, the :data:`SIDE_INDICATORS` as columns plus
     ``currency`` (of ``spend_national_current``), ``ppp_conversion`` and ``ppp_currency``;
+    ``statuses``: the same index, each figure's status (``actual``, ``estimate``,
+    ``projection``, ``unknown``) in the column of its indicator (and ``ppp_conversion``);
     ``ids``: the source_ids of the figures; ``absent``: members with no figures at all in the
     side's edition, and why.
     """
@@ -55,6 +67,7 @@ class Side:
     figures: pd.DataFrame
     ids: set[str] = field(default_factory=set)
     absent: dict[str, str] = field(default_factory=dict)
+    statuses: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def members(self, year: int) -> list[str]:
         """The codes counted in ``year`` (a group's dated members, or the country)."""
@@ -106,7 +119,7 @@ def assemble(store: Store, name: str, source: str | None, span: tuple[int, int] 
     have = set(obs["iso3"])
     absent = {c: _why_absent(store, source, vintage, c) for c in everyone if c not in have}
     if not have:
-        raise InputError(_no_figures(label, source, vintage, group))
+        raise InputError(_no_figures(label, source, vintage, group, absent))
     wide = obs.pivot_table(index=["iso3", "year"], columns="indicator", values="value")
     wide = wide.reindex(columns=SIDE_INDICATORS)
     currency = obs[obs["indicator"] == "spend_national_current"].set_index(["iso3", "year"])
@@ -115,8 +128,27 @@ def assemble(store: Store, name: str, source: str | None, span: tuple[int, int] 
     ppp = ppp.set_index(["iso3", "year"])
     wide["ppp_conversion"] = ppp["value"].reindex(wide.index)
     wide["ppp_currency"] = ppp["unit"].str[:3].reindex(wide.index)
+    statuses = obs.pivot_table(
+        index=["iso3", "year"], columns="indicator", values="status", aggfunc="first"
+    ).reindex(index=wide.index, columns=SIDE_INDICATORS)
+    statuses["ppp_conversion"] = ppp["status"].reindex(wide.index)
     ids = set(obs["source_id"])
-    return Side(name, code, label, group, source, vintage, ppp_vintage, wide, ids, absent)
+    return Side(name, code, label, group, source, vintage, ppp_vintage, wide, ids, absent, statuses)
+
+
+def input_status(side: Side, code: str, year: int, columns: list[str]) -> dict[str, str]:
+    """``{input: status}`` of the figures ``columns`` of ``code`` in ``year`` that are not
+    ``actual`` (each input named with its source and edition)."""
+    key = (code, year)
+    if key not in side.statuses.index:
+        return {}
+    weak = {}
+    for column in columns:
+        status = side.statuses.at[key, column]
+        if isinstance(status, str) and status != "actual":
+            edition = f"weo {side.ppp_vintage}" if column == "ppp_conversion" else side.edition
+            weak[f"{edition} {column}"] = status
+    return weak
 
 
 def ppp_ids(store: Store, side: Side) -> set[str]:
@@ -143,7 +175,13 @@ def _why_absent(store: Store, source: str, vintage: str, code: str) -> str:
     return f"{source} {vintage} has no spending figures for {geo.name(code)}"
 
 
-def _no_figures(label: str, source: str, vintage: str, group: str | None) -> str:
+def _no_figures(
+    label: str, source: str, vintage: str, group: str | None, absent: dict[str, str]
+) -> str:
+    if not group and source == "nato" and absent and set(absent) <= set(geo.members("nato")):
+        # an ally without figures (Iceland: no armed forces): its own reason, not "not an ally"
+        (why,) = absent.values()
+        return f"{why.rstrip('.')} (nato {vintage}): no comparison on its spending"
     if source == "sipri":
         whom = f"none of the members of {label} is" if group else f"{label} is not"
         return (

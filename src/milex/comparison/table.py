@@ -15,9 +15,9 @@ import math
 
 import pandas as pd
 
-from milex.comparison.bases import ALL, BASES, Amount, on_basis
+from milex.comparison.bases import ALL, BASES, Amount, on_basis, with_status
 from milex.comparison.race import MEASURE_FUNCTIONS, MEASURES
-from milex.comparison.sides import Side, assemble, ppp_ids, resolve_side
+from milex.comparison.sides import STATUS_ORDER, Side, assemble, ppp_ids, resolve_side, weakest
 from milex.errors import InputError, shown
 from milex.result import Result
 from milex.store import Store
@@ -30,6 +30,7 @@ COLUMNS = [
     "side_b",
     "a_to_b",
     "unit",
+    "status",
     "how_a",
     "how_b",
     "missing_a",
@@ -73,6 +74,7 @@ def compare(
         for measure, func in MEASURE_FUNCTIONS.items():
             a, b = func(sides[0], year), func(sides[1], year)
             rows.append(_row(year, measure, None, a, b, MEASURES[measure][0]))
+    weak = _weak_notes(rows, sides)
     frame = pd.DataFrame(rows, columns=COLUMNS)
     ids = sides[0].ids | sides[1].ids
     if {"ppp", "split"} & set(bases):
@@ -94,7 +96,7 @@ def compare(
             "basis": basis,
             "source": source,
         },
-        notes=_notes(frame, sides),
+        notes=_notes(frame, sides) + weak,
         caveats=_caveats(sides, bases, estimates, first, last),
         extra={
             "sides": [_describe(s) for s in sides],
@@ -138,6 +140,8 @@ def _row(year: int, measure: str, basis: str | None, a: Amount, b: Amount, unit:
         "side_b": b.value,
         "a_to_b": ratio,
         "unit": unit,
+        "status": weakest([a.status, b.status]),
+        "weak": (a.weak_text(), b.weak_text()),
         "how_a": a.how,
         "how_b": b.how,
         "missing_a": a.missing_text(),
@@ -157,7 +161,9 @@ def _national(sides: tuple[Side, Side], year: int) -> dict:
             continue
         row = side.figures.loc[key]
         value = row["spend_national_current"]
-        amounts.append(Amount(float(value), f"{side.edition} spend_national_current", [side.code]))
+        how = f"{side.edition} spend_national_current"
+        weak = with_status(side, side.code, year, ["spend_national_current"])
+        amounts.append(Amount(float(value), how, [side.code], weak=weak))
         units.append(f"{row['currency']} million current")
     row = _row(year, "spending_national", None, amounts[0], amounts[1], " / ".join(units))
     row["a_to_b"] = math.nan  # two currencies
@@ -189,6 +195,27 @@ def _notes(frame: pd.DataFrame, sides: tuple[Side, Side]) -> list[str]:
             years = sorted({y for ys in whats.values() for y in ys})
             when = f"{years[0]}" + (f"-{years[-1]}" if years[-1] != years[0] else "")
             notes.append(f"{side.label}, {', '.join(whats)}, {when}: {text}")
+    return notes
+
+
+def _weak_notes(rows: list[dict], sides: tuple[Side, Side]) -> list[str]:
+    """One note per side and set of inputs that are not actual (estimates, projections, or
+    figures whose status the source does not give), naming the rows and years they enter."""
+    notes = []
+    for i, side in enumerate(sides):
+        where: dict[str, dict[str, list[int]]] = {}
+        for row in rows:
+            text = row["weak"][i]
+            if text:
+                what = f"{row['measure']} ({row['basis']})" if row["basis"] else row["measure"]
+                where.setdefault(text, {}).setdefault(what, []).append(row["year"])
+        for text, whats in where.items():
+            years = sorted({y for ys in whats.values() for y in ys})
+            when = f"{years[0]}" + (f"-{years[-1]}" if years[-1] != years[0] else "")
+            notes.append(
+                f"{side.label}, {', '.join(whats)}, {when}: rests on figures that are not "
+                f"actual ({'/'.join(STATUS_ORDER[1:])}): {text}"
+            )
     return notes
 
 
