@@ -399,3 +399,10 @@ def test_cli_bad_input_is_one_line_exit_2(capsys, args, message):
     code, _, err = _cli(capsys, *args)
     assert code == 2
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("until", [2023, 2051])
+def test_until_outside_the_scenario_start_to_2050_is_refused(store, until):
+    # the default scenario starts in 2024-01; the model runs to 2050 at most
+    with pytest.raises(InputError, match="from the scenario's start \\(2024\\) to 2050"):
+        run(store, "default", until)

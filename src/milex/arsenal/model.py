@@ -426,22 +426,29 @@ def _extras(scenario: Scenario, span, frame: pd.DataFrame, notes: list) -> dict:
     }
 
 
+#: The last year the model runs to: the estimates end in 2025, and a longer horizon would only
+#: repeat them (and take seconds per decade with the bands).
+LAST_YEAR = 2050
+
+
 def munitions(store: Store, scenario: str = "default", until: int | None = None) -> Result:
     """Load a scenario (a shipped name or a file's path) and run it, to the end of year
-    ``until`` when given (else the scenario's own ``until``)."""
+    ``until`` when given (else the scenario's own ``until``), at most to :data:`LAST_YEAR`."""
     loaded = load(scenario)
-    end = None
-    if until is not None:
-        if (
-            isinstance(until, bool)
-            or not isinstance(until, int)
-            or not (int(loaded.start[:4]) <= until <= 2100)
-        ):
-            raise InputError(
-                f"until must be a year from the scenario's start ({loaded.start[:4]}) on, "
-                f"not {shown(until)}"
-            )
-        end = f"{until:04d}-12"
+    first = int(loaded.start[:4])
+    if until is not None and (
+        isinstance(until, bool) or not isinstance(until, int) or not first <= until <= LAST_YEAR
+    ):
+        raise InputError(
+            f"until must be a year from the scenario's start ({first}) to {LAST_YEAR}, "
+            f"not {shown(until)}"
+        )
+    if until is None and int(loaded.until[:4]) > LAST_YEAR:
+        raise InputError(
+            f"scenario {shown(scenario)} runs until {loaded.until}: the model runs to "
+            f"{LAST_YEAR} at most; give an earlier until"
+        )
+    end = None if until is None else f"{until:04d}-12"
     file = scenario if isinstance(scenario, str) and "/" not in scenario else str(scenario)
     return simulate(store, loaded, file=file, until=end)
 
