@@ -406,3 +406,11 @@ def test_until_outside_the_scenario_start_to_2050_is_refused(store, until):
     # the default scenario starts in 2024-01; the model runs to 2050 at most
     with pytest.raises(InputError, match="from the scenario's start \\(2024\\) to 2050"):
         run(store, "default", until)
+
+
+@pytest.mark.parametrize("name", ["x" * 5000, "x" * 5000 + ".toml", "bad\x00name.toml"])
+def test_a_scenario_name_the_system_cannot_look_up_is_refused(name):
+    # a 5,000-character name is longer than any file name may be (ENAMETOOLONG); a NUL byte
+    # cannot be in a path at all
+    with pytest.raises(InputError, match="scenario"):
+        load(name)

@@ -42,7 +42,7 @@ from pydantic import (
 
 from milex.arsenal.estimates import ACTORS, SUMS
 from milex.catalog import data_dir
-from milex.errors import DataFileError, InputError, shown
+from milex.errors import DataFileError, InputError, first_line, shown
 
 #: The folder of the scenarios shipped with the package.
 SCENARIO_DIR = "scenarios"
@@ -210,6 +210,14 @@ def parse(data: dict[str, Any], file: str) -> Scenario:
         raise DataFileError(f"{file}: " + "; ".join(shown_problems)) from None
 
 
+def _exists(path: Path) -> bool:
+    """Whether ``path`` exists; a name the system cannot even look up (too long) does not."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
 def load(scenario: str | Path = "default") -> Scenario:
     """A shipped scenario by name (``"default"``) or a user's scenario file by path."""
     text = str(scenario)
@@ -221,7 +229,7 @@ def load(scenario: str | Path = "default") -> Scenario:
     path = Path(text)
     if text in shipped():
         path = data_dir() / SCENARIO_DIR / f"{text}.toml"
-    elif not path.suffix and not path.exists():
+    elif not path.suffix and not _exists(path):
         raise InputError(
             f"no scenario {shown(text)}: give a shipped one ({', '.join(shipped())}) "
             "or the path of a TOML file"
@@ -229,9 +237,11 @@ def load(scenario: str | Path = "default") -> Scenario:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError(f"scenario file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"scenario file {path} cannot be read ({exc})") from None
+        raise InputError(f"scenario file {shown(text)} does not exist") from None
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte, not UTF-8 ...
+        raise InputError(
+            f"scenario file {shown(text)} cannot be read ({first_line(exc)})"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise DataFileError(f"{path}: not valid TOML ({exc})") from None
     return parse(data, str(path))
