@@ -18,7 +18,7 @@ import pytest
 
 import milex
 from milex import api
-from milex.errors import OutputError
+from milex.errors import InputError, OutputError
 from milex.montecarlo import runners
 from milex.vocab import parse_years
 
@@ -309,3 +309,15 @@ def test_a_server_that_is_not_dask_is_refused_without_a_traceback(mode):
     assert done.stdout.startswith("refused: no Dask scheduler answers at 'tcp://127.0.0.1:")
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
     assert elapsed < 15, f"took {elapsed:.1f} s"
+
+
+def test_a_refusal_lists_few_known_values_and_points_to_many():
+    # 4 sources (nato, sipri, wdi, weo) are listed; the 20 indicators are too many to list
+    # (more than 8), so the message points to where they are and suggests the closest.
+    with pytest.raises(InputError) as sources:
+        milex.series("DEU", source="natto")
+    assert "known are nato, sipri, wdi, weo" in str(sources.value)
+    with pytest.raises(InputError) as indicators:
+        milex.series("DEU", "Share_GDP")
+    message = str(indicators.value)
+    assert "20 are known (see indicators)" in message and "Did you mean share_gdp?" in message

@@ -22,6 +22,7 @@ from milex.arsenal.model import munitions as run
 from milex.arsenal.ratio import ratio
 from milex.arsenal.scenario import Ramp, load, parse
 from milex.errors import DataFileError, InputError
+from tests.test_cli import run as run_cli
 
 
 def scenario(actors: dict, **top) -> object:
@@ -340,22 +341,12 @@ def test_bands_are_seeded(store):
 # ----------------------------------------------------------------- the command line
 
 
-def _cli(capsys, *args: str) -> tuple[int, str, str]:
-    from milex.cli import main
-
-    with pytest.raises(SystemExit) as info:
-        main([*args])
-        raise SystemExit(0)
-    captured = capsys.readouterr()
-    return info.value.code or 0, captured.out, captured.err
-
-
 def test_cli_ratio_prints_the_range_and_the_months(capsys):
     # RUS 2024: five estimates, 2.0 m (Kasciunas, 152mm) to 4.5 m (Estonian intelligence, Bain),
     # median 3.0 m (NATO via CNN); NATO = USA + Europe: 216,000 + 600,000 = 816,000 low,
     # 480,000 + 600,000 = 1,080,000 high. Ratio 2.0 m / 1,080,000 = 1.85 to 4.5 m / 816,000 =
     # 5.51; months 12 / 5.51 = 2.2 to 12 / 1.85 = 6.5.
-    code, out, err = _cli(capsys, "munitions", "ratio", "RUS", "NATO", "--year", "2024")
+    code, out, err = run_cli(capsys, "munitions", "ratio", "RUS", "NATO", "--year", "2024")
     assert code == 0, err
     assert "2,000,000" in out and "4,500,000" in out
     assert "816,000" in out and "1,080,000" in out
@@ -367,7 +358,7 @@ def test_cli_ratio_prints_the_range_and_the_months(capsys):
 def test_cli_ratio_json_is_the_result_envelope(capsys):
     import json
 
-    code, out, _ = _cli(capsys, "munitions", "ratio", "--year", "2024", "--format", "json")
+    code, out, _ = run_cli(capsys, "munitions", "ratio", "--year", "2024", "--format", "json")
     envelope = json.loads(out)
     assert code == 0 and envelope["schema"] == "milex.munitions_ratio.v1"
     ratio_row = next(r for r in envelope["rows"] if r["side"] == "ratio")
@@ -378,7 +369,7 @@ def test_cli_ratio_json_is_the_result_envelope(capsys):
 
 def test_cli_scenario_year_by_year(capsys):
     # NATO_EUROPE 2024: 600,000 rounds (Kasciunas), held over the year = 600 thousand.
-    code, out, err = _cli(capsys, "munitions", "--until", "2025")
+    code, out, err = run_cli(capsys, "munitions", "--until", "2025")
     assert code == 0, err
     row = next(line for line in out.splitlines() if "NATO_EUROPE" in line and "2024" in line)
     assert " 600 " in row
@@ -396,7 +387,7 @@ def test_cli_scenario_year_by_year(capsys):
     ],
 )
 def test_cli_bad_input_is_one_line_exit_2(capsys, args, message):
-    code, _, err = _cli(capsys, *args)
+    code, _, err = run_cli(capsys, *args)
     assert code == 2
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
 

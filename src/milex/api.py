@@ -45,6 +45,7 @@ from pydantic import (
 from milex import geo, outfile
 from milex.arsenal import model as _arsenal
 from milex.arsenal import ratio as _arsenal_ratio
+from milex.arsenal.estimates import ACTORS as _arsenal_actors
 from milex.catalog import read_toml
 from milex.check import crosscheck as _crosscheck
 from milex.check import pledges as _pledges
@@ -210,8 +211,8 @@ ACCEPTED = {
     "year": (f"a year from {FIRST_YEAR} to {LAST_YEAR}", "2024"),
     "scenario": ("a shipped scenario (default) or the path of a scenario file", "default"),
     "until": ("the last year to run, from the scenario's start", "2030"),
-    "a": ("a munitions actor: RUS, USA, NATO_EUROPE, EU, NATO, UKR, PRK or IRN", "RUS"),
-    "b": ("a munitions actor: RUS, USA, NATO_EUROPE, EU, NATO, UKR, PRK or IRN", "NATO"),
+    "a": (f"a munitions actor: {', '.join(_arsenal_actors)}", "RUS"),
+    "b": (f"a munitions actor: {', '.join(_arsenal_actors)}", "NATO"),
     "by": (f"a target year from {MIN_TARGET_YEAR} to {MAX_TARGET_YEAR}", "2035"),
     "base_year": ("a year with NATO figures", "2025"),
     "ids": ("a source id or a list of them (see origins)", "nato-2026-07-1"),
