@@ -25,12 +25,13 @@ LAYERS = {
     "montecarlo": 4,
     "targets": 5,
     "projection": 6,
-    "check": 7,
+    "checks": 7,
     "comparison": 7,
     "arsenal": 7,
-    "api": 8,
-    "cli": 9,
-    "__main__": 10,
+    "claims": 8,
+    "api": 9,
+    "cli": 10,
+    "__main__": 11,
 }
 
 
@@ -90,6 +91,16 @@ def test_light_entry_points_do_not_import_pandas_or_duckdb(code, absent):
     probe = f"{code}; import sys; print(' '.join(m for m in {absent!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_no_subpackage_shadows_an_api_function():
+    """``milex.check`` must be the claim checker, not a folder ``milex/check/``: a submodule of
+    an API function's name replaces the function on the package once it is imported."""
+    import milex
+
+    clashes = [name for name in milex.API if (PACKAGE / name).is_dir()]
+    clashes += [name for name in milex.API if (PACKAGE / f"{name}.py").is_file()]
+    assert not clashes, f"rename the module(s) {clashes}: they shadow milex.<name>()"
 
 
 def test_the_api_names_resolve_lazily_from_the_package():

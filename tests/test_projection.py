@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import milex
-from milex.check.pledges import check_pledges
+from milex.checks.pledges import check_pledges
 from milex.errors import InputError
 from milex.projection.outlook import fetch, nominal_gdp
 from milex.projection.paths import member_path

@@ -72,7 +72,8 @@ DEFAULT_MODULES = [
     "src/milex/targets.py",
     "src/milex/money.py",
     "src/milex/projection/",
-    "src/milex/check/",
+    "src/milex/checks/",
+    "src/milex/claims/",
     "src/milex/montecarlo/engine.py",
 ]
 DEFAULT_TESTS = ["tests"]

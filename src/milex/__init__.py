@@ -22,6 +22,8 @@ __version__ = "0.2.0"
 
 #: Names re-exported from :mod:`milex.api` (imported lazily, see the module docstring).
 API = (
+    "ask",
+    "check",
     "compare",
     "countries",
     "coverage",

@@ -17,6 +17,7 @@ store, analysis from the modules below.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import functools
 import inspect
@@ -47,8 +48,9 @@ from milex.arsenal import model as _arsenal
 from milex.arsenal import ratio as _arsenal_ratio
 from milex.arsenal.estimates import ACTORS as _arsenal_actors
 from milex.catalog import read_toml
-from milex.check import crosscheck as _crosscheck
-from milex.check import pledges as _pledges
+from milex.checks import crosscheck as _crosscheck
+from milex.checks import pledges as _pledges
+from milex.claims.words import LANGUAGES as _claim_languages
 from milex.comparison import compare as _compare
 from milex.comparison.bases import BASES
 from milex.errors import InputError, MilexError, OutputError, first_line, shown
@@ -171,6 +173,32 @@ def _basis(value: object) -> str:
     return value.lower()
 
 
+def _lang(value: object) -> str | None:
+    """A language of the claim checker, or None (also for ``auto``) to detect it."""
+    if value is None or (isinstance(value, str) and value.strip().lower() == "auto"):
+        return None
+    if not isinstance(value, str) or value.strip().lower() not in _claim_languages:
+        raise ValueError("not a language milex reads")
+    return value.strip().lower()
+
+
+def _day(value: object) -> dt.date:
+    """A day: a date (not a datetime's time) or an ISO text YYYY-MM-DD within the years milex
+    knows."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError("not a day written YYYY-MM-DD") from None
+    if not isinstance(value, dt.date):
+        raise ValueError("not a day")
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"outside {FIRST_YEAR}-{LAST_YEAR}")
+    return value
+
+
 #: A name or code: of a country, group, source, edition, indicator, guideline ...
 Name = Annotated[str, Strict(), Field(min_length=1, max_length=MAX_NAME)]
 #: One name, or several (a list, tuple or set of names; an empty one asks for nothing).
@@ -192,6 +220,14 @@ Flag = Annotated[bool, Strict()]
 Progress = Annotated[Callable[[int, int], None], AfterValidator(_progress)]
 Output = Annotated[str | Path | TextIO, PlainValidator(_output)]
 Observations = Annotated[pd.DataFrame, AfterValidator(_tidy)]
+#: The longest text ``check`` reads (characters: about 2,000 pages) and the longest question.
+MAX_TEXT = 5_000_000
+MAX_QUESTION = 1_000
+#: A text to check, a question, a language of the claim checker.
+Text = Annotated[str, Strict(), Field(max_length=MAX_TEXT)]
+Question = Annotated[str, Strict(), Field(max_length=MAX_QUESTION)]
+Lang = Annotated[str, PlainValidator(_lang)]
+Day = Annotated[dt.date, PlainValidator(_day)]
 #: The basis of a comparison, applied to both sides.
 BasisName = Annotated[str, PlainValidator(_basis)]
 
@@ -241,6 +277,13 @@ ACCEPTED = {
     "side_b": ("a country or group, by name or code", "RUS"),
     "against": ("a country or group, by name or code", "europe-canada"),
     "basis": (f"one basis for both sides: {', '.join(BASES)} or all", "ppp"),
+    "text": (f"a text of at most {MAX_TEXT:,} characters", "'Polen geeft 4,1% uit'"),
+    "question": (
+        f"a question of at most {MAX_QUESTION:,} characters",
+        "'Wie viel gibt Deutschland aus?'",
+    ),
+    "lang": ("nl, en, de, fr, or none to detect it", "nl"),
+    "date": ("a day as YYYY-MM-DD (or a date), or none for the newest editions", "2025-06-24"),
 }
 #: pydantic's errors about the call itself rather than one value, as sentences.
 _CALL_ERRORS = {
@@ -573,7 +616,7 @@ def sipri_share(vintage: Name | None = None, *, store: Store | None = None) -> d
 @_validated
 def differences(country: Name, *, store: Store | None = None) -> pd.DataFrame:
     """NATO minus SIPRI for a country, per year and comparable indicator (see
-    :func:`milex.check.crosscheck.differences`); reasons from :func:`reasons`."""
+    :func:`milex.checks.crosscheck.differences`); reasons from :func:`reasons`."""
     code = _one_country(country, "differences")
     obs = series(code, _crosscheck.comparable(), source=None, vintage="all", store=store)
     return _crosscheck.differences(obs)
@@ -705,7 +748,7 @@ def report(
     store: Store | None = None,
 ) -> Result:
     """One country across sources and editions, with NATO minus SIPRI, the definitional
-    reasons, and the notes that apply (see :func:`milex.check.crosscheck.report`)."""
+    reasons, and the notes that apply (see :func:`milex.checks.crosscheck.report`)."""
     store = _store(store)
     code = _one_country(country, "a country report")
     obs = profile(code, indicators, years, source=source, store=store)
@@ -786,7 +829,7 @@ def pledges(
 ) -> Result:
     """National plans from the pledges registry, each checked: does the amount match the
     pledged share of projected GDP, is the plan on a path to the Hague guideline? See
-    :func:`milex.check.pledges.check_pledges` for the columns."""
+    :func:`milex.checks.pledges.check_pledges` for the columns."""
     store = _store(store)
     table = store.pledge_table()
     if country is not None:
@@ -941,6 +984,39 @@ def munitions_ratio(
     make what ``b`` makes in a year; each estimate cited. See
     :func:`milex.arsenal.ratio.ratio`."""
     return _arsenal_ratio.ratio(_store(store), a, b, year)
+
+
+# ------------------------------------------------------------------------ claims and questions
+
+
+@_validated
+def check(
+    text: Text,
+    lang: Lang = None,
+    date: Day | None = None,
+    *,
+    store: Store | None = None,
+) -> Result:
+    """Every checkable claim in ``text`` (Dutch, English, German or French) with its verdict:
+    ``supported``, ``partly supported``, ``contradicted`` or ``not checkable``, the reason in
+    the text's language, the evidence with source and edition, and the tolerance used
+    (docs/claims.md). ``lang`` None detects the language per sentence; ``date`` (YYYY-MM-DD)
+    judges against the editions published by then and says what later ones show. One row per
+    claim; ``extra["claims"]`` holds each claim in full. See
+    :func:`milex.claims.checking.check`."""
+    from milex.claims.checking import check as _check
+
+    return _check(_store(store), text, lang, date)
+
+
+@_validated
+def ask(question: Question, lang: Lang = None, *, store: Store | None = None) -> Result:
+    """A plain-language answer to ``question`` in its language (``extra["answer"]``), with the
+    figures behind it and their sources; a question it cannot answer says so and gives
+    examples of what it can (``extra["answered"]``, ``extra["examples"]``)."""
+    from milex.claims.answers import ask as _ask
+
+    return _ask(_store(store), question, lang)
 
 
 # ------------------------------------------------------------------------ the store itself

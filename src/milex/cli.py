@@ -51,6 +51,13 @@ class Format(StrEnum):
     csv = "csv"
 
 
+class CheckFormat(StrEnum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    claimreview = "claimreview"
+
+
 class ExportFormat(StrEnum):
     csv = "csv"
     parquet = "parquet"
@@ -952,6 +959,138 @@ def munitions_ratio(
         )
     out.print(grid)
     _footer(out, result)
+
+
+# ------------------------------------------------------------------ claims and questions
+
+VERDICT_STYLES = {
+    "supported": "green",
+    "partly supported": "yellow",
+    "contradicted": "bold red",
+    "not checkable": "dim",
+}
+
+
+def _read_text(text: str | None, file: Path | None) -> str:
+    """The text to check: the argument, or the file (``-``: standard input), UTF-8."""
+    if (text is None) == (file is None):
+        raise InputError("give the text to check, or --file with a text file (not both)")
+    if file is None:
+        return text
+    data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{shown(str(file))} is not UTF-8 text (byte {exc.start} cannot be read): save it "
+            "as UTF-8 plain text"
+        ) from None
+
+
+def _markdown(result: Result) -> str:
+    """A check as Markdown: one section per claim with its verdict, reason and sources."""
+    from milex.claims.wording import verdict
+
+    lines = [
+        f"# milex check ({result.query['claims']} claims in {result.query['sentences']} sentences)",
+        "",
+    ]
+    for row in result.frame.itertuples():
+        lines += [
+            f"> {row.text}",
+            "",
+            f"**{verdict(row.verdict, row.lang)}** ({row.kind}; {row.editions or '—'}): "
+            f"{row.reason}",
+            "",
+        ]
+        if row.later:
+            lines += [f"_{row.later}_", ""]
+    lines += [f"- {cite}" for cite in result.citations()]
+    return "\n".join(lines) + "\n"
+
+
+@app.command(short_help="Check the claims of a text (nl, en, de, fr) against the figures.")
+def check(
+    text: str | None = typer.Argument(None, help="The text to check (or use --file)."),
+    file: Path | None = typer.Option(
+        None, "--file", "-i", help="A UTF-8 text file to check ('-' reads standard input)."
+    ),
+    lang: str = typer.Option("auto", "--lang", "-l", help="Language: auto, nl, en, de or fr."),
+    date: str | None = typer.Option(
+        None,
+        "--date",
+        "-d",
+        help="When the text was written (YYYY-MM-DD): judge against the editions published "
+        "by then and say what later ones show. Default: the newest editions.",
+    ),
+    fmt: CheckFormat = typer.Option(
+        CheckFormat.table,
+        "--format",
+        "-f",
+        help="Output: table, json, markdown or claimreview (schema.org JSON-LD).",
+    ),
+) -> None:
+    """Find every checkable claim in a text (share of GDP, amounts, changes, pledges, "already
+    reached", rankings, growth, production ratios) and judge it: supported, partly supported,
+    contradicted or not checkable, with the reason in the text's language and the figures with
+    their source and edition (docs/claims.md)."""
+    from milex import api
+
+    result = api.check(_read_text(text, file), lang=lang, date=date)
+    if fmt is CheckFormat.json:
+        sys.stdout.write(result.to_json() + "\n")
+        return
+    if fmt is CheckFormat.claimreview:
+        import json
+
+        from milex.claims.claimreview import claimreview
+
+        sys.stdout.write(json.dumps(claimreview(result), ensure_ascii=False, indent=1) + "\n")
+        return
+    if fmt is CheckFormat.markdown:
+        sys.stdout.write(_markdown(result))
+        return
+    from rich.text import Text
+
+    from milex.claims.wording import verdict
+
+    out = _console()
+    grid = _table(
+        f"milex check: {result.query['claims']} claim(s) in {result.query['sentences']} sentence(s)"
+    )
+    for label in ("Claim", "Kind", "Verdict", "Reason"):
+        grid.add_column(label, overflow="fold")
+    for row in result.frame.itertuples():
+        reason = row.reason + (f" — {row.later}" if row.later else "")
+        style = VERDICT_STYLES[row.verdict]
+        grid.add_row(row.text, row.kind, Text(verdict(row.verdict, row.lang), style=style), reason)
+    out.print(grid)
+    if result.frame.empty:
+        out.print("No checkable claim found (a claim names a country or group and a figure).")
+    _footer(out, result)
+
+
+@app.command(short_help="Answer a question about defence spending, in its language.")
+def ask(
+    question: str = typer.Argument(..., help="A question in Dutch, English, German or French."),
+    lang: str = typer.Option("auto", "--lang", "-l", help="Language: auto, nl, en, de or fr."),
+    fmt: Format = FORMAT,
+) -> None:
+    """Answer a plain-language question ("Hoeveel geeft Nederland uit aan defensie?", "Which
+    allies spend more than 3.5%?") with the figures and their sources; a question milex cannot
+    answer gets examples of what it can."""
+    from milex import api
+
+    result = api.ask(question, lang=lang)
+    if _data(result, fmt):
+        return
+    out = _console()
+    out.print(result.extra["answer"])
+    for example in result.extra["examples"]:
+        out.print(f"  - {example}")
+    _footer(out, result)
+    if not result.extra["answered"]:
+        raise typer.Exit(1)
 
 
 @app.command(short_help="Check the data store and your own editions; --repair fixes the store.")

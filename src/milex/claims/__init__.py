@@ -1,0 +1,1 @@
+"""Claim checking: reading texts in nl/en/de/fr and judging their claims."""

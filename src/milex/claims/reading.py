@@ -1,0 +1,293 @@
+"""Reading one sentence into a structured claim (docs/claims.md, "The reading").
+
+The language layer finds the pieces (:mod:`~milex.claims.names` the actors,
+:mod:`~milex.claims.numbers` the numbers with their scale, percent sign and currency,
+:mod:`~milex.claims.dates` the years, :func:`~milex.claims.words.find` the cue words of the
+language file); this module decides which kind of claim the pieces make. A sentence without an
+actor, or without a metric cue, holds no claim (None).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from milex.claims import dates, names, numbers, words
+from milex.claims.claim import NATIONAL, Reading
+
+#: How far before a number (characters) a relation word ("about", "meer dan") still binds to it.
+RELATION_REACH = 30
+#: Relation cues, tried in this order (``nearly`` before ``about``: "près de" is in both).
+RELATIONS = ("nearly", "at_least", "above", "below", "about")
+#: Group keys that give a ranking its scope rather than naming the ranked actor.
+SCOPES = ("nato", "nato-europe", "eu", "europe-canada")
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """What the language layer found in a sentence."""
+
+    sentence: str
+    lang: str
+    actors: list[names.Actor]
+    numbers: list[numbers.Number]
+    years: list[dates.YearMention]
+
+    def cue(self, key: str) -> list[tuple[int, int, str]]:
+        return words.find(self.sentence, self.lang, "cues", key)
+
+    def has(self, *keys: str) -> bool:
+        return any(self.cue(key) for key in keys)
+
+
+def pieces(sentence: str, lang: str, today: dt.date) -> Pieces:
+    """Find the actors, numbers and years of a sentence."""
+    found = numbers.numbers(sentence, lang)
+    yrs = dates.years(sentence, lang, today)
+    spans = [(y.start, y.end) for y in yrs]
+    values = [n for n in found if not n.year or not any(a <= n.start < b for a, b in spans)]
+    values = [n for n in values if not n.year]
+    return Pieces(sentence, lang, names.actors(sentence, lang), values, yrs)
+
+
+def _relation(p: Pieces, number: numbers.Number) -> str:
+    """The relation word bound to a number: the nearest cue ending shortly before it."""
+    best, where = "equals", -1
+    for relation in RELATIONS:
+        for _start, end, _phrase in p.cue(relation):
+            if number.start - RELATION_REACH <= end <= number.start and end > where:
+                best, where = relation, end
+    return best
+
+
+def _year(p: Pieces, skip: tuple[int, ...] = ()) -> tuple[int | None, bool]:
+    """The year the sentence is about (a period's last year for a deadline), and whether one
+    was stated."""
+    for i, mention in enumerate(p.years):
+        if i in skip or mention.since:
+            continue
+        return (mention.last if mention.by or mention.last != mention.year else mention.year), True
+    return None, False
+
+
+def _subjects(p: Pieces, drop_scope: bool = False) -> tuple[str, ...]:
+    codes = [a.code for a in p.actors]
+    if drop_scope and len(codes) > 1:
+        codes = [c for c in codes if c not in SCOPES] or codes[:1]
+    return tuple(dict.fromkeys(codes))
+
+
+def _times(p: Pieces) -> float | None:
+    """ "three times as much" -> 3; "twice as many" -> 2; None without such words."""
+    if p.cue("twice"):
+        return 2.0
+    times = p.cue("times_as_much")
+    if not times:
+        return None
+    # the multiplier stands right before the words ("drie keer zoveel") or is one word with
+    # them ("fünfmal so viel")
+    cue = times[0][0]
+    before = [n for n in p.numbers if n.start < cue and cue - n.end <= 2 and not n.ordinal]
+    return before[-1].value if before else None
+
+
+def _periods(p: Pieces) -> list[tuple[float, int]]:
+    """Production periods in months with their position: "drie maanden" (3), "een jaar" (12)."""
+    found = []
+    for n in p.numbers:
+        after = p.sentence[n.end : n.end + 16].lstrip()
+        for key, months in (("months", 1.0), ("weeks", 12 / 52)):
+            if any(s == 0 for s, _e, _w in words.find(after, p.lang, "cues", key)):
+                found.append((n.value * months, n.start))
+    found += [(1.0, start) for start, _e, _w in p.cue("month_period")]
+    found += [(12.0, start) for start, _e, _w in p.cue("year_period")]
+    return sorted(found, key=lambda x: x[1])
+
+
+def _ratio(p: Pieces) -> Reading | None:
+    """ "X produces in three months what Y produces in a year" / "three times as much as"."""
+    codes = _subjects(p)
+    if len(codes) < 2 or not p.has("production", "artillery"):
+        return None
+    times = _times(p)
+    periods = _periods(p)
+    year = _year(p)[0]
+    if len(periods) >= 2:
+        owners = []
+        for _months, where in periods[:2]:
+            before = [a.code for a in p.actors if a.start < where]
+            owners.append(before[-1] if before else codes[0])
+        (m1, _), (m2, _) = periods[:2]
+        if owners[0] == owners[1]:
+            owners = list(codes[:2])
+        fast, slow = (owners[0], owners[1]) if m1 <= m2 else (owners[1], owners[0])
+        if min(m1, m2) <= 0:
+            return None
+        value = max(m1, m2) / min(m1, m2) * (times or 1.0)
+        return Reading("ratio", (fast, slow), "equals", value, None, "ratio", year)
+    if times is not None:
+        return Reading("ratio", codes[:2], "equals", times, None, "ratio", year)
+    return None
+
+
+def _ranking(p: Pieces) -> Reading | None:
+    """ "Poland is the largest spender in Europe", "second-largest", "spends the most"."""
+    largest, smallest = p.cue("largest"), p.cue("smallest")
+    ordinal = next((n for n in p.numbers if n.ordinal), None)
+    if not (largest or smallest or ordinal) or not p.has("spending", "spender"):
+        return None
+    codes = _subjects(p, drop_scope=True)
+    scope = next((a.code for a in p.actors if a.code in SCOPES and a.code not in codes), None)
+    rank = ordinal.value if ordinal else 1.0
+    year, stated = _year(p)
+    return Reading(
+        "ranking",
+        codes[:1],
+        "smallest" if smallest and not largest else "largest",
+        rank,
+        1.0,
+        "rank",
+        year,
+        metric="share" if p.has("gdp") else "amount",
+        scope=scope,
+        year_stated=stated,
+    )
+
+
+def _two_values(p: Pieces) -> list[numbers.Number]:
+    money = [n for n in p.numbers if n.currency]
+    shares = [n for n in p.numbers if n.percent and not n.points]
+    return money if len(money) >= 2 else shares if len(shares) >= 2 else []
+
+
+def _change(p: Pieces) -> Reading | None:
+    """ "from 70 to 150 billion euro", "doubled since 2014"."""
+    pair = _two_values(p)
+    doubling = "tripling" if p.has("tripling") else "doubling" if p.has("doubling") else None
+    if not pair and not doubling:
+        return None
+    if doubling and p.has("nearly") and doubling == "doubling":
+        doubling = "nearly_doubling"
+    currency = next((n.currency for n in pair if n.currency), None)
+    # without numbers, a doubling is measured in the figures' own (national) currency
+    unit = currency or ("percent of GDP" if pair else NATIONAL)
+    since = [y for y in p.years if y.since]
+    plain = [y for y in p.years if not y.since]
+    year_from = since[0].year if since else (plain[0].year if pair and len(plain) >= 2 else None)
+    year = plain[-1].last if plain and (len(plain) >= 2 or not pair or plain[-1].by) else None
+    if pair and len(plain) == 1 and not plain[0].by:
+        year = plain[0].year
+    first, last = (pair[0], pair[-1]) if pair else (None, None)
+    if first and first.currency is None and last.currency:
+        first = numbers.Number(
+            **{**first.__dict__, "value": first.stated * last.scale, "scale": last.scale}
+        )
+    return Reading(
+        "change",
+        _subjects(p)[:1],
+        doubling or "equals",
+        last.value if last else None,
+        last.precision * last.scale if last else None,
+        unit,
+        year,
+        first.value if first else None,
+        first.precision * first.scale if first else None,
+        year_from,
+        metric="amount" if currency or not pair else "share",
+        year_stated=bool(plain),
+    )
+
+
+def _value_claim(p: Pieces, today: dt.date) -> Reading | None:
+    """Share, amount, pledge, reached and growth claims around one stated number."""
+    percents = [n for n in p.numbers if n.percent and not n.points]
+    money = [n for n in p.numbers if n.currency and not n.percent]
+    codes = _subjects(p)
+    year, stated = _year(p)
+    deadline = any(y.by for y in p.years)
+    forecast = p.has("forecast")
+    # a pledge: pledge words ("wants to", "hat zugesagt", "s'engage"), or a verb of reaching or
+    # a target ("de norm") with a later year or a deadline ("uitkomen op 3,5 procent in 2029"); a verb of reaching
+    # about this year or before is a claim that it was reached ("erreichte 2024"); a forecast
+    # ("laut Prognosen wird") is no pledge
+    later = year is not None and (year > today.year or deadline)
+    pledge_cue = not forecast and (p.has("pledge") or (p.has("reach", "target") and later))
+    growth_cue = p.has("growth_rising", "growth_rapid", "real")
+    if percents:
+        n = percents[0]
+        relation = _relation(p, n)
+        if pledge_cue and not growth_cue:
+            return Reading(
+                "pledge",
+                codes,
+                relation,
+                n.value,
+                n.precision,
+                "percent of GDP",
+                year,
+                year_stated=stated,
+            )
+        if growth_cue and not p.has("gdp"):
+            return Reading(
+                "growth",
+                codes,
+                relation,
+                n.value,
+                n.precision,
+                "percent",
+                year,
+                real=p.has("real"),
+                year_stated=stated,
+            )
+        if p.has("reached") or (p.has("reach") and not pledge_cue):
+            relation = relation if relation in ("above",) else "at_least"
+            return Reading(
+                "reached",
+                codes,
+                relation,
+                n.value,
+                n.precision,
+                "percent of GDP",
+                year,
+                year_stated=stated,
+            )
+        if p.has("gdp", "spending") or pledge_cue:
+            kind = "pledge" if pledge_cue else "share"
+            return Reading(
+                kind,
+                codes,
+                relation,
+                n.value,
+                n.precision,
+                "percent of GDP",
+                year,
+                year_stated=stated,
+            )
+        return None
+    if money and (p.has("spending") or pledge_cue):
+        n = money[0]
+        kind = "pledge" if pledge_cue else "amount"
+        return Reading(
+            kind,
+            codes,
+            _relation(p, n),
+            n.value,
+            n.precision * n.scale,
+            n.currency,
+            year,
+            year_stated=stated,
+        )
+    if p.has("spending"):
+        if p.has("growth_rapid"):
+            return Reading("growth", codes, "rapid", year=year, unit="percent", year_stated=stated)
+        if p.has("growth_rising"):
+            return Reading("growth", codes, "rising", year=year, unit="percent", year_stated=stated)
+    return None
+
+
+def read(sentence: str, lang: str, today: dt.date) -> Reading | None:
+    """The claim a sentence makes, or None when it holds no checkable claim."""
+    p = pieces(sentence, lang, today)
+    if not p.actors:
+        return None
+    return _ratio(p) or _ranking(p) or _change(p) or _value_claim(p, today)
