@@ -195,3 +195,18 @@ def test_doctor_repair_rebuilds_the_store(tmp_path):
         assert done.returncode == 0, done.stderr
     assert "rebuilt" in done.stdout and "0 problem(s)" in done.stdout
     assert "Traceback" not in done.stderr
+
+
+def test_doctor_exits_1_when_it_finds_a_problem(tmp_path):
+    """A command's own exit code reaches the shell (click returns it, not raises, outside its
+    standalone mode): a store with one flipped byte is a problem, and doctor says so with 1."""
+    env = {**os.environ, "MILEX_HOME": str(tmp_path / "home"), "COLUMNS": "200"}
+    milex = [sys.executable, "-m", "milex"]
+    subprocess.run([*milex, "status"], capture_output=True, env=env, timeout=180, check=True)
+    store = next((tmp_path / "home").glob("store-*.duckdb"))
+    data = bytearray(store.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    store.write_bytes(bytes(data))
+    done = subprocess.run([*milex, "doctor"], capture_output=True, text=True, env=env, timeout=180)
+    assert done.returncode == 1, done.stdout[-500:]
+    assert "problem(s)" in done.stdout

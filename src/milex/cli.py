@@ -1159,7 +1159,10 @@ def main(argv: list[str] | None = None) -> None:
     command = typer.main.get_command(app)
     argv = sys.argv[1:] if argv is None else argv
     try:
-        command.main(args=argv or ["--help"], prog_name="milex", standalone_mode=False)
+        # without standalone mode, click returns a command's typer.Exit code instead of raising
+        code = command.main(args=argv or ["--help"], prog_name="milex", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:

@@ -40,7 +40,7 @@ def _rows(found: list[Figure]) -> pd.DataFrame:
 
 def _how_much(p: Pieces, figures: Figures, today: dt.date) -> tuple[str, list[Figure]] | None:
     code = next((a.code for a in p.actors if not a.group), None)
-    if code is None:
+    if code is None or not p.has("spending"):
         return None
     year = next((y.year for y in p.years if not y.since), None)
     fig, value, _note, year = _amount_figure(figures, code, "national", year, today)
@@ -62,7 +62,7 @@ def _how_much(p: Pieces, figures: Figures, today: dt.date) -> tuple[str, list[Fi
 
 def _above(p: Pieces, figures: Figures, today: dt.date) -> tuple[str, list[Figure]] | None:
     percent = next((n for n in p.numbers if n.percent), None)
-    if percent is None:
+    if percent is None or not p.has("spending", "gdp"):
         return None
     year = next((y.year for y in p.years if not y.since), None)
     year = year or _year(figures, "nato", "share_gdp", "NATO_TOTAL", today)
@@ -87,7 +87,7 @@ def _above(p: Pieces, figures: Figures, today: dt.date) -> tuple[str, list[Figur
 
 
 def _largest(p: Pieces, figures: Figures, today: dt.date) -> tuple[str, list[Figure]] | None:
-    if not p.cue("largest"):
+    if not p.cue("largest") or not p.has("spending", "spender"):
         return None
     scope = next((a.code for a in p.actors if a.code in SCOPES), "nato")
     year = next((y.year for y in p.years if not y.since), None)

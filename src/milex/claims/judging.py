@@ -73,13 +73,17 @@ def _year(figures: Figures, source: str, indicator: str, code: str, today: dt.da
     return max(past) if past else min(held)
 
 
-def _evidence(fig: Figure, verdict: str, note: str = "", value: float | None = None) -> Evidence:
+def _evidence(
+    fig: Figure, verdict: str, note: str = "", value: float | None = None, unit: str | None = None
+) -> Evidence:
+    """Evidence from a published figure; ``value`` and ``unit`` when it was rescaled or
+    converted (amounts are given in currency units: ``unit`` "EUR")."""
     return Evidence(
         fig.iso3,
         fig.year,
         fig.indicator,
         fig.value if value is None else value,
-        fig.unit,
+        fig.unit if unit is None else unit,
         fig.status,
         fig.source,
         fig.vintage,
@@ -87,6 +91,11 @@ def _evidence(fig: Figure, verdict: str, note: str = "", value: float | None = N
         verdict,
         note,
     )
+
+
+def _currency(fig: Figure, note: str) -> str:
+    """The currency of an amount after :func:`_amount_figure` (EUR when converted)."""
+    return "EUR" if note.startswith("EUR/USD") else fig.unit[:3]
 
 
 def _missing(code: str, year: int | None, indicator: str, source: str | None) -> Evidence:
@@ -222,7 +231,7 @@ def _amount(reading: Reading, figures: Figures, today: dt.date) -> Outcome:
             outcome.reasons.append(("currency", {"actor": code, "currency": currency}))
             continue
         verdict = verdicts.against(value, reading.relation, reading.value, tol)
-        outcome.evidence.append(_evidence(fig, verdict, note, value))
+        outcome.evidence.append(_evidence(fig, verdict, note, value, _currency(fig, note)))
     outcome.verdict = verdicts.combine([e.verdict for e in outcome.evidence])
     return outcome
 
@@ -269,6 +278,10 @@ def _plan_code(actor: str) -> str:
 
 
 def _plan_evidence(row: pd.Series, verdict: str, unit: str) -> Evidence:
+    """Evidence from the pledge registry: a share (``unit`` percent of GDP) or an amount in
+    currency units (its own currency)."""
+    if unit != "percent of GDP":
+        unit = str(row["amount_currency"])
     return Evidence(
         str(row["iso3"]),
         int(row["target_year"]) if pd.notna(row["target_year"]) else None,
@@ -393,13 +406,14 @@ def _end(
         figure, note = (fig.value if fig else None), ""
     if fig is None or figure is None:
         return None, _why_missing(figures, code, year, indicator, source), None
+    unit = _currency(fig, note) if metric == "amount" else None
     if value is None:
-        return _evidence(fig, SUPPORTED, note, figure), None, figure
+        return _evidence(fig, SUPPORTED, note, figure, unit), None, figure
     tol = verdicts.tolerance(metric, value, precision)
     if not start and reading.year is None and abs(figure - value) > 2 * tol:
         return _plan_end(figures, reading, code, value, precision, None)
     verdict = verdicts.against(figure, "equals", value, tol)
-    return _evidence(fig, verdict, note, figure), None, figure
+    return _evidence(fig, verdict, note, figure, unit), None, figure
 
 
 def _change(reading: Reading, figures: Figures, today: dt.date) -> Outcome:

@@ -10,7 +10,7 @@ actor, or without a metric cue, holds no claim (None).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from milex.claims import dates, names, numbers, words
 from milex.claims.claim import NATIONAL, Reading
@@ -136,8 +136,10 @@ def _ranking(p: Pieces) -> Reading | None:
     ordinal = next((n for n in p.numbers if n.ordinal), None)
     if not (largest or smallest or ordinal) or not p.has("spending", "spender"):
         return None
-    codes = _subjects(p, drop_scope=True)
-    scope = next((a.code for a in p.actors if a.code in SCOPES and a.code not in codes), None)
+    countries = [a.code for a in p.actors if not a.group]
+    groups = [a.code for a in p.actors if a.group]
+    codes = tuple(dict.fromkeys(countries)) or _subjects(p, drop_scope=True)
+    scope = next((g for g in groups if g not in codes), None)
     rank = ordinal.value if ordinal else 1.0
     year, stated = _year(p)
     return Reading(
@@ -155,9 +157,14 @@ def _ranking(p: Pieces) -> Reading | None:
 
 
 def _two_values(p: Pieces) -> list[numbers.Number]:
-    money = [n for n in p.numbers if n.currency]
+    """The two ends of a change: amounts (one currency word may serve both: "van 140 tot 188
+    miljard kronen") or shares of GDP; empty when the sentence has no two."""
+    money = [n for n in p.numbers if not n.percent and (n.currency or n.scale > 1)]
+    currency = next((n.currency for n in money if n.currency), None)
+    if len(money) >= 2 and currency:
+        return [n if n.currency else replace(n, currency=currency) for n in money]
     shares = [n for n in p.numbers if n.percent and not n.points]
-    return money if len(money) >= 2 else shares if len(shares) >= 2 else []
+    return shares if len(shares) >= 2 else []
 
 
 def _change(p: Pieces) -> Reading | None:
@@ -173,15 +180,13 @@ def _change(p: Pieces) -> Reading | None:
     unit = currency or ("percent of GDP" if pair else NATIONAL)
     since = [y for y in p.years if y.since]
     plain = [y for y in p.years if not y.since]
-    year_from = since[0].year if since else (plain[0].year if pair and len(plain) >= 2 else None)
+    year_from = since[0].year if since else (plain[0].year if len(plain) >= 2 else None)
     year = plain[-1].last if plain and (len(plain) >= 2 or not pair or plain[-1].by) else None
     if pair and len(plain) == 1 and not plain[0].by:
         year = plain[0].year
     first, last = (pair[0], pair[-1]) if pair else (None, None)
-    if first and first.currency is None and last.currency:
-        first = numbers.Number(
-            **{**first.__dict__, "value": first.stated * last.scale, "scale": last.scale}
-        )
+    if first and first.scale == 1 and last.scale != 1:  # "van 70 tot 150 miljard"
+        first = replace(first, value=first.stated * last.scale, scale=last.scale)
     return Reading(
         "change",
         _subjects(p)[:1],
@@ -206,10 +211,10 @@ def _value_claim(p: Pieces, today: dt.date) -> Reading | None:
     year, stated = _year(p)
     deadline = any(y.by for y in p.years)
     forecast = p.has("forecast")
-    # a pledge: pledge words ("wants to", "hat zugesagt", "s'engage"), or a verb of reaching or
-    # a target ("de norm") with a later year or a deadline ("uitkomen op 3,5 procent in 2029"); a verb of reaching
-    # about this year or before is a claim that it was reached ("erreichte 2024"); a forecast
-    # ("laut Prognosen wird") is no pledge
+    # a pledge: pledge words ("wants to", "hat zugesagt", "s'engage"), or a verb of reaching
+    # or a target ("de norm") with a later year or a deadline ("uitkomen op 3,5 procent in
+    # 2029"); a verb of reaching about this year or before says it was reached ("erreichte
+    # 2024"); a forecast ("laut Prognosen wird") is no pledge
     later = year is not None and (year > today.year or deadline)
     pledge_cue = not forecast and (p.has("pledge") or (p.has("reach", "target") and later))
     growth_cue = p.has("growth_rising", "growth_rapid", "real")

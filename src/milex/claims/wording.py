@@ -73,6 +73,8 @@ def verdict(value: str, lang: str) -> str:
 
 
 def _value(evidence: Evidence, lang: str) -> str:
+    """An evidence figure written for the language: a share, a change or an amount (in its
+    currency; ``unit`` "EUR million current" is million, "EUR" currency units)."""
     units = messages(lang)["units"]
     if evidence.value is None:
         return messages(lang)["statuses"]["missing"]
@@ -81,8 +83,8 @@ def _value(evidence: Evidence, lang: str) -> str:
     if evidence.indicator == "real_change_pct":
         return number(evidence.value, lang, 1) + units["percent"]
     if evidence.indicator.startswith("spend") or evidence.indicator == "pledge":
-        currency = evidence.note[:3] if evidence.note.startswith("EUR/") else evidence.unit[:3]
-        return money(evidence.value, currency, lang)
+        scale = 1e6 if "million" in evidence.unit else 1.0
+        return money(evidence.value * scale, evidence.unit[:3], lang)
     return number(evidence.value, lang)
 
 
