@@ -34,7 +34,8 @@ def test_binary_garbage_is_read_as_text_without_claims():
 
 
 def test_a_one_megabyte_article_is_checked_in_bounded_time():
-    text = (POLAND + " Dat zei de minister gisteren in Den Haag, na afloop van het overleg. ") * 9000
+    aside = " Dat zei de minister gisteren in Den Haag, na afloop van het overleg. "
+    text = (POLAND + aside) * 9000
     assert len(text) > 1_000_000
     result = milex.check(text, lang="nl")
     # every copy of the Polish claim is found and judged the same way
