@@ -3,14 +3,15 @@
 :class:`Figures` holds the observations of every edition (one query per check) and picks, for
 a source and indicator, the newest edition **published on or before** the claim date that
 holds the series (the August 2025 NATO edition, which holds shares of GDP only, never hides the
-June 2024 edition's spending figures). It also finds the newest edition of all, so that a
-verdict can say what later editions show.
+June 2024 edition's spending figures). A check judges again with ``date=None`` (the newest
+editions) to say what later editions show.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import pandas as pd
@@ -38,6 +39,40 @@ class Figure:
     source_id: str
 
 
+#: The index of each open store, dropped with the store.
+_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _index(store: Store) -> tuple[dict, set]:
+    """Every NATO and SIPRI figure of every edition of ``store``, indexed once per store:
+    ``{(source, indicator, iso3): {vintage: {year: Figure}}}`` and the set of ``(source,
+    iso3)`` held (plain dicts: a claim looks up a handful of figures, and a pandas lookup costs
+    a millisecond each)."""
+    if store in _INDEXES:
+        return _INDEXES[store]
+    obs = store.sql(
+        "SELECT source, vintage, iso3, indicator, year, value, unit, status, source_id "
+        "FROM observations WHERE source IN ('nato', 'sipri')"
+    )
+    index: dict = {}
+    for row in obs.itertuples(index=False):
+        figure = Figure(
+            row.iso3,
+            int(row.year),
+            row.indicator,
+            float(row.value),
+            row.unit,
+            row.status,
+            row.source,
+            row.vintage,
+            row.source_id,
+        )
+        by_edition = index.setdefault((row.source, row.indicator, row.iso3), {})
+        by_edition.setdefault(row.vintage, {})[figure.year] = figure
+    _INDEXES[store] = index, {(source, iso3) for source, _indicator, iso3 in index}
+    return _INDEXES[store]
+
+
 class Figures:
     """The store's figures as of ``date`` (None: the newest editions)."""
 
@@ -46,13 +81,8 @@ class Figures:
         self.date = date
 
     @cached_property
-    def frame(self) -> pd.DataFrame:
-        """Every NATO and SIPRI observation of every edition (tidy)."""
-        obs = self.store.sql(
-            "SELECT source, vintage, iso3, indicator, year, value, unit, status, source_id "
-            "FROM observations WHERE source IN ('nato', 'sipri')"
-        )
-        return obs.set_index(["source", "indicator", "iso3"]).sort_index()
+    def _held(self) -> tuple[dict, set]:
+        return _index(self.store)
 
     @cached_property
     def published(self) -> dict[tuple[str, str], dt.date]:
@@ -68,71 +98,59 @@ class Figures:
         held = sorted((d, v) for (s, v), d in self.published.items() if s == source)
         return (held[0][1], held[0][0]) if held else None
 
-    def editions(self, source: str, newest: bool = False) -> list[str]:
-        """Editions of ``source`` usable on the claim date (all with ``newest``), newest first."""
-        usable = [
-            v
-            for (s, v), d in self.published.items()
-            if s == source and (newest or self.date is None or d <= self.date)
-        ]
-        return sorted(usable, reverse=True)
+    @cached_property
+    def _usable(self) -> dict[str, list[str]]:
+        """Per source, the editions usable on the claim date, newest first."""
+        out: dict[str, list[str]] = {}
+        for (source, vintage), day in self.published.items():
+            if self.date is None or day <= self.date:
+                out.setdefault(source, []).append(vintage)
+        return {source: sorted(v, reverse=True) for source, v in out.items()}
 
-    def series(self, source: str, indicator: str, iso3: str, newest: bool = False) -> pd.DataFrame:
-        """One country's series of ``indicator`` in the newest usable edition that holds it
-        (columns ``year, value, unit, status, vintage, source_id``); empty when none does."""
+    def series(self, source: str, indicator: str, iso3: str) -> dict[int, Figure]:
+        """One country's series of ``indicator`` (year -> figure) in the newest usable edition
+        that holds it; empty when none does."""
         if (source, indicator) in DERIVED:
-            return self._change(source, iso3, newest)
-        try:
-            rows = self.frame.loc[(source, indicator, iso3)]
-        except KeyError:
-            return pd.DataFrame(columns=["year", "value", "unit", "status", "vintage"])
-        for vintage in self.editions(source, newest):
-            found = rows[rows["vintage"] == vintage]
-            if not found.empty:
-                return found.sort_values("year")
-        return rows.iloc[0:0]
+            return self._change(source, iso3)
+        editions = self._held[0].get((source, indicator, iso3), {})
+        for vintage in self._usable.get(source, []):
+            if vintage in editions:
+                return editions[vintage]
+        return {}
 
-    def _change(self, source: str, iso3: str, newest: bool) -> pd.DataFrame:
+    def _change(self, source: str, iso3: str) -> dict[int, Figure]:
         """Real change (percent on the year before) from a source's constant-price series, for
         sources that publish no change of their own (SIPRI): each year's status and origin."""
-        levels = self.series(source, DERIVED[(source, "real_change_pct")], iso3, newest)
-        levels = levels.sort_values("year").reset_index(drop=True)
-        follows = levels["year"].diff() == 1
-        change = (levels["value"] / levels["value"].shift() - 1) * 100
-        out = levels[follows].assign(value=change[follows], unit="percent")
-        return out
+        levels = self.series(source, DERIVED[(source, "real_change_pct")], iso3)
+        return {
+            year: replace(
+                fig,
+                indicator="real_change_pct",
+                value=(fig.value / levels[year - 1].value - 1) * 100,
+                unit="percent",
+            )
+            for year, fig in levels.items()
+            if year - 1 in levels and levels[year - 1].value
+        }
 
-    def get(
-        self, source: str, indicator: str, iso3: str, year: int, newest: bool = False
-    ) -> Figure | None:
+    def get(self, source: str, indicator: str, iso3: str, year: int) -> Figure | None:
         """The figure of ``iso3`` for ``year``, or None when the usable editions hold none."""
-        rows = self.series(source, indicator, iso3, newest)
-        rows = rows[rows["year"] == year]
-        if rows.empty:
-            return None
-        row = rows.iloc[0]
-        return Figure(
-            iso3,
-            int(year),
-            indicator,
-            float(row["value"]),
-            str(row["unit"]),
-            str(row["status"]),
-            source,
-            str(row["vintage"]),
-            str(row["source_id"]),
-        )
+        return self.series(source, indicator, iso3).get(year)
+
+    def in_edition(
+        self, source: str, indicator: str, iso3: str, vintage: str, year: int
+    ) -> Figure | None:
+        """A figure of one given edition (None when it holds none)."""
+        return self._held[0].get((source, indicator, iso3), {}).get(vintage, {}).get(year)
 
     def years(self, source: str, indicator: str, iso3: str, actual: bool = False) -> list[int]:
         """The years the usable edition holds for the series (only actuals with ``actual``)."""
         rows = self.series(source, indicator, iso3)
-        if actual:
-            rows = rows[rows["status"] == "actual"]
-        return sorted(int(y) for y in rows["year"])
+        return sorted(y for y, f in rows.items() if not actual or f.status == "actual")
 
     def holds(self, source: str, iso3: str) -> bool:
         """Whether any edition of ``source`` holds figures of ``iso3``."""
-        return iso3 in set(self.frame.loc[source].index.get_level_values("iso3"))
+        return (source, iso3) in self._held[1]
 
     @cached_property
     def pledges(self) -> pd.DataFrame:

@@ -170,22 +170,15 @@ def _share(reading: Reading, figures: Figures, today: dt.date) -> Outcome:
 def _euro_rate(figures: Figures, fig: Figure) -> float | None:
     """EUR per USD in the figure's edition and year (the euro reference ally's own figures)."""
     ref = read_toml("conventions.toml")["money"]["euro_reference"]
-    rows = figures.frame
-    try:
-        nat = rows.loc[("nato", "spend_national_current", ref)]
-        usd = rows.loc[("nato", "spend_usd_current", ref)]
-    except KeyError:
-        return None
-    pick = [
-        float(t.loc[(t["vintage"] == fig.vintage) & (t["year"] == fig.year), "value"].iloc[0])
-        for t in (nat, usd)
-        if ((t["vintage"] == fig.vintage) & (t["year"] == fig.year)).any()
-    ]
-    return pick[0] / pick[1] if len(pick) == 2 else None
+    nat, usd = (
+        figures.in_edition("nato", indicator, ref, fig.vintage, fig.year)
+        for indicator in ("spend_national_current", "spend_usd_current")
+    )
+    return nat.value / usd.value if nat and usd and usd.value else None
 
 
 def _amount_figure(
-    figures: Figures, code: str, currency: str, year: int | None, today: dt.date, newest=False
+    figures: Figures, code: str, currency: str, year: int | None, today: dt.date
 ) -> tuple[Figure | None, float | None, str, int | None]:
     """The spending figure of ``code`` in ``currency`` (million), converted when needed:
     ``(figure, value in units, note, year)``."""
@@ -196,12 +189,12 @@ def _amount_figure(
     if source == "sipri" and currency != NATIONAL:
         indicator = "spend_usd_current"
     elif currency not in ("USD", NATIONAL):
-        held = figures.series(source, indicator, code, newest)
-        if held.empty or not str(held["unit"].iloc[0]).startswith(currency):
+        held = list(figures.series(source, indicator, code).values())
+        if not held or not held[0].unit.startswith(currency):
             indicator = "spend_usd_current"
     if year is None:
         year = _year(figures, source, indicator, code, today)
-    fig = figures.get(source, indicator, code, year, newest) if year else None
+    fig = figures.get(source, indicator, code, year) if year else None
     if fig is None:
         return None, None, indicator, year
     if currency == NATIONAL or fig.unit.startswith(currency):

@@ -10,7 +10,7 @@ actor, or without a metric cue, holds no claim (None).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from milex.claims import dates, names, numbers, words
 from milex.claims.claim import NATIONAL, Reading
@@ -32,9 +32,13 @@ class Pieces:
     actors: list[names.Actor]
     numbers: list[numbers.Number]
     years: list[dates.YearMention]
+    found: dict = field(default_factory=dict, compare=False)
 
     def cue(self, key: str) -> list[tuple[int, int, str]]:
-        return words.find(self.sentence, self.lang, "cues", key)
+        """Where the cue words of ``key`` (language file, ``[cues]``) are, found once."""
+        if key not in self.found:
+            self.found[key] = words.find(self.sentence, self.lang, "cues", key)
+        return self.found[key]
 
     def has(self, *keys: str) -> bool:
         return any(self.cue(key) for key in keys)

@@ -15,7 +15,7 @@ import bisect
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from milex.catalog import read_toml
@@ -106,6 +106,7 @@ def longest(found: Iterable[Match]) -> list[Match]:
     return chosen
 
 
+@lru_cache(maxsize=64)
 def fold(text: str) -> tuple[str, list[int] | None]:
     """The lookup form of ``text`` (case-folded, accents removed, typographic apostrophes and
     hyphens plain) and, for each of its characters, the index of the character of ``text`` it
