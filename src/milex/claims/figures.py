@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import Any
 
 import pandas as pd
 
@@ -79,6 +81,20 @@ class Figures:
     def __init__(self, store: Store, date: dt.date | None = None):
         self.store = store
         self.date = date
+        self._once: dict = {}
+
+    def once(self, key: tuple, func: Callable, *args: Any) -> Any:
+        """``func(*args)``, computed once per check for ``key`` (a munitions ratio is asked for
+        by every ratio claim of an article); an error is raised again each time."""
+        if key not in self._once:
+            try:
+                self._once[key] = (True, func(*args))
+            except Exception as exc:  # remembered and raised again: the same input fails alike
+                self._once[key] = (False, exc)
+        ok, value = self._once[key]
+        if not ok:
+            raise value
+        return value
 
     @cached_property
     def _held(self) -> tuple[dict, set]:

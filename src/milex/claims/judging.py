@@ -492,7 +492,7 @@ def _ratio(reading: Reading, figures: Figures, today: dt.date) -> Outcome:
     a, b = (actors.get(x, x) for x in reading.actors[:2])
     year = reading.year or today.year
     try:
-        result = arsenal_ratio.ratio(figures.store, a, b, year)
+        result = figures.once(("ratio", a, b, year), arsenal_ratio.ratio, figures.store, a, b, year)
     except MilexError as exc:
         return Outcome(UNCHECKABLE, [("no_ratio_estimates", {"a": a, "b": b, "why": str(exc)})])
     row = result.frame.set_index("side").loc["ratio"]
