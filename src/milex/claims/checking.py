@@ -81,7 +81,8 @@ def _claim(
     figures: Figures,
     newest: Figures | None,
     today: dt.date,
-) -> Claim | None:
+) -> tuple[Claim, pd.DataFrame | None] | None:
+    """The claim of one sentence with the citations its outcome adds (None: no claim)."""
     start, end = span
     sentence = text[start:end]
     reading = read(sentence, lang, today)
@@ -93,11 +94,12 @@ def _claim(
         reading = dataclasses.replace(reading, year=max(judged) if judged else today.year)
     claim = Claim(index, start, end, sentence, lang, reading, outcome.verdict)
     claim.evidence = outcome.evidence
-    claim.tolerance = wording.tolerance(outcome.tolerance, outcome.tolerance_unit, lang)
+    currency = next((e.unit for e in outcome.evidence if len(e.unit) == 3), reading.unit)
+    claim.tolerance = wording.tolerance(outcome.tolerance, outcome.tolerance_unit, lang, currency)
     claim.reason = wording.reason(claim, outcome.reasons)
     if newest is not None:
         _later(claim, outcome, judge(reading, newest, today))
-    return claim
+    return claim, outcome.sources
 
 
 def _row(claim: Claim) -> dict:
@@ -124,9 +126,13 @@ def _row(claim: Claim) -> dict:
     }
 
 
-def _sources(store: Store, evidence: list[Evidence]) -> pd.DataFrame:
+def _sources(store: Store, evidence: list[Evidence], cited: list[pd.DataFrame]) -> pd.DataFrame:
+    """The citations of every figure used: the store's origins of the observations, and the
+    citations an outcome brought (the munitions estimates), once each."""
     ids = sorted({i for e in evidence if e.source_id for i in e.source_id.split(";")})
-    return store.origins(ids) if ids else store.origins([])
+    frames = [store.origins(ids), *cited]
+    found = pd.concat([f for f in frames if not f.empty], ignore_index=True)
+    return found.drop_duplicates("id") if not found.empty else frames[0]
 
 
 def check(store: Store, text: str, lang: str | None = None, date: dt.date | None = None) -> Result:
@@ -142,6 +148,7 @@ def check(store: Store, text: str, lang: str | None = None, date: dt.date | None
     newest = Figures(store, None) if date is not None else None
     text_lang = lang or language.detect(text[:5000])
     claims: list[Claim] = []
+    cited: list[pd.DataFrame] = []
     spans = sentences.split(text, text_lang)
     skipped = 0
     for index, span in enumerate(spans):
@@ -151,9 +158,11 @@ def check(store: Store, text: str, lang: str | None = None, date: dt.date | None
         sentence_lang = lang or text_lang
         if lang is None and span[1] - span[0] >= SHORT:
             sentence_lang = language.detect(text[span[0] : span[1]])
-        claim = _claim(index, span, text, sentence_lang, figures, newest, today)
-        if claim is not None:
-            claims.append(claim)
+        found = _claim(index, span, text, sentence_lang, figures, newest, today)
+        if found is not None:
+            claims.append(found[0])
+            if found[1] is not None:
+                cited.append(found[1])
     notes = []
     if skipped:
         notes.append(
@@ -166,7 +175,7 @@ def check(store: Store, text: str, lang: str | None = None, date: dt.date | None
         "check",
         frame,
         units={"value": "as in unit: percent of GDP, currency units, percent, ratio or rank"},
-        sources=_sources(store, evidence),
+        sources=_sources(store, evidence, cited),
         query={
             "lang": lang or text_lang,
             "date": date.isoformat() if date else None,

@@ -42,6 +42,8 @@ class Outcome:
     evidence: list[Evidence] = field(default_factory=list)
     tolerance: float | None = None
     tolerance_unit: str = ""
+    #: citations of figures that are not observations (the munitions estimates)
+    sources: pd.DataFrame | None = None
 
 
 def _units(actors: tuple[str, ...], year: int | None, aggregate: bool = True) -> list[str]:
@@ -498,21 +500,25 @@ def _ratio(reading: Reading, figures: Figures, today: dt.date) -> Outcome:
     row = result.frame.set_index("side").loc["ratio"]
     low, high = float(row["low"]), float(row["high"])
     verdict = verdicts.ratio(reading.value, low, high)
-    ids = ";".join(result.sources["id"]) if not result.sources.empty else None
     evidence = Evidence(
         f"{a}/{b}",
         year,
         "production_ratio",
         float(row["central"]),
-        "ratio (central)",
+        "ratio (central estimate)",
         "estimate",
         "munitions",
         "estimates",
-        ids,
+        None,
         verdict,
         f"range {low:.2f}-{high:.2f}",
     )
-    return Outcome(verdict, [("ratio_range", {"low": low, "high": high, "year": year})], [evidence])
+    return Outcome(
+        verdict,
+        [("ratio_range", {"low": low, "high": high, "year": year})],
+        [evidence],
+        sources=result.sources,
+    )
 
 
 JUDGES = {

@@ -127,15 +127,15 @@ def say(key: str, params: dict, lang: str) -> str:
     return messages(lang)["reasons"][key].format(**shown)
 
 
-def tolerance(value: float | None, unit: str, lang: str) -> str:
-    """A tolerance in words (``0,05 procentpunt``, ``€1.7bn``)."""
+def tolerance(value: float | None, unit: str, lang: str, currency: str | None = None) -> str:
+    """A tolerance in words (``0,05 procentpunt``; an amount's in its ``currency``: ``€1.7bn``)."""
     if value is None:
         return ""
     units = messages(lang)["units"]
     if unit == "points":
         shown = f"{number(value, lang)} {units['points']}"
-    elif unit == "amount":
-        shown = number(value / 1e9, lang, 2) + " × 10⁹"
+    elif unit == "amount" and currency and len(currency) == 3:
+        shown = money(value, currency, lang)
     else:
         shown = number(value, lang)
     return messages(lang)["reasons"]["tolerance"].format(tolerance=shown)
@@ -144,7 +144,8 @@ def tolerance(value: float | None, unit: str, lang: str) -> str:
 def reason(claim: Claim, reasons: list[tuple[str, dict]]) -> str:
     """The whole reason of a claim: its evidence, the stated value and tolerance, and why."""
     lang = claim.lang
-    made = [e for e in claim.evidence if e.value is not None]
+    # a ratio's range is said by its message; its central estimate is in the evidence
+    made = [e for e in claim.evidence if e.value is not None and e.indicator != "production_ratio"]
     parts = [figure(e, lang) for e in made[:LISTED]]
     if len(made) > LISTED:
         parts[-1] += f" (+{len(made) - LISTED})"
