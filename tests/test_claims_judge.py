@@ -64,6 +64,9 @@ def test_tolerance_is_half_the_precision_within_bounds(scale, stated, precision,
         (2.3, "nearly", 2.0, 0.25, "partly supported"),  # 0.05 above 2.25
         (1.6, "about", 2.0, 0.1, "supported"),  # [1.8, 2.2]? no: 2t = 0.2 -> 1.6 is 0.2 out
         (1.95, "below", 2.0, 0.25, "supported"),
+        (2.0, "at_most", 2.0, 0.25, "supported"),  # a negated "more than 2%": (-inf, 2]
+        (2.1, "at_most", 2.0, 0.25, "partly supported"),
+        (2.3, "at_most", 2.0, 0.25, "contradicted"),  # 0.3 above, more than t
     ],
 )
 def test_acceptance_intervals(figure, relation, stated, tol, expected):

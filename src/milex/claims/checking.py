@@ -131,8 +131,8 @@ def _sources(store: Store, evidence: list[Evidence], cited: list[pd.DataFrame]) 
     citations an outcome brought (the munitions estimates), once each."""
     ids = sorted({i for e in evidence if e.source_id for i in e.source_id.split(";")})
     frames = [store.origins(ids), *cited]
-    found = pd.concat([f for f in frames if not f.empty], ignore_index=True)
-    return found.drop_duplicates("id") if not found.empty else frames[0]
+    held = [f for f in frames if not f.empty]
+    return pd.concat(held, ignore_index=True).drop_duplicates("id") if held else frames[0]
 
 
 def check(store: Store, text: str, lang: str | None = None, date: dt.date | None = None) -> Result:

@@ -9,6 +9,8 @@ KINDS = ("share", "amount", "change", "pledge", "reached", "ranking", "growth", 
 #: The verdicts, from best to worst; ``not checkable`` is no judgement at all.
 VERDICTS = ("supported", "partly supported", "contradicted", "not checkable")
 SUPPORTED, PARTLY, CONTRADICTED, UNCHECKABLE = VERDICTS
+#: A negated relation ("does not reach", "niet meer dan"); other negated claims are not read.
+NEGATED = {"at_least": "below", "above": "at_most", "below": "at_least", "at_most": "above"}
 #: The unit of a change read without numbers: the national currency of the figures.
 NATIONAL = "national"
 
@@ -20,7 +22,9 @@ class Reading:
     ``value`` is percent of GDP (share, reached, pledge), an amount in currency **units** (not
     million), percent (growth), a production ratio of actor 1 to actor 2 (ratio) or a rank, 1 the
     largest (ranking); ``value_from`` is a change's stated start. ``precision`` is the unit of
-    the stated value's last significant digit (3.5 -> 0.1, 70 -> 10). ``metric`` says what a
+    the stated value's last significant digit (3.5 -> 0.1, 70 -> 10). ``negated``: the
+    sentence denies the claim; its relation is already turned around where that is possible
+    ("does not reach 2%": below 2), else the claim is not checkable. ``metric`` says what a
     change or ranking is about (``share`` or ``amount``); ``scope`` is a ranking's group.
     """
 
@@ -38,6 +42,7 @@ class Reading:
     scope: str | None = None
     real: bool = False
     year_stated: bool = False
+    negated: bool = False
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from milex.claims import verdicts
 from milex.claims.claim import (
     CONTRADICTED,
     NATIONAL,
+    NEGATED,
     PARTLY,
     SUPPORTED,
     UNCHECKABLE,
@@ -159,7 +160,7 @@ def _per_unit(
 
 def _share(reading: Reading, figures: Figures, today: dt.date) -> Outcome:
     tol = verdicts.tolerance("share", reading.value, reading.precision)
-    relation = "at_least" if reading.kind == "reached" else reading.relation
+    relation = reading.relation
 
     def check(fig: Figure) -> tuple[str, float, str]:
         return verdicts.against(fig.value, relation, reading.value, tol), fig.value, ""
@@ -541,6 +542,8 @@ def judge(reading: Reading, figures: Figures, today: dt.date) -> Outcome:
             return Outcome(
                 UNCHECKABLE, [("before_first", {"date": figures.date, "first": first[1]})]
             )
+    if reading.negated and reading.relation not in NEGATED.values():
+        return Outcome(UNCHECKABLE, [("negated", {"kind": reading.kind})])
     if reading.kind in ("share", "reached", "amount", "pledge") and reading.value is None:
         return Outcome(UNCHECKABLE, [("no_value", {})])
     return JUDGES[reading.kind](reading, figures, today)

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from milex.claims import dates, names, numbers, words
-from milex.claims.claim import NATIONAL, Reading
+from milex.claims.claim import NATIONAL, NEGATED, Reading
 
 #: How far before a number (characters) a relation word ("about", "meer dan") still binds to it.
 RELATION_REACH = 30
@@ -299,4 +299,14 @@ def read(sentence: str, lang: str, today: dt.date) -> Reading | None:
     p = pieces(sentence, lang, today)
     if not p.actors:
         return None
-    return _ratio(p) or _ranking(p) or _change(p) or _value_claim(p, today)
+    reading = _ratio(p) or _ranking(p) or _change(p) or _value_claim(p, today)
+    if reading is None or not _negated(p):
+        return reading
+    return replace(reading, negated=True, relation=NEGATED.get(reading.relation, reading.relation))
+
+
+def _negated(p: Pieces) -> bool:
+    """Whether a negation word stands in the sentence outside a relation phrase ("nog geen",
+    "not more than" are relations of their own)."""
+    taken = [(s, e) for key in RELATIONS for s, e, _w in p.cue(key)]
+    return any(not any(a <= start < b for a, b in taken) for start, _end, _w in p.cue("negation"))

@@ -50,6 +50,8 @@ def interval(relation: str, stated: float, tol: float) -> tuple[float, float, bo
             return stated, math.inf, True
         case "below":
             return -math.inf, stated, True
+        case "at_most":
+            return -math.inf, stated, False
     raise ValueError(f"no interval for relation {relation!r}")
 
 
