@@ -26,6 +26,9 @@ class Reading:
     sentence denies the claim; its relation is already turned around where that is possible
     ("does not reach 2%": below 2), else the claim is not checkable. ``metric`` says what a
     change or ranking is about (``share`` or ``amount``); ``scope`` is a ranking's group.
+    ``real``: the sentence says "in real terms" (growth is judged on real change either way);
+    ``year_stated``: the year is written in the sentence (else it is the claim date's year or
+    the latest year held, filled in once judged).
     """
 
     kind: str
