@@ -21,7 +21,10 @@ TODAY = dt.date(2026, 11, 30)
     [
         # "does not reach 2%": below 2
         ("Canada haalt de norm van 2 procent van het bbp niet.", "nl", "reached", "below", True),
-        ("Polen gibt nicht mehr als 5 % des BIP aus.", "de", "share", "at_most", True),
+        # "nicht mehr als" is a relation of its own (at most), not a negated "mehr als"
+        ("Polen gibt nicht mehr als 5 % des BIP aus.", "de", "share", "at_most", False),
+        ("Poland does not spend more than 5% of GDP on defence.", "en", "share", "at_most",
+         True),
         # "nog geen" is a relation of its own, not a negation of "2 procent"
         ("Spanje geeft nog geen 2 procent van het bbp uit aan defensie.", "nl", "share", "below",
          False),

@@ -16,7 +16,7 @@ import pandas as pd
 from milex import geo
 from milex.claims import language, wording
 from milex.claims.figures import Figure, Figures
-from milex.claims.judging import _amount_figure, _year
+from milex.claims.judging import amount_figure, current_year
 from milex.claims.reading import SCOPES, Pieces, pieces
 from milex.result import Result
 from milex.store import Store
@@ -43,7 +43,7 @@ def _how_much(p: Pieces, figures: Figures, today: dt.date) -> tuple[str, list[Fi
     if code is None or not p.has("spending"):
         return None
     year = next((y.year for y in p.years if not y.since), None)
-    fig, value, _note, year = _amount_figure(figures, code, "national", year, today)
+    fig, value, _note, year = amount_figure(figures, code, "national", year, today)
     if fig is None or value is None:
         return None
     source = "nato" if figures.holds("nato", code) else "sipri"
@@ -62,12 +62,14 @@ def _how_much(p: Pieces, figures: Figures, today: dt.date) -> tuple[str, list[Fi
 
 def _above(p: Pieces, figures: Figures, today: dt.date) -> tuple[str, list[Figure]] | None:
     percent = next((n for n in p.numbers if n.percent), None)
-    if percent is None or not p.has("spending", "gdp"):
-        return None
+    if percent is None or not p.has("spending", "gdp") or p.has("below", "at_most"):
+        return None  # only "more than X%" is answered; "less than" would need its own words
     year = next((y.year for y in p.years if not y.since), None)
-    year = year or _year(figures, "nato", "share_gdp", "NATO_TOTAL", today)
+    year = year or current_year(figures, "nato", "share_gdp", "NATO_TOTAL", today)
     found = [figures.get("nato", "share_gdp", m, year) for m in geo.members("nato", year)]
     found = sorted((f for f in found if f is not None), key=lambda f: -f.value)
+    if not found:  # no figures for that year: no answer, rather than "no ally"
+        return None
     above = [f for f in found if f.value > percent.value]
     answers = wording.messages(p.lang)["answers"]
     vintage = found[0].vintage if found else ""
@@ -91,17 +93,22 @@ def _largest(p: Pieces, figures: Figures, today: dt.date) -> tuple[str, list[Fig
         return None
     scope = next((a.code for a in p.actors if a.code in SCOPES), "nato")
     year = next((y.year for y in p.years if not y.since), None)
-    year = year or _year(figures, "nato", "spend_usd_current", "USA", today)
-    found = [figures.get("nato", "spend_usd_current", m, year) for m in geo.members(scope, year)]
+    indicator = "share_gdp" if p.has("gdp") else "spend_usd_current"  # "relative to GDP"
+    year = year or current_year(figures, "nato", indicator, "USA", today)
+    found = [figures.get("nato", indicator, m, year) for m in geo.members(scope, year)]
     found = sorted((f for f in found if f is not None), key=lambda f: -f.value)
     if not found:
         return None
     top = found[0]
+    if indicator == "share_gdp":
+        shown = wording.number(top.value, p.lang) + wording.messages(p.lang)["units"]["share"]
+    else:
+        shown = wording.money(top.value * 1e6, "USD", p.lang)
     text = wording.messages(p.lang)["answers"]["largest"].format(
         scope=wording.name(scope, p.lang),
         year=year,
         actor=wording.name(top.iso3, p.lang),
-        amount=wording.money(top.value * 1e6, "USD", p.lang),
+        amount=shown,
         source="NATO",
         vintage=top.vintage,
     )

@@ -19,7 +19,7 @@ from milex.claims.claim import Claim, Evidence
 from milex.claims.figures import Figures
 from milex.claims.judging import Outcome, judge
 from milex.claims.reading import read
-from milex.result import Result
+from milex.result import CITATION_COLUMNS, Result
 from milex.store import Store
 
 #: Sentences longer than this (characters) are not read: a bounded time per sentence.
@@ -130,7 +130,7 @@ def _sources(store: Store, evidence: list[Evidence], cited: list[pd.DataFrame]) 
     """The citations of every figure used: the store's origins of the observations, and the
     citations an outcome brought (the munitions estimates), once each."""
     ids = sorted({i for e in evidence if e.source_id for i in e.source_id.split(";")})
-    frames = [store.origins(ids), *cited]
+    frames = [store.origins(ids) if ids else pd.DataFrame(columns=CITATION_COLUMNS), *cited]
     held = [f for f in frames if not f.empty]
     return pd.concat(held, ignore_index=True).drop_duplicates("id") if held else frames[0]
 

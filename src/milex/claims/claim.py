@@ -27,6 +27,7 @@ class Reading:
     ("does not reach 2%": below 2), else the claim is not checkable. ``metric`` says what a
     change or ranking is about (``share`` or ``amount``); ``scope`` is a ranking's group.
     ``real``: the sentence says "in real terms" (growth is judged on real change either way);
+    ``nominal``: it says "in nominal terms" (not checkable: milex holds real change only);
     ``year_stated``: the year is written in the sentence (else it is the claim date's year or
     the latest year held, filled in once judged).
     """
@@ -44,6 +45,7 @@ class Reading:
     metric: str = "share"
     scope: str | None = None
     real: bool = False
+    nominal: bool = False
     year_stated: bool = False
     negated: bool = False
 

@@ -123,6 +123,10 @@ class Figures:
                 out.setdefault(source, []).append(vintage)
         return {source: sorted(v, reverse=True) for source, v in out.items()}
 
+    def usable(self, source: str) -> str | None:
+        """The newest edition of ``source`` usable on the claim date (None: none yet)."""
+        return next(iter(self._usable.get(source, [])), None)
+
     def series(self, source: str, indicator: str, iso3: str) -> dict[int, Figure]:
         """One country's series of ``indicator`` (year -> figure) in the newest usable edition
         that holds it; empty when none does."""

@@ -9,7 +9,7 @@ No figure is made up: a check that cannot be made is ``not checkable`` with its 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -66,7 +66,9 @@ def _source(figures: Figures, code: str) -> str | None:
     return next((s for s in ("nato", "sipri") if figures.holds(s, code)), None)
 
 
-def _year(figures: Figures, source: str, indicator: str, code: str, today: dt.date) -> int | None:
+def current_year(
+    figures: Figures, source: str, indicator: str, code: str, today: dt.date
+) -> int | None:
     """The current year of a present-tense claim: today's year if the usable edition holds it,
     else the latest year it holds."""
     held = figures.years(source, indicator, code)
@@ -97,7 +99,7 @@ def _evidence(
 
 
 def _currency(fig: Figure, note: str) -> str:
-    """The currency of an amount after :func:`_amount_figure` (EUR when converted)."""
+    """The currency of an amount after :func:`amount_figure` (EUR when converted)."""
     return "EUR" if note.startswith("EUR/USD") else fig.unit[:3]
 
 
@@ -108,18 +110,30 @@ def _missing(code: str, year: int | None, indicator: str, source: str | None) ->
 def _why_missing(
     figures: Figures, code: str, year: int | None, indicator: str, source: str | None
 ) -> Message:
-    """Why a figure is missing: the store's note when there is one, else the years held."""
+    """Why a figure is missing: a year after the last one published, the edition's own note
+    (Iceland has no armed forces), or that milex holds no figures of the actor."""
     if source is None:
-        note = figures.store.notes("missing", "nato", iso3=code, indicator=indicator, year=year)
-        return (
-            ("no_figure_note", {"actor": code, "year": year, "note": note[0]})
-            if note
-            else ("not_held", {"actor": code})
-        )
+        if code in geo.members("nato"):  # an ally NATO publishes no figures for
+            note = figures.store.notes(
+                "missing", "nato", iso3=code, indicator=indicator, exact=("iso3",)
+            )
+            if note:
+                return ("no_figure_note", {"actor": code, "year": year, "note": note[0]})
+        return ("not_held", {"actor": code})
+    if figures.usable(source) is None:  # dated before the source's first edition
+        first = figures.first_edition(source)
+        return ("before_first", {"date": figures.date, "first": first[1] if first else None})
     held = figures.years(source, indicator, code)
     if held and year is not None and year > max(held):
         return ("future", {"actor": code, "year": year, "last": max(held)})
-    note = figures.store.notes("missing", source, iso3=code, indicator=indicator, year=year)
+    note = figures.store.notes(
+        "missing",
+        source,
+        vintage=figures.usable(source),
+        iso3=code,
+        indicator=indicator,
+        year=year,
+    )
     if note:
         return ("no_figure_note", {"actor": code, "year": year, "note": note[0]})
     return ("no_figure", {"actor": code, "year": year, "source": source})
@@ -143,7 +157,7 @@ def _per_unit(
         source = _source(figures, code)
         year = reading.year
         if source is not None and year is None:
-            year = _year(figures, source, indicator, code, today)
+            year = current_year(figures, source, indicator, code, today)
         fig = figures.get(source, indicator, code, year) if source and year else None
         if fig is None:
             outcome.evidence.append(_missing(code, year, indicator, source))
@@ -165,7 +179,7 @@ def _share(reading: Reading, figures: Figures, today: dt.date) -> Outcome:
     def check(fig: Figure) -> tuple[str, float, str]:
         return verdicts.against(fig.value, relation, reading.value, tol), fig.value, ""
 
-    outcome = _per_unit(reading, figures, today, "share_gdp", check, reading.kind == "share")
+    outcome = _per_unit(reading, figures, today, "share_gdp", check)
     outcome.tolerance, outcome.tolerance_unit = tol, "points"
     return outcome
 
@@ -180,7 +194,7 @@ def _euro_rate(figures: Figures, fig: Figure) -> float | None:
     return nat.value / usd.value if nat and usd and usd.value else None
 
 
-def _amount_figure(
+def amount_figure(
     figures: Figures, code: str, currency: str, year: int | None, today: dt.date
 ) -> tuple[Figure | None, float | None, str, int | None]:
     """The spending figure of ``code`` in ``currency`` (million), converted when needed:
@@ -196,7 +210,7 @@ def _amount_figure(
         if not held or not held[0].unit.startswith(currency):
             indicator = "spend_usd_current"
     if year is None:
-        year = _year(figures, source, indicator, code, today)
+        year = current_year(figures, source, indicator, code, today)
     fig = figures.get(source, indicator, code, year) if year else None
     if fig is None:
         return None, None, indicator, year
@@ -214,7 +228,7 @@ def _amount(reading: Reading, figures: Figures, today: dt.date) -> Outcome:
     outcome = Outcome(UNCHECKABLE, tolerance=tol, tolerance_unit="amount")
     currency = reading.unit or ""
     for code in _units(reading.actors, reading.year):
-        fig, value, note, year = _amount_figure(figures, code, currency, reading.year, today)
+        fig, value, note, year = amount_figure(figures, code, currency, reading.year, today)
         if fig is None:
             source = _source(figures, code)
             outcome.evidence.append(_missing(code, year, "spend_national_current", source))
@@ -233,6 +247,8 @@ def _amount(reading: Reading, figures: Figures, today: dt.date) -> Outcome:
 
 
 def _growth(reading: Reading, figures: Figures, today: dt.date) -> Outcome:
+    if reading.nominal:
+        return Outcome(UNCHECKABLE, [("nominal", {})])
     numeric = reading.value is not None
     tol = verdicts.tolerance("growth", reading.value, reading.precision) if numeric else None
 
@@ -304,9 +320,17 @@ def _pledge(reading: Reading, figures: Figures, today: dt.date) -> Outcome:
         if plans.empty:
             outcome.reasons.append(("no_pledge", {"actor": code}))
             continue
-        year_ok = plans["target_year"] == reading.year if reading.year else True
-        close = (plans["value"] - reading.value).abs() <= tol + 1e-9
-        match = plans[year_ok & close]
+        # a pledge without a target year ("3.5%", no date) matches any year
+        year_ok = (
+            (plans["target_year"] == reading.year) | plans["target_year"].isna()
+            if reading.year
+            else True
+        )
+        close = [
+            verdicts.against(v, reading.relation, reading.value, tol) == SUPPORTED
+            for v in plans["value"]
+        ]
+        match = plans[year_ok & pd.Series(close, index=plans.index)]
         unit = "percent of GDP" if metric == "share" else reading.unit or ""
         if not match.empty:
             outcome.evidence.append(_plan_evidence(match.iloc[0], SUPPORTED, unit))
@@ -324,11 +348,13 @@ def _path(figures: Figures, code: str, reading: Reading, today: dt.date) -> list
     """The path that reaches a pledged share: from the latest figure, points a year needed."""
     if reading.unit != "percent of GDP" or not reading.year or not figures.holds("nato", code):
         return []
-    year = _year(figures, "nato", "share_gdp", code, today)
+    year = current_year(figures, "nato", "share_gdp", code, today)
     fig = figures.get("nato", "share_gdp", code, year) if year else None
     if fig is None or reading.year <= fig.year:
         return []
     step = (reading.value - fig.value) / (reading.year - fig.year)
+    if step <= 0:  # already there: no path to give
+        return []
     return [
         (
             "path",
@@ -394,9 +420,9 @@ def _end(
         actual = figures.years(source, indicator, code, actual=True)
         year = max(actual) if actual else None
     if year is None:
-        year = _year(figures, source, indicator, code, today)
+        year = current_year(figures, source, indicator, code, today)
     if metric == "amount":
-        fig, figure, note, year = _amount_figure(figures, code, reading.unit, year, today)
+        fig, figure, note, year = amount_figure(figures, code, reading.unit, year, today)
     else:
         fig = figures.get(source, indicator, code, year) if year else None
         figure, note = (fig.value if fig else None), ""
@@ -412,35 +438,52 @@ def _end(
     return _evidence(fig, verdict, note, figure, unit), None, figure
 
 
-def _change(reading: Reading, figures: Figures, today: dt.date) -> Outcome:
-    outcome = Outcome(UNCHECKABLE)
-    code = _units(reading.actors, reading.year)[0]
-    ends = []
+def _change_of(
+    reading: Reading, figures: Figures, today: dt.date, code: str
+) -> tuple[list[Evidence], list[Message], str]:
+    """One actor's change: the evidence of both ends, the reasons, and the combined verdict
+    of its checks (the ends, and the ratio for a doubling word)."""
+    evidence, reasons, ends = [], [], []
     for start, value, precision, year in (
         (True, reading.value_from, reading.precision_from, reading.year_from),
         (False, reading.value, reading.precision, reading.year),
     ):
-        evidence, reason, figure = _end(
-            figures, reading, code, value, precision, year, today, start
-        )
-        if evidence is not None:
-            outcome.evidence.append(
-                evidence
-                if value is not None
-                else Evidence(**{**evidence.__dict__, "verdict": UNCHECKABLE})
-            )
+        found, reason, figure = _end(figures, reading, code, value, precision, year, today, start)
+        if found is not None:  # an end without a stated value is evidence, not a check
+            evidence.append(found if value is not None else replace(found, verdict=UNCHECKABLE))
         if reason is not None:
-            outcome.reasons.append(reason)
+            reasons.append(reason)
         ends.append(figure)
-    checks = [e.verdict for e in outcome.evidence]
+    checks = [e.verdict for e in evidence]
     if reading.relation in ("doubling", "nearly_doubling", "tripling"):
         if None not in ends and ends[0]:
             ratio = ends[1] / ends[0]
             checks.append(verdicts.doubling(ratio, reading.relation))
-            outcome.reasons.append(("ratio_of_figures", {"ratio": ratio}))
+            reasons.append(("ratio_of_figures", {"actor": code, "ratio": ratio}))
         else:
-            outcome.reasons.append(("no_ratio", {"actor": code}))
-    outcome.verdict = verdicts.combine(checks)
+            reasons.append(("no_ratio", {"actor": code}))
+    return evidence, reasons, verdicts.combine(checks)
+
+
+def _change(reading: Reading, figures: Figures, today: dt.date) -> Outcome:
+    """A change from one figure to another, for each actor named (a group per member)."""
+    if reading.value_from is None and reading.year_from is None:
+        # "has doubled", with no start: from when is not said
+        return Outcome(UNCHECKABLE, [("no_start", {})])
+    units = _units(reading.actors, reading.year or reading.year_from)
+    if not units:
+        return Outcome(UNCHECKABLE, [("not_held", {"actor": ", ".join(reading.actors)})])
+    outcome = Outcome(UNCHECKABLE)
+    per_actor = []
+    for code in units:
+        evidence, reasons, verdict = _change_of(reading, figures, today, code)
+        outcome.evidence += evidence
+        outcome.reasons += reasons
+        per_actor.append((code, verdict))
+    outcome.verdict = verdicts.combine([v for _c, v in per_actor])
+    misses = [c for c, v in per_actor if v in (PARTLY, CONTRADICTED)]
+    if len(per_actor) > 1 and outcome.verdict == PARTLY and misses:
+        outcome.reasons.append(("group_misses", {"actors": misses}))
     return outcome
 
 
@@ -451,7 +494,7 @@ def _ranking(reading: Reading, figures: Figures, today: dt.date) -> Outcome:
     scope = reading.scope or "nato"
     indicator = "share_gdp" if reading.metric == "share" else "spend_usd_current"
     code = reading.actors[0]
-    year = reading.year or _year(figures, "nato", indicator, code, today)
+    year = reading.year or current_year(figures, "nato", indicator, code, today)
     if year is None or not figures.holds("nato", code):
         return Outcome(
             UNCHECKABLE, [_why_missing(figures, code, year, indicator, _source(figures, code))]
@@ -538,7 +581,7 @@ def judge(reading: Reading, figures: Figures, today: dt.date) -> Outcome:
     """The verdict on ``reading`` with the figures usable on the claim date ``today``."""
     if figures.date is not None:
         first = figures.first_edition("nato")
-        if first and reading.kind != "ratio" and figures.date < first[1]:
+        if first and reading.kind not in ("ratio", "pledge") and figures.date < first[1]:
             return Outcome(
                 UNCHECKABLE, [("before_first", {"date": figures.date, "first": first[1]})]
             )

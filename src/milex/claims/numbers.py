@@ -134,7 +134,7 @@ def _parse(digits: str, locale: str, fallback: str) -> Decimal | None:
         text = re.sub(f"[ {_SPACES}]", get_group_symbol(each), digits)
         try:
             return parse_decimal(text, each, strict=True)
-        except NumberFormatError:
+        except (NumberFormatError, ArithmeticError):  # ArithmeticError: beyond 28 digits
             continue
     return None
 

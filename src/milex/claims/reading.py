@@ -17,8 +17,12 @@ from milex.claims.claim import NATIONAL, NEGATED, Reading
 
 #: How far before a number (characters) a relation word ("about", "meer dan") still binds to it.
 RELATION_REACH = 30
-#: Relation cues, tried in this order (``nearly`` before ``about``: "près de" is in both).
-RELATIONS = ("nearly", "at_least", "above", "below", "about")
+#: Relation cues, tried in this order (``at_most`` before ``above``: "no more than" holds
+#: "more than"; ``nearly`` before ``about``: "près de" is in both).
+RELATIONS = ("at_most", "nearly", "at_least", "above", "below", "about")
+#: Cue lists that are phrases of their own: another cue inside one of them does not count
+#: ("at least" holds no "least", "more than" no "more").
+PHRASES = (*RELATIONS, "not_only")
 #: Group keys that give a ranking its scope rather than naming the ranked actor.
 SCOPES = ("nato", "nato-europe", "eu", "europe-canada")
 
@@ -35,9 +39,14 @@ class Pieces:
     found: dict = field(default_factory=dict, compare=False)
 
     def cue(self, key: str) -> list[tuple[int, int, str]]:
-        """Where the cue words of ``key`` (language file, ``[cues]``) are, found once."""
+        """Where the cue words of ``key`` (language file, ``[cues]``) are, found once; outside
+        the relation phrases unless ``key`` is one of them."""
         if key not in self.found:
-            self.found[key] = words.find(self.sentence, self.lang, "cues", key)
+            found = words.find(self.sentence, self.lang, "cues", key)
+            if key not in PHRASES:
+                taken = [(s, e) for other in PHRASES for s, e, _w in self.cue(other)]
+                found = [m for m in found if not any(a < m[1] and m[0] < b for a, b in taken)]
+            self.found[key] = found
         return self.found[key]
 
     def has(self, *keys: str) -> bool:
@@ -138,7 +147,7 @@ def _ranking(p: Pieces) -> Reading | None:
     """ "Poland is the largest spender in Europe", "second-largest", "spends the most"."""
     largest, smallest = p.cue("largest"), p.cue("smallest")
     ordinal = next((n for n in p.numbers if n.ordinal), None)
-    if not (largest or smallest or ordinal) or not p.has("spending", "spender"):
+    if not (largest or smallest or ordinal) or not p.has("spending", "spender") or p.has("ever"):
         return None
     countries = [a.code for a in p.actors if not a.group]
     groups = [a.code for a in p.actors if a.group]
@@ -189,11 +198,15 @@ def _change(p: Pieces) -> Reading | None:
     if pair and len(plain) == 1 and not plain[0].by:
         year = plain[0].year
     first, last = (pair[0], pair[-1]) if pair else (None, None)
+    if year_from is not None and year is not None and year_from > year:
+        # "137 billion in 2024, double the 68 billion of 2022": the earlier year is the start
+        year_from, year = year, year_from
+        first, last = last, first
     if first and first.scale == 1 and last.scale != 1:  # "van 70 tot 150 miljard"
         first = replace(first, value=first.stated * last.scale, scale=last.scale)
     return Reading(
         "change",
-        _subjects(p)[:1],
+        _subjects(p),
         doubling or "equals",
         last.value if last else None,
         last.precision * last.scale if last else None,
@@ -209,6 +222,8 @@ def _change(p: Pieces) -> Reading | None:
 
 def _value_claim(p: Pieces, today: dt.date) -> Reading | None:
     """Share, amount, pledge, reached and growth claims around one stated number."""
+    if p.has("other_base"):  # a share of a budget, not of GDP: milex holds none
+        return None
     percents = [n for n in p.numbers if n.percent and not n.points]
     money = [n for n in p.numbers if n.currency and not n.percent]
     codes = _subjects(p)
@@ -246,6 +261,7 @@ def _value_claim(p: Pieces, today: dt.date) -> Reading | None:
                 "percent",
                 year,
                 real=p.has("real"),
+                nominal=p.has("nominal"),
                 year_stated=stated,
             )
         if p.has("reached") or (p.has("reach") and not pledge_cue):
@@ -307,6 +323,5 @@ def read(sentence: str, lang: str, today: dt.date) -> Reading | None:
 
 def _negated(p: Pieces) -> bool:
     """Whether a negation word stands in the sentence outside a relation phrase ("nog geen",
-    "not more than" are relations of their own)."""
-    taken = [(s, e) for key in RELATIONS for s, e, _w in p.cue(key)]
-    return any(not any(a <= start < b for a, b in taken) for start, _end, _w in p.cue("negation"))
+    "no more than" are relations of their own) and outside "not only"."""
+    return bool(p.cue("negation"))

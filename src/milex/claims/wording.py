@@ -13,7 +13,7 @@ from functools import cache
 
 from milex import geo
 from milex.catalog import read_toml
-from milex.claims.claim import Claim, Evidence
+from milex.claims.claim import UNCHECKABLE, Claim, Evidence, Reading
 
 #: How many evidence figures a reason lists before "(+N)".
 LISTED = 6
@@ -95,8 +95,8 @@ def figure(evidence: Evidence, lang: str) -> str:
         return text["reasons"]["plan"].format(
             actor=name(evidence.actor, lang),
             value=_value(evidence, lang),
-            year=evidence.year,
-            vintage=evidence.vintage,
+            year=evidence.year or "—",
+            vintage=evidence.vintage if evidence.vintage not in ("", "nan", "None") else "—",
         )
     return text["reasons"]["figure"].format(
         actor=name(evidence.actor, lang) if "/" not in evidence.actor else evidence.actor,
@@ -113,7 +113,7 @@ def say(key: str, params: dict, lang: str) -> str:
     shown = {}
     for field, value in params.items():
         if isinstance(value, bool) or value is None:
-            shown[field] = "" if value is None else str(value)
+            shown[field] = "—" if value is None else str(value)
         elif isinstance(value, float):
             shown[field] = number(value, lang)
         elif isinstance(value, dt.date):
@@ -141,6 +141,24 @@ def tolerance(value: float | None, unit: str, lang: str, currency: str | None = 
     return messages(lang)["reasons"]["tolerance"].format(tolerance=shown)
 
 
+def stated(reading: Reading, lang: str) -> str:
+    """What the sentence states, in words ("genoemd: meer dan 3%"); empty without a value."""
+    if reading.value is None or reading.kind == "ranking":
+        return ""
+    text = messages(lang)
+    units = text["units"]
+    if reading.unit == "percent of GDP":
+        value = number(reading.value, lang) + units["share"]
+    elif reading.unit == "percent":
+        value = number(reading.value, lang, 1) + units["percent"]
+    elif reading.unit and len(reading.unit) == 3:
+        value = money(reading.value, reading.unit, lang)
+    else:
+        value = number(reading.value, lang)
+    relation = text["relations"].get(reading.relation, "")
+    return text["reasons"]["stated"].format(relation=relation, value=value).replace("  ", " ")
+
+
 def reason(claim: Claim, reasons: list[tuple[str, dict]]) -> str:
     """The whole reason of a claim: its evidence, the stated value and tolerance, and why."""
     lang = claim.lang
@@ -149,7 +167,8 @@ def reason(claim: Claim, reasons: list[tuple[str, dict]]) -> str:
     parts = [figure(e, lang) for e in made[:LISTED]]
     if len(made) > LISTED:
         parts[-1] += f" (+{len(made) - LISTED})"
+    parts.append(stated(claim.reading, lang))
     parts += [say(key, params, lang) for key, params in reasons]
-    if claim.tolerance:
+    if claim.tolerance and claim.verdict != UNCHECKABLE:
         parts.append(claim.tolerance)
     return "; ".join(dict.fromkeys(p for p in parts if p))
