@@ -39,7 +39,7 @@ def test_how_much_does_the_netherlands_spend_in_dutch():
 def test_which_allies_spend_more_than_3_5_percent():
     result = milex.ask("Which allies spend more than 3.5%?")
     assert set(r.iso3 for r in result.frame.itertuples()) == {"LTU", "EST", "LVA", "POL", "GRC"}
-    assert "5 allies" in result.extra["answer"]
+    assert "Allies spending more than 3.5% of GDP in 2026: 5" in result.extra["answer"]
     assert "Lithuania 5.33%" in result.extra["answer"]
 
 

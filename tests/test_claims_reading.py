@@ -38,6 +38,14 @@ def test_negation(sentence, lang, kind, relation, negated):
     assert (reading.kind, reading.relation, reading.negated) == (kind, relation, negated)
 
 
+def test_a_relation_word_binds_only_to_the_number_right_after_it():
+    # "under" is a relation word, but here it names a government, not a bound
+    reading = read("In 2024, under Tusk, Poland spent 3.75% of GDP on defence.", "en", TODAY)
+    assert (reading.relation, reading.value) == ("equals", 3.75)
+    reading = read("The US is spending more than $1 trillion on defence this year.", "en", TODAY)
+    assert (reading.relation, reading.value) == ("above", 1e12)
+
+
 def test_a_negated_figure_is_judged_on_the_turned_relation():
     # Poland 2026: 4.68% (NATO July 2026 edition): not more than 5% -> at most 5: supported
     result = milex.check("Polen gibt nicht mehr als 5 % des BIP aus.")

@@ -10,13 +10,16 @@ actor, or without a metric cue, holds no claim (None).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 
 from milex.claims import dates, names, numbers, words
 from milex.claims.claim import NATIONAL, NEGATED, Reading
 
-#: How far before a number (characters) a relation word ("about", "meer dan") still binds to it.
+#: How far before a number (characters) a relation word ("about", "meer dan") still binds to it,
+#: and what may stand between: no letters, or one short word ("de", "the", "la").
 RELATION_REACH = 30
+BOUND = re.compile(r"[^\w]*(?:\b\w{1,3}\b[^\w]*)?|[^a-zA-Z\u00c0-\u024f]*")
 #: Relation cues, tried in this order (``at_most`` before ``above``: "no more than" holds
 #: "more than"; ``nearly`` before ``about``: "près de" is in both).
 RELATIONS = ("at_most", "nearly", "at_least", "above", "below", "about")
@@ -64,11 +67,14 @@ def pieces(sentence: str, lang: str, today: dt.date) -> Pieces:
 
 
 def _relation(p: Pieces, number: numbers.Number) -> str:
-    """The relation word bound to a number: the nearest cue ending shortly before it."""
+    """The relation word bound to a number: a cue right before it, with at most one short word
+    between ("more than $1 trillion", "meer dan de 2 procent"; not "under Tusk, Poland spent
+    3.75%")."""
     best, where = "equals", -1
     for relation in RELATIONS:
         for _start, end, _phrase in p.cue(relation):
-            if number.start - RELATION_REACH <= end <= number.start and end > where:
+            gap = p.sentence[end : number.start]
+            if 0 <= len(gap) <= RELATION_REACH and BOUND.fullmatch(gap) and end > where:
                 best, where = relation, end
     return best
 
@@ -196,7 +202,14 @@ def _change(p: Pieces) -> Reading | None:
     year_from = since[0].year if since else (plain[0].year if len(plain) >= 2 else None)
     year = plain[-1].last if plain and (len(plain) >= 2 or not pair or plain[-1].by) else None
     if pair and len(plain) == 1 and not plain[0].by:
-        year = plain[0].year
+        # one year: it belongs to the end it stands nearer to ("which spent 3.75% in 2024, is
+        # now at 4.68%": the start)
+        near_start = abs(plain[0].start - pair[0].end) < abs(plain[0].start - pair[-1].end)
+        year, year_from = (
+            (None, plain[0].year)
+            if near_start and year_from is None
+            else (plain[0].year, year_from)
+        )
     first, last = (pair[0], pair[-1]) if pair else (None, None)
     if year_from is not None and year is not None and year_from > year:
         # "137 billion in 2024, double the 68 billion of 2022": the earlier year is the start
