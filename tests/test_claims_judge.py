@@ -277,6 +277,11 @@ def test_ratio_against_the_munitions_range(store):
     assert outcome(store, four).verdict == "supported"
     twelve = Reading("ratio", ("RUS", "nato"), "equals", 12.0, None, "ratio", 2025)
     assert outcome(store, twelve).verdict == "contradicted"  # 12 > 4.17 x 1.25 = 5.2
+    # 5.5 is beyond 4.17 x 1.25 = 5.21: contradicted; 0.7 is within 0.81 / 1.25 = 0.65
+    beyond = Reading("ratio", ("RUS", "nato"), "equals", 5.5, None, "ratio", 2025)
+    assert outcome(store, beyond).verdict == "contradicted"
+    below = Reading("ratio", ("RUS", "nato"), "equals", 0.7, None, "ratio", 2025)
+    assert outcome(store, below).verdict == "partly supported"
     five = Reading("ratio", ("RUS", "nato"), "equals", 5.0, None, "ratio", 2025)
     assert outcome(store, five).verdict == "partly supported"  # 4.17 < 5 <= 5.2
 
@@ -285,6 +290,9 @@ def test_growth(store):
     # Germany 2024: real change +24.26% (July 2026 edition)
     rapid = Reading("growth", ("DEU",), "rapid", year=2024, unit="percent")
     assert outcome(store, rapid).verdict == "supported"
+    # 2023: +8.77%, rising but under the 10% that "at breakneck speed" asks
+    slower = Reading("growth", ("DEU",), "rapid", year=2023, unit="percent")
+    assert outcome(store, slower).verdict == "partly supported"
     numeric = Reading("growth", ("DEU",), "equals", 24.0, 1.0, "percent", 2024, real=True)
     assert outcome(store, numeric).verdict == "supported"  # 0.26 <= 0.5
     # 2021: -0.65%: not rising
