@@ -96,3 +96,16 @@ def test_kroner_are_the_spender_s_own_currency():
 def test_no_actor_or_no_metric_holds_no_claim():
     assert read("The summit lasted two days.", "en", TODAY) is None
     assert read("Germany hosted the meeting of defence ministers in Berlin.", "en", TODAY) is None
+
+
+def test_a_sentence_in_the_past_without_a_year_is_about_the_year_before():
+    # dated 1 August 2026 (July 2026 edition): Germany 2025 99,298 EUR million (estimate),
+    # 2026 124,660; "99 billion" has tolerance max(0.5 bn, 2% of 99 bn = 1.98 bn)
+    past = milex.check("Germany spent 99 billion euros on defence.", date="2026-08-01")
+    assert past.extra["claims"][0]["reading"]["past"] is True
+    assert (past.frame["year"].iloc[0], past.frame["verdict"].iloc[0]) == (2025, "supported")
+    present = milex.check("Germany spends 99 billion euros on defence.", date="2026-08-01")
+    assert (present.frame["year"].iloc[0], present.frame["verdict"].iloc[0]) == (
+        2026,
+        "contradicted",
+    )

@@ -28,6 +28,8 @@ class Reading:
     change or ranking is about (``share`` or ``amount``); ``scope`` is a ranking's group.
     ``real``: the sentence says "in real terms" (growth is judged on real change either way);
     ``nominal``: it says "in nominal terms" (not checkable: milex holds real change only);
+    ``past``: the sentence is in the simple past ("spent", "gaf"): without a year it is about
+    the year before the claim date, not the current one;
     ``year_stated``: the year is written in the sentence (else it is the claim date's year or
     the latest year held, filled in once judged).
     """
@@ -46,6 +48,7 @@ class Reading:
     scope: str | None = None
     real: bool = False
     nominal: bool = False
+    past: bool = False
     year_stated: bool = False
     negated: bool = False
 

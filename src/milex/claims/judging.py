@@ -67,15 +67,16 @@ def _source(figures: Figures, code: str) -> str | None:
 
 
 def current_year(
-    figures: Figures, source: str, indicator: str, code: str, today: dt.date
+    figures: Figures, source: str, indicator: str, code: str, today: dt.date, past: bool = False
 ) -> int | None:
-    """The current year of a present-tense claim: today's year if the usable edition holds it,
-    else the latest year it holds."""
+    """The year a claim without one is about: today's year (the year before for a sentence in
+    the simple past, "spent") if the usable edition holds it, else the latest year before."""
     held = figures.years(source, indicator, code)
     if not held:
         return None
-    past = [y for y in held if y <= today.year]
-    return max(past) if past else min(held)
+    meant = today.year - 1 if past else today.year
+    before = [y for y in held if y <= meant]
+    return max(before) if before else min(held)
 
 
 def _evidence(
@@ -157,7 +158,7 @@ def _per_unit(
         source = _source(figures, code)
         year = reading.year
         if source is not None and year is None:
-            year = current_year(figures, source, indicator, code, today)
+            year = current_year(figures, source, indicator, code, today, reading.past)
         fig = figures.get(source, indicator, code, year) if source and year else None
         if fig is None:
             outcome.evidence.append(_missing(code, year, indicator, source))
@@ -195,7 +196,12 @@ def _euro_rate(figures: Figures, fig: Figure) -> float | None:
 
 
 def amount_figure(
-    figures: Figures, code: str, currency: str, year: int | None, today: dt.date
+    figures: Figures,
+    code: str,
+    currency: str,
+    year: int | None,
+    today: dt.date,
+    past: bool = False,
 ) -> tuple[Figure | None, float | None, str, int | None]:
     """The spending figure of ``code`` in ``currency`` (million), converted when needed:
     ``(figure, value in units, note, year)``."""
@@ -210,7 +216,7 @@ def amount_figure(
         if not held or not held[0].unit.startswith(currency):
             indicator = "spend_usd_current"
     if year is None:
-        year = current_year(figures, source, indicator, code, today)
+        year = current_year(figures, source, indicator, code, today, past)
     fig = figures.get(source, indicator, code, year) if year else None
     if fig is None:
         return None, None, indicator, year
@@ -228,7 +234,9 @@ def _amount(reading: Reading, figures: Figures, today: dt.date) -> Outcome:
     outcome = Outcome(UNCHECKABLE, tolerance=tol, tolerance_unit="amount")
     currency = reading.unit or ""
     for code in _units(reading.actors, reading.year):
-        fig, value, note, year = amount_figure(figures, code, currency, reading.year, today)
+        fig, value, note, year = amount_figure(
+            figures, code, currency, reading.year, today, reading.past
+        )
         if fig is None:
             source = _source(figures, code)
             outcome.evidence.append(_missing(code, year, "spend_national_current", source))

@@ -329,6 +329,8 @@ def read(sentence: str, lang: str, today: dt.date) -> Reading | None:
     if not p.actors:
         return None
     reading = _ratio(p) or _ranking(p) or _change(p) or _value_claim(p, today)
+    if reading is not None and p.has("past"):
+        reading = replace(reading, past=True)
     if reading is None or not _negated(p):
         return reading
     return replace(reading, negated=True, relation=NEGATED.get(reading.relation, reading.relation))
