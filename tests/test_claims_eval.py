@@ -56,22 +56,21 @@ def test_the_labelled_set_covers_what_the_issue_asks():
     assert len(dated) >= 4, "claims whose verdict changes between editions"
 
 
+@pytest.mark.parametrize(
+    ("score", "minimum"),
+    [
+        ("verdict", VERDICT_MIN),
+        ("precision", DETECTION_MIN),
+        ("recall", DETECTION_MIN),
+        ("reading", READING_MIN),
+    ],
+)
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_verdict_accuracy(tallies, lang):
+def test_scores_per_language(tallies, lang, score, minimum):
     tally = tallies["lang"][lang]
     scores = tally.scores()
     shown = "\n".join(tally.errors[:15])
-    assert scores["verdict"] >= VERDICT_MIN, f"{lang}: {scores}\n{shown}"
-
-
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_detection_and_reading(tallies, lang):
-    tally = tallies["lang"][lang]
-    scores = tally.scores()
-    shown = "\n".join(tally.errors[:15])
-    assert scores["precision"] >= DETECTION_MIN, f"{lang}: {scores}\n{shown}"
-    assert scores["recall"] >= DETECTION_MIN, f"{lang}: {scores}\n{shown}"
-    assert scores["reading"] >= READING_MIN, f"{lang}: {scores}\n{shown}"
+    assert scores[score] >= minimum, f"{lang}: {scores}\n{shown}"
 
 
 def test_no_invented_verdicts(tallies):

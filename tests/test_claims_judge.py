@@ -87,6 +87,38 @@ def test_doubling_words(ratio, word, expected):
     assert verdicts.doubling(ratio, word) == expected
 
 
+@pytest.mark.parametrize(
+    ("ratio", "word", "expected"),
+    [
+        # the ends of each interval (claims.toml [doubling]) and of the 0.2 margin beyond it
+        (1.8, "doubling", "supported"),
+        (2.2, "doubling", "supported"),
+        (1.6, "doubling", "partly supported"),
+        (1.59, "doubling", "contradicted"),
+        (2.41, "doubling", "contradicted"),
+        (1.7, "nearly_doubling", "supported"),
+        (2.0, "nearly_doubling", "supported"),
+        (2.7, "tripling", "supported"),
+        (3.3, "tripling", "supported"),
+        (2.69, "tripling", "partly supported"),
+    ],
+)
+def test_doubling_interval_ends(ratio, word, expected):
+    assert verdicts.doubling(ratio, word) == expected
+
+
+def test_rapid_growth_and_ratio_limits_at_their_ends():
+    # "at breakneck speed" is a real change of at least 10% (claims.toml rapid_growth_pct)
+    assert verdicts.growth(10.0, "rapid") == "supported"
+    assert verdicts.growth(9.99, "rapid") == "partly supported"
+    assert verdicts.growth(0.0, "rising") == "contradicted"
+    # a stated ratio up to 1.25 x the range's ends is partly supported, beyond contradicted
+    assert verdicts.ratio(4.0 * 1.25, 1.0, 4.0) == "partly supported"
+    assert verdicts.ratio(4.0 * 1.25 + 0.01, 1.0, 4.0) == "contradicted"
+    assert verdicts.ratio(1.0 / 1.25, 1.0, 4.0) == "partly supported"
+    assert verdicts.ratio(1.0 / 1.25 - 0.01, 1.0, 4.0) == "contradicted"
+
+
 def test_combining_checks():
     assert verdicts.combine(["supported", "supported"]) == "supported"
     assert verdicts.combine(["supported", "contradicted"]) == "partly supported"
@@ -192,41 +224,18 @@ def test_pledge_gives_the_path_that_reaches_it(store):
     assert path["step"] == pytest.approx((3.5 - 2.69) / 3)
 
 
+def doubled_since(year: int) -> Reading:
+    """ "Germany has doubled its defence spending since YEAR" (no amounts stated)."""
+    return Reading("change", ("DEU",), "doubling", unit="national", year_from=year, metric="amount")
+
+
 def test_doubling_since_2014(store):
-    reading = Reading(
-        "change",
-        ("DEU",),
-        "doubling",
-        None,
-        None,
-        "national",
-        None,
-        None,
-        None,
-        2014,
-        metric="amount",
-    )
-    result = outcome(store, reading)
+    result = outcome(store, doubled_since(2014))
     # 2014: 34,749; 2026 (estimate): 124,660 EUR million; ratio 3.59 -> not a doubling
     ratio = dict(result.reasons)["ratio_of_figures"]["ratio"]
     assert ratio == pytest.approx(124_660 / 34_749)
     assert result.verdict == "contradicted"
-    since_2022 = outcome(
-        store,
-        Reading(
-            "change",
-            ("DEU",),
-            "doubling",
-            None,
-            None,
-            "national",
-            None,
-            None,
-            None,
-            2022,
-            metric="amount",
-        ),
-    )
+    since_2022 = outcome(store, doubled_since(2022))
     # 124,660 / 58,266 = 2.14: within [1.8, 2.2]
     assert since_2022.verdict == "supported"
 

@@ -9,6 +9,7 @@ question it cannot answer says so and lists what it can answer, in the same lang
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
@@ -20,22 +21,14 @@ from milex.claims.judging import amount_figure, current_year
 from milex.claims.reading import SCOPES, Pieces, pieces
 from milex.result import Result
 from milex.store import Store
+from milex.vocab import rescale
 
-FIGURE_COLUMNS = [
-    "iso3",
-    "year",
-    "indicator",
-    "value",
-    "unit",
-    "status",
-    "source",
-    "vintage",
-    "source_id",
-]
+#: The columns of an answer's frame: the fields of a figure (tidy, with its origin).
+FIGURE_COLUMNS = [f.name for f in dataclasses.fields(Figure)]
 
 
 def _rows(found: list[Figure]) -> pd.DataFrame:
-    return pd.DataFrame([f.__dict__ for f in found], columns=FIGURE_COLUMNS)
+    return pd.DataFrame([dataclasses.asdict(f) for f in found], columns=FIGURE_COLUMNS)
 
 
 def _how_much(p: Pieces, figures: Figures, today: dt.date) -> tuple[str, list[Figure]] | None:
@@ -103,7 +96,7 @@ def _largest(p: Pieces, figures: Figures, today: dt.date) -> tuple[str, list[Fig
     if indicator == "share_gdp":
         shown = wording.number(top.value, p.lang) + wording.messages(p.lang)["units"]["share"]
     else:
-        shown = wording.money(top.value * 1e6, "USD", p.lang)
+        shown = wording.money(rescale(top.value, "million", "unit"), "USD", p.lang)
     text = wording.messages(p.lang)["answers"]["largest"].format(
         scope=wording.name(scope, p.lang),
         year=year,

@@ -28,6 +28,7 @@ from milex.claims.claim import (
 )
 from milex.claims.figures import Figure, Figures
 from milex.errors import MilexError
+from milex.vocab import rescale
 
 #: A message: its key in ``data/messages/<lang>.toml`` and the values it names.
 Message = tuple[str, dict]
@@ -221,11 +222,11 @@ def amount_figure(
     if fig is None:
         return None, None, indicator, year
     if currency == NATIONAL or fig.unit.startswith(currency):
-        return fig, fig.value * 1e6, "", year
+        return fig, rescale(fig.value, "million", "unit"), "", year
     if currency == "EUR" and fig.unit.startswith("USD"):
         rate = _euro_rate(figures, fig)
         if rate is not None:
-            return fig, fig.value * rate * 1e6, f"EUR/USD {rate:.4f}", year
+            return fig, rescale(fig.value * rate, "million", "unit"), f"EUR/USD {rate:.4f}", year
     return fig, None, f"currency {currency}", year
 
 
@@ -287,7 +288,7 @@ def _plans(figures: Figures, code: str, metric: str, currency: str | None) -> pd
     annual = unit.str.startswith("billion") & ~unit.str.contains(not_annual, regex=True)
     same = (rows["amount_currency"] == currency) | (currency == NATIONAL)
     rows = rows[rows["target_amount"].notna() & annual & same]
-    rows["value"] = rows["target_amount"] * 1e9
+    rows["value"] = rescale(rows["target_amount"], "billion", "unit")
     return rows
 
 

@@ -254,54 +254,30 @@ def _value_claim(p: Pieces, today: dt.date) -> Reading | None:
         n = percents[0]
         relation = _relation(p, n)
         if pledge_cue and not growth_cue:
-            return Reading(
-                "pledge",
-                codes,
-                relation,
-                n.value,
-                n.precision,
-                "percent of GDP",
-                year,
-                year_stated=stated,
-            )
-        if growth_cue and not p.has("gdp"):
-            return Reading(
-                "growth",
-                codes,
-                relation,
-                n.value,
-                n.precision,
-                "percent",
-                year,
-                real=p.has("real"),
-                nominal=p.has("nominal"),
-                year_stated=stated,
-            )
-        if p.has("reached") or (p.has("reach") and not pledge_cue):
-            relation = relation if relation in ("above",) else "at_least"
-            return Reading(
-                "reached",
-                codes,
-                relation,
-                n.value,
-                n.precision,
-                "percent of GDP",
-                year,
-                year_stated=stated,
-            )
-        if p.has("gdp", "spending") or pledge_cue:
-            kind = "pledge" if pledge_cue else "share"
-            return Reading(
-                kind,
-                codes,
-                relation,
-                n.value,
-                n.precision,
-                "percent of GDP",
-                year,
-                year_stated=stated,
-            )
-        return None
+            kind = "pledge"
+        elif growth_cue and not p.has("gdp"):
+            kind = "growth"
+        elif p.has("reached") or (p.has("reach") and not pledge_cue):
+            kind, relation = "reached", relation if relation == "above" else "at_least"
+        elif pledge_cue:
+            kind = "pledge"
+        elif p.has("gdp", "spending"):
+            kind = "share"
+        else:
+            return None
+        growth = kind == "growth"
+        return Reading(
+            kind,
+            codes,
+            relation,
+            n.value,
+            n.precision,
+            "percent" if growth else "percent of GDP",
+            year,
+            real=growth and p.has("real"),
+            nominal=growth and p.has("nominal"),
+            year_stated=stated,
+        )
     if money and (p.has("spending") or pledge_cue):
         n = money[0]
         kind = "pledge" if pledge_cue else "amount"
@@ -315,11 +291,9 @@ def _value_claim(p: Pieces, today: dt.date) -> Reading | None:
             year,
             year_stated=stated,
         )
-    if p.has("spending"):
-        if p.has("growth_rapid"):
-            return Reading("growth", codes, "rapid", year=year, unit="percent", year_stated=stated)
-        if p.has("growth_rising"):
-            return Reading("growth", codes, "rising", year=year, unit="percent", year_stated=stated)
+    rate = "rapid" if p.has("growth_rapid") else "rising" if p.has("growth_rising") else None
+    if rate and p.has("spending"):
+        return Reading("growth", codes, rate, year=year, unit="percent", year_stated=stated)
     return None
 
 

@@ -14,6 +14,7 @@ from functools import cache
 from milex import geo
 from milex.catalog import read_toml
 from milex.claims.claim import UNCHECKABLE, Claim, Evidence, Reading
+from milex.vocab import rescale
 
 #: How many evidence figures a reason lists before "(+N)".
 LISTED = 6
@@ -83,8 +84,10 @@ def _value(evidence: Evidence, lang: str) -> str:
     if evidence.indicator == "real_change_pct":
         return number(evidence.value, lang, 1) + units["percent"]
     if evidence.indicator.startswith("spend") or evidence.indicator == "pledge":
-        scale = 1e6 if "million" in evidence.unit else 1.0
-        return money(evidence.value * scale, evidence.unit[:3], lang)
+        value = evidence.value
+        if "million" in evidence.unit:
+            value = rescale(value, "million", "unit")
+        return money(value, evidence.unit[:3], lang)
     return number(evidence.value, lang)
 
 
