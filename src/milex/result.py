@@ -15,10 +15,13 @@ import html
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 #: Version of the JSON envelope (``milex.<kind>.v1``); bumped when a key is renamed or removed.
 JSON_VERSION = 1
@@ -122,6 +125,15 @@ class Result:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, allow_nan=False)
 
     # ----------------------------------------------------------------- display
+
+    def plot(self, lang: str = "en", **options: Any) -> go.Figure:
+        """The result drawn as a plotly figure (``plotly.graph_objects.Figure``), titled with
+        what it shows and the source and edition behind it, its words and numbers in ``lang``
+        (en, nl, de, fr); ``options`` go to the kind's chart (see :func:`milex.charts.figure`).
+        Raises InputError for a kind that has no chart."""
+        from milex.charts import figure
+
+        return figure(self, lang, **options)
 
     def citations(self) -> list[str]:
         """How to cite each edition behind the figures, once each."""
