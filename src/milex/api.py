@@ -46,6 +46,7 @@ from pydantic import (
 from milex import geo, outfile
 from milex.arsenal import model as _arsenal
 from milex.arsenal import ratio as _arsenal_ratio
+from milex.arsenal import scenario as _arsenal_scenario
 from milex.arsenal.estimates import ACTORS as _arsenal_actors
 from milex.catalog import read_toml
 from milex.checks import crosscheck as _crosscheck
@@ -247,6 +248,11 @@ ACCEPTED = {
     "year": (f"a year from {FIRST_YEAR} to {LAST_YEAR}", "2024"),
     "scenario": ("a shipped scenario (default) or the path of a scenario file", "default"),
     "until": ("the last year to run, from the scenario's start", "2030"),
+    "changes": (
+        "a mapping of scenario parameters (dotted keys, see the result's parameters) to "
+        "numbers from 0 to 1,000,000,000",
+        "{'actors.RUS.flows.0.per_day': 30000}",
+    ),
     "a": (f"a munitions actor: {', '.join(_arsenal_actors)}", "RUS"),
     "b": (f"a munitions actor: {', '.join(_arsenal_actors)}", "NATO"),
     "by": (f"a target year from {MIN_TARGET_YEAR} to {MAX_TARGET_YEAR}", "2035"),
@@ -361,6 +367,13 @@ def _reason(error: dict) -> str:
 
 def _store(store: Store | None) -> Store:
     return store if store is not None else default_store()
+
+
+def store_identity() -> tuple[str, int]:
+    """Which store answers by default: its file and the open store object (the web's cache
+    of answers is keyed on it, so answers of another store are never served)."""
+    store = default_store()
+    return str(store.path), id(store)
 
 
 #: Most known values a refusal lists; beyond it, it points to where they are listed.
@@ -955,20 +968,34 @@ def race(
 ScenarioFile = Annotated[str, Strict(), Field(min_length=1, max_length=4096)] | Path
 
 
+#: Changes to a scenario's parameters: dotted key -> number.
+Changes = dict[Name, Number]
+
+
 @_validated
 def munitions(
     scenario: ScenarioFile = "default",
     until: Year | None = None,
     *,
+    changes: Changes | None = None,
     store: Store | None = None,
 ) -> Result:
     """The monthly artillery-munitions model of a scenario (``default``, shipped in
     ``milex/data/scenarios``, or a TOML file of your own) to the end of ``until``: production
     (from the published estimates, low/central/high, or planned ramps), imports, consumption,
     transfers and stock per actor and month, in rounds; a shortfall is reported, never hidden.
-    See :func:`milex.arsenal.model.simulate` for the columns and extras (``annual``,
-    ``overtakes``, ``ratios``, ``runs_out``)."""
-    return _arsenal.munitions(_store(store), str(scenario), until)
+    ``changes`` sets parameters of the scenario before it runs: dotted keys into its TOML
+    (``{"actors.RUS.flows.0.per_day": 30000}``), each one of ``extra["parameters"]`` (key,
+    value, unit, label, source: the numbers that can be changed), to a number from 0 to
+    1,000,000,000 in the parameter's unit. See :func:`milex.arsenal.model.simulate` for the
+    columns and extras (``annual``, ``overtakes``, ``ratios``, ``runs_out``)."""
+    return _arsenal.munitions(_store(store), str(scenario), until, changes)
+
+
+@_validated
+def munitions_scenarios() -> list[str]:
+    """The names of the munitions scenarios shipped with milex (``default`` ...)."""
+    return _arsenal_scenario.shipped()
 
 
 @_validated

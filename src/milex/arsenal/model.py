@@ -36,7 +36,7 @@ from milex.arsenal.estimates import (
     production_estimates,
     row_id,
 )
-from milex.arsenal.scenario import ActorPlan, Flow, Ramp, Scenario, load
+from milex.arsenal.scenario import ActorPlan, Flow, Ramp, Scenario, load, parameters
 from milex.errors import InputError, shown
 from milex.result import CITATION_COLUMNS, Result
 from milex.store import Store
@@ -197,31 +197,15 @@ def _lasts(code, start_stock, span, production, flows, notes) -> dict:
 
 
 def _param_citations(scenario: Scenario, file: str) -> pd.DataFrame:
-    """One citation per scenario parameter with a number: its source text as the scenario
-    gives it."""
-    out = []
-
-    def add(key: str, value: object, source: str) -> None:
-        out.append(
-            {"id": f"scenario:{scenario.name}:{key}", "source": "scenario",
-             "vintage": scenario.name, "title": f"{key} = {value}", "published": None,
-             "url": None, "licence": None,
-             "cite": source or f"assumption of scenario {scenario.name} ({file})"}
-        )  # fmt: skip
-
-    for code, plan in scenario.actors.items():
-        if plan.capacity != "estimates":
-            add(f"actors.{code}.capacity", plan.capacity, "")
-        add(f"actors.{code}.start_stock", plan.start_stock, plan.start_stock_source)
-        for i, ramp in enumerate(plan.ramps):
-            add(f"actors.{code}.ramps[{i}]", f"{ramp.target:g} by {ramp.end}", ramp.source)
-        for i, flow in enumerate(plan.flows):
-            rate = next(
-                f"{getattr(flow, k):g} {k.replace('_', ' ')}"
-                for k in ("per_day", "per_month", "per_year")
-                if getattr(flow, k) is not None
-            )
-            add(f"actors.{code}.flows[{i}]", f"{flow.kind} {rate}", flow.source)
+    """One citation per parameter of the scenario (:func:`parameters`): its source text as the
+    scenario gives it."""
+    out = [
+        {"id": f"scenario:{scenario.name}:{p['key']}", "source": "scenario",
+         "vintage": scenario.name, "title": f"{p['key']} = {p['value']:g} ({p['label']})",
+         "published": None, "url": None, "licence": None,
+         "cite": p["source"] or f"assumption of scenario {scenario.name} ({file})"}
+        for p in parameters(scenario)
+    ]  # fmt: skip
     return pd.DataFrame(out, columns=CITATION_COLUMNS)
 
 
@@ -340,7 +324,7 @@ def simulate(store: Store, scenario: Scenario, file: str = "", until: str | None
             "with the source the scenario gives.",
             *CAVEATS,
         ],
-        extra={**extra, "estimates": used_frame},
+        extra={**extra, "estimates": used_frame, "parameters": parameters(scenario)},
     )
 
 
@@ -431,10 +415,18 @@ def _extras(scenario: Scenario, span, frame: pd.DataFrame, notes: list) -> dict:
 LAST_YEAR = 2050
 
 
-def munitions(store: Store, scenario: str = "default", until: int | None = None) -> Result:
-    """Load a scenario (a shipped name or a file's path) and run it, to the end of year
-    ``until`` when given (else the scenario's own ``until``), at most to :data:`LAST_YEAR`."""
-    loaded = load(scenario)
+def munitions(
+    store: Store,
+    scenario: str = "default",
+    until: int | None = None,
+    changes: dict[str, float] | None = None,
+) -> Result:
+    """Load a scenario (a shipped name or a file's path) with ``changes`` made to its
+    parameters (dotted key -> number, see :func:`milex.arsenal.scenario.change`) and run it,
+    to the end of year ``until`` when given (else the scenario's own ``until``), at most to
+    :data:`LAST_YEAR`. ``extra["parameters"]`` lists the parameters that can be changed, with
+    their values as run."""
+    loaded = load(scenario, changes)
     first = int(loaded.start[:4])
     if until is not None and (
         isinstance(until, bool) or not isinstance(until, int) or not first <= until <= LAST_YEAR
@@ -450,7 +442,9 @@ def munitions(store: Store, scenario: str = "default", until: int | None = None)
         )
     end = None if until is None else f"{until:04d}-12"
     file = scenario if isinstance(scenario, str) and "/" not in scenario else str(scenario)
-    return simulate(store, loaded, file=file, until=end)
+    result = simulate(store, loaded, file=file, until=end)
+    result.query["changes"] = dict(changes or {})
+    return result
 
 
 __all__ = ["ACTORS", "munitions", "simulate"]

@@ -24,6 +24,8 @@ Every number of a scenario carries its source text, shown with the model's resul
 
 from __future__ import annotations
 
+import copy
+import difflib
 import re
 import tomllib
 from datetime import date
@@ -218,8 +220,9 @@ def _exists(path: Path) -> bool:
         return False
 
 
-def load(scenario: str | Path = "default") -> Scenario:
-    """A shipped scenario by name (``"default"``) or a user's scenario file by path."""
+def load(scenario: str | Path = "default", changes: dict[str, float] | None = None) -> Scenario:
+    """A shipped scenario by name (``"default"``) or a user's scenario file by path, with
+    ``changes`` (see :func:`change`) made to its parameters before it is validated."""
     text = str(scenario)
     if not text.strip() or text.strip() == ".":
         raise InputError(
@@ -244,4 +247,80 @@ def load(scenario: str | Path = "default") -> Scenario:
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise DataFileError(f"{path}: not valid TOML ({exc})") from None
-    return parse(data, str(path))
+    loaded = parse(data, str(path))
+    if not changes:
+        return loaded
+    return parse(change(data, loaded, changes), str(path))
+
+
+#: The largest value a parameter can be changed to (rounds, or rounds per day, month or year).
+MAX_PARAMETER = 1_000_000_000
+#: The unit of each kind of parameter.
+_UNITS = {
+    "capacity": "rounds per year",
+    "start_stock": "rounds",
+    "target": "rounds per year",
+    "per_day": "rounds per day",
+    "per_month": "rounds per month",
+    "per_year": "rounds per year",
+}
+
+
+def parameters(scenario: Scenario) -> list[dict[str, Any]]:
+    """The numbers of a scenario that can be changed (:func:`change`), one dict each:
+    ``key`` (its dotted path in the TOML, e.g. ``actors.RUS.flows.0.per_day``), ``value``,
+    ``unit`` (rounds, or rounds per day, month or year), ``label`` (actor, kind and period)
+    and ``source`` (the scenario's source text; empty for an assumption without one)."""
+    out = []
+
+    def add(key: str, value: float, label: str, source: str) -> None:
+        unit = _UNITS[key.rsplit(".", 1)[1]]
+        out.append({"key": key, "value": value, "unit": unit, "label": label, "source": source})
+
+    for code, plan in scenario.actors.items():
+        where = f"actors.{code}"
+        if plan.capacity != "estimates":
+            add(f"{where}.capacity", plan.capacity, f"{code} production capacity", "")
+        start = f"{code} stock at the start ({scenario.start})"
+        add(f"{where}.start_stock", plan.start_stock, start, plan.start_stock_source)
+        for i, ramp in enumerate(plan.ramps):
+            label = f"{code} production ramp ({ramp.shape}), {ramp.start} to {ramp.end}"
+            add(f"{where}.ramps.{i}.target", ramp.target, label, ramp.source)
+        for i, flow in enumerate(plan.flows):
+            rate = next(
+                k for k in ("per_day", "per_month", "per_year") if getattr(flow, k) is not None
+            )
+            towards = {"import": " from ", "transfer": " to "}.get(flow.kind, "")
+            what = f"{flow.kind}{towards}{flow.counterpart}" + (
+                f" ({flow.label})" if flow.label else ""
+            )
+            label = f"{code} {what}, {flow.start} to {flow.end}"
+            add(f"{where}.flows.{i}.{rate}", getattr(flow, rate), label, flow.source)
+    return out
+
+
+def change(data: dict[str, Any], scenario: Scenario, changes: dict[str, float]) -> dict[str, Any]:
+    """A copy of a scenario's parsed TOML ``data`` with ``changes`` (dotted key -> number) made:
+    only a parameter of :func:`parameters` can be changed, to a number from 0 to
+    :data:`MAX_PARAMETER`; anything else is a one-line InputError naming the key."""
+    known = [p["key"] for p in parameters(scenario)]
+    changed = copy.deepcopy(data)
+    for key, value in changes.items():
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            raise InputError(
+                f"changes: {shown(key)} is not a parameter of scenario {scenario.name}: "
+                f"{hint}give a key of its parameters, e.g. {known[0]}"
+            )
+        if isinstance(value, bool) or not 0 <= value <= MAX_PARAMETER:
+            raise InputError(
+                f"changes: {key} = {shown(value)}: give a number from 0 to {MAX_PARAMETER:,} "
+                f"({_UNITS[key.rsplit('.', 1)[1]]})"
+            )
+        *path, leaf = key.split(".")
+        node: Any = changed
+        for part in path:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        node[leaf] = value
+    return changed

@@ -6,6 +6,7 @@ Every SQL statement milex runs against a built store lives here (the build's in
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
@@ -17,15 +18,38 @@ from milex.vocab import TIDY_COLUMNS, year_span
 
 
 class Store:
-    """A read-only connection to a built store file (``con``: one opened already)."""
+    """A read-only connection to a built store file (``con``: one opened already).
+
+    A store can be shared by threads (a web server's): a DuckDB connection must not run two
+    queries at once, so each thread other than the one that opened the store queries through
+    a cursor of its own (``con.cursor()``, a connection to the same database), made on its
+    first query and closed with the store or once its thread has ended.
+    """
 
     def __init__(self, path: Path, con: duckdb.DuckDBPyConnection | None = None):
         self.path = path
         self.con = con if con is not None else duckdb.connect(str(path), read_only=True)
+        self._owner = threading.get_ident()
+        self._cursors: dict[int, duckdb.DuckDBPyConnection] = {}
+        self._lock = threading.Lock()
+
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        """The connection this thread queries through (see the class's documentation)."""
+        thread = threading.get_ident()
+        if thread == self._owner:
+            return self.con
+        cursor = self._cursors.get(thread)
+        if cursor is None:
+            with self._lock:
+                alive = {t.ident for t in threading.enumerate()}
+                for ended in set(self._cursors) - alive:
+                    self._cursors.pop(ended).close()
+                cursor = self._cursors[thread] = self.con.cursor()
+        return cursor
 
     def sql(self, query: str, params: list | None = None) -> pd.DataFrame:
         """Run a query and return its result as a DataFrame."""
-        return self.con.execute(query, params or []).df()
+        return self._connection().execute(query, params or []).df()
 
     def observations(
         self,
@@ -207,6 +231,10 @@ class Store:
         return int(row["n"]), int(row["c"])
 
     def close(self) -> None:
+        with self._lock:
+            for cursor in self._cursors.values():
+                cursor.close()
+            self._cursors.clear()
         self.con.close()
 
 
