@@ -1,0 +1,75 @@
+"""Charts of milex results: one plotly figure per kind of result, for notebooks
+(``Result.plot()``), the web pages, the static site and the reports.
+
+This package sits below :mod:`milex.result` (layer 2): it draws any object with a Result's
+attributes (``kind``, ``frame``, ``units``, ``sources``, ``query``, ``extra``, ``notes``). Every
+figure's title names what it shows and the source and edition(s) behind it, and a source line
+under the plot cites them. A missing value is drawn as a gap (None), never as zero; an estimate is
+hatched (bars) or an open marker (points), each with a legend entry. Colours (Okabe-Ito) and marks
+are data (``data/charts.toml``), words are per language (``data/charts/<lang>.toml``), numbers
+follow the language's locale (babel): ``3,5`` in Dutch. plotly is imported when a figure is
+drawn, not when milex or this package is imported.
+
+Modules: ``base`` (style, words, numbers, titles, layout, lines) · ``ranked`` (bars per country:
+status, gap, pledges, answer) · ``years`` (over time: show, path, simulate, munitions) · ``sides``
+(two sides: compare, race, munitions_ratio).
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from milex.charts import ranked, sides, years
+from milex.charts.base import LANGS, Drawable, words
+from milex.errors import InputError, shown
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+__all__ = ["DRAWERS", "LANGS", "figure", "figure_json"]
+
+#: The kinds of result that draw, and how (kind -> function of result, lang and options).
+#: ``show`` is the kind of ``milex.report``.
+DRAWERS: dict[str, Callable[..., go.Figure]] = {
+    "status": ranked.status,
+    "gap": ranked.gap,
+    "pledges": ranked.pledges,
+    "answer": ranked.answer,
+    "show": years.show,
+    "path": years.path,
+    "simulate": years.simulate,
+    "munitions": years.munitions,
+    "compare": sides.compare,
+    "race": sides.compare,
+    "munitions_ratio": sides.munitions_ratio,
+}
+
+
+def figure(result: Drawable, lang: str = "en", **options: Any) -> go.Figure:
+    """The chart of a result as a plotly figure, its words and numbers in ``lang`` (en, nl,
+    de, fr). ``options`` go to the kind's chart (gap: ``value="gap_usd_current"``).
+
+    Raises InputError for a kind that has no chart (the message names the kinds that draw), an
+    option the kind's chart does not take, or a language charts are not drawn in."""
+    said = words(lang)
+    draw = DRAWERS.get(result.kind)
+    if draw is None:
+        raise InputError(
+            said["errors"]["undrawable"].format(kind=result.kind, kinds=", ".join(DRAWERS))
+        )
+    takes = list(inspect.signature(draw).parameters)[2:]
+    if set(options) - set(takes):
+        raise InputError(
+            f"options: got {shown(sorted(options))}; a {result.kind} chart takes "
+            f"{', '.join(takes) or 'none'}"
+        )
+    return draw(result, lang, **options)
+
+
+def figure_json(result: Drawable, lang: str = "en", **options: Any) -> dict[str, Any]:
+    """The chart as plain JSON data (``{"data": [...], "layout": {...}}``), ready for
+    ``Plotly.newPlot(element, data, layout)``; missing values are null."""
+    return json.loads(figure(result, lang, **options).to_json())

@@ -1,0 +1,233 @@
+"""Charts over time: a country's share of GDP across sources and editions (show), a path to a
+target (path), a simulated plan with its band (simulate), the munitions model by month."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from milex.charts.base import (
+    Drawable,
+    base_layout,
+    colour,
+    estimate_key,
+    guidelines,
+    number,
+    percent,
+    rgba,
+    series_colours,
+    style,
+    symbols,
+    target_line,
+    title,
+    values,
+    words,
+)
+from milex.errors import InputError
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+
+def path(result: Drawable, lang: str) -> go.Figure:
+    import plotly.graph_objects as go
+
+    said = words(lang)
+    frame = result.frame
+    q = result.query
+    traces = [
+        go.Bar(
+            x=frame["year"].tolist(),
+            y=values(frame["spend_current"]),
+            name=f"{said['legend']['spending']} ({result.units.get('spend_current', '')})",
+            marker={"color": colour("spending")},
+            yaxis="y2",
+            opacity=0.6,
+        ),
+        go.Scatter(
+            x=frame["year"].tolist(),
+            y=values(frame["share_gdp"]),
+            name=said["legend"]["share"],
+            mode="lines+markers",
+            line={"color": colour("median")},
+            marker={"symbol": symbols(frame["basis"]), "size": 9},
+            hovertext=frame["basis"].astype(str).tolist(),
+        ),
+        estimate_key(lang),
+    ]
+    name = result.extra.get("name", q.get("country", ""))
+    layout = base_layout(
+        result,
+        lang,
+        title(result, lang, name=name, target=percent(q["target"], lang), by=q.get("by", "")),
+        xaxis={"title": {"text": said["axes"]["year"]}, "dtick": 1},
+        yaxis={"title": {"text": said["axes"]["share"]}, "ticksuffix": "%", "rangemode": "tozero"},
+        yaxis2={
+            "title": {"text": result.units.get("spend_current", "")},
+            "overlaying": "y",
+            "side": "right",
+            "showgrid": False,
+            "rangemode": "tozero",
+        },
+    )
+    layout["margin"]["r"] = 70
+    target_line(layout, q["target"], lang)
+    return go.Figure(data=traces, layout=layout)
+
+
+def simulate(result: Drawable, lang: str) -> go.Figure:
+    import plotly.graph_objects as go
+
+    said = words(lang)["legend"]
+    frame = result.frame
+    q = result.query
+    years = frame["year"].tolist()
+    band = colour("band")
+    traces = [
+        go.Scatter(
+            x=years,
+            y=values(frame["p05"]),
+            mode="lines",
+            line={"width": 0, "color": band},
+            showlegend=False,
+            hoverinfo="skip",
+        ),
+        go.Scatter(
+            x=years,
+            y=values(frame["p95"]),
+            mode="lines",
+            line={"width": 0, "color": band},
+            fill="tonexty",
+            fillcolor=rgba(band, style()["marks"]["band_opacity"]),
+            name=said["band"],
+        ),
+        go.Scatter(
+            x=years,
+            y=values(frame["median"]),
+            mode="lines+markers",
+            name=said["median"],
+            line={"color": colour("median")},
+        ),
+        go.Scatter(
+            x=years,
+            y=values(frame["planned_share"]),
+            mode="lines",
+            name=said["planned"],
+            line={"color": colour("planned"), "dash": "dot"},
+        ),
+    ]
+    probability = result.extra.get("probability")
+    chance = "—" if probability is None else number(100 * probability, lang, 1) + "%"
+    target = result.extra.get("target", q.get("target"))
+    heading = title(
+        result,
+        lang,
+        name=q.get("country", ""),
+        target=percent(target, lang),
+        by=q.get("by", ""),
+        probability=chance,
+    )
+    layout = base_layout(
+        result,
+        lang,
+        heading,
+        xaxis={"title": {"text": words(lang)["axes"]["year"]}, "dtick": 1},
+        yaxis={"title": {"text": words(lang)["axes"]["share"]}, "ticksuffix": "%"},
+    )
+    target_line(layout, target, lang)
+    return go.Figure(data=traces, layout=layout)
+
+
+def show(result: Drawable, lang: str) -> go.Figure:
+    """A country's share of GDP per year, one line per source and edition (``milex.report``),
+    so that revisions show; estimates as open markers; the guidelines as lines."""
+    import plotly.graph_objects as go
+
+    frame = result.frame[result.frame["indicator"] == "share_gdp"]
+    if frame.empty:
+        raise InputError(f"{result.query.get('country')}: no share of GDP figures to draw")
+    said = words(lang)
+    traces = [
+        go.Scatter(
+            x=part["year"].tolist(),
+            y=values(part["value"]),
+            mode="lines+markers",
+            name=f"{said['sources'].get(source, source)} {vintage}",
+            line={"color": tint},
+            marker={"symbol": symbols(part["status"]), "size": 8},
+            hovertext=part["status"].astype(str).tolist(),
+        )
+        for ((source, vintage), part), tint in zip(
+            frame.groupby(["source", "vintage"], sort=True), series_colours(), strict=False
+        )
+    ]
+    traces.append(estimate_key(lang))
+    name = frame["name"].iloc[0] if "name" in frame else result.query.get("country", "")
+    layout = base_layout(
+        result,
+        lang,
+        title(result, lang, name=name),
+        xaxis={"title": {"text": said["axes"]["year"]}, "dtick": 1},
+        yaxis={"title": {"text": said["axes"]["share"]}, "ticksuffix": "%", "rangemode": "tozero"},
+    )
+    guidelines(layout, lang)
+    return go.Figure(data=traces, layout=layout)
+
+
+def munitions(result: Drawable, lang: str) -> go.Figure:
+    """The munitions model by month: each actor's stock (top) and cumulative production
+    (bottom), each with the band between its low and high runs."""
+    import plotly.graph_objects as go
+
+    said = words(lang)
+    alpha = style()["marks"]["band_opacity"]
+    traces = []
+    for (actor, part), tint in zip(
+        result.frame.groupby("actor", sort=False), series_colours(), strict=False
+    ):
+        months = part["month"].tolist()
+        for column, row in (("stock", ""), ("cumulative_production", "2")):
+            shown_ = {"legendgroup": actor, "xaxis": "x" + row, "yaxis": "y" + row}
+            band = said["legend"]["low_high"].format(actor=actor)
+            traces += [
+                go.Scatter(
+                    x=months,
+                    y=values(part[f"{column}_low"]),
+                    mode="lines",
+                    line={"width": 0, "color": tint},
+                    showlegend=False,
+                    hoverinfo="skip",
+                    **shown_,
+                ),
+                go.Scatter(
+                    x=months,
+                    y=values(part[f"{column}_high"]),
+                    mode="lines",
+                    line={"width": 0, "color": tint},
+                    fill="tonexty",
+                    fillcolor=rgba(tint, alpha),
+                    name=band,
+                    showlegend=False,
+                    **shown_,
+                ),
+                go.Scatter(
+                    x=months,
+                    y=values(part[column]),
+                    mode="lines",
+                    name=actor,
+                    line={"color": tint},
+                    showlegend=not row,
+                    **shown_,
+                ),
+            ]
+    axes = said["axes"]
+    layout = base_layout(
+        result,
+        lang,
+        title(result, lang, scenario=result.query.get("scenario", "")),
+        xaxis={"anchor": "y", "matches": "x2", "showticklabels": False},
+        yaxis={"title": {"text": axes["stock"]}, "domain": [0.54, 1], "rangemode": "tozero"},
+        xaxis2={"anchor": "y2", "title": {"text": axes["month"]}},
+        yaxis2={"title": {"text": axes["production"]}, "domain": [0, 0.46], "rangemode": "tozero"},
+    )
+    layout["height"] = style()["layout"]["height"] + 200
+    return go.Figure(data=traces, layout=layout)
