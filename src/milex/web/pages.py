@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from milex import __version__
@@ -144,7 +144,7 @@ def year_param(value: str | None, name: str = "year") -> int | None:
 def overview_page(links: Links, year: int | None = None, store: Any = None) -> str:
     """The overview: all allies against the guidelines, one year shown (default the latest),
     every year embedded for the year control."""
-    data = views.overview(links.lang, store)
+    data = views.overview(links.lang, store=store)
     if year is not None:
         if str(year) not in data["years"]:
             first, last = data["years"][0], data["years"][-1]
@@ -154,7 +154,7 @@ def overview_page(links: Links, year: int | None = None, store: Any = None) -> s
             "chart": dataclasses.replace(data["chart"], current=str(year)),
             "table": dataclasses.replace(data["table"], current=str(year)),
         }
-    return render("overview.html", links, **data)
+    return render("overview.html", links, store, **data)
 
 
 def country_page(links: Links, iso3: str, store: Any = None) -> str:
@@ -162,8 +162,84 @@ def country_page(links: Links, iso3: str, store: Any = None) -> str:
     return render(
         "country.html",
         links,
+        store,
         allies=[(c, views.country_name(c, n, links.lang)) for c, n in views.allies(store)],
-        **views.country(iso3, links.lang, store),
+        **views.country(iso3, links.lang, store=store),
+    )
+
+
+def explorer_page(
+    links: Links,
+    target: str | None = None,
+    year: int | None = None,
+    group: str | None = None,
+    country: str | None = None,
+    by: int | None = None,
+    store: Any = None,
+) -> str:
+    """The gap and path explorer: one target on the server; in the static site the three
+    guidelines for the latest year, precomputed and switched on the page."""
+    targets = views.GUIDELINES if links.static else (views.goal(target),)
+    data = views.explorer(
+        links.lang,
+        targets,
+        year,
+        group or None,
+        country or group or views.RUSSIA[0],
+        by,
+        store=store,
+    )
+    return render("explorer.html", links, store, guidelines=views.GUIDELINES, **data)
+
+
+def russia_page(links: Links, basis: str | None = None, store: Any = None) -> str:
+    """NATO Europe and Canada against Russia, every basis embedded (``basis`` shown first)."""
+    data = views.russia(links.lang, store=store)
+    if basis is not None:
+        if basis not in views.BASES:
+            raise InputError(
+                f"basis: got {shown(basis)}; one of {', '.join(views.BASES)}, e.g. ppp"
+            )
+        chart = dataclasses.replace(data["chart"], current=basis)
+        data = {**data, "chart": chart, "table": dataclasses.replace(data["table"], current=basis)}
+    return render("russia.html", links, store, **data)
+
+
+def munitions_page(links: Links, given: dict[str, str] | None = None, store: Any = None) -> str:
+    """The munitions scenario: ``given`` holds form values of its parameters (by key); those
+    that differ from the default scenario's are the changes it runs with."""
+    defaults = {p["key"]: p["value"] for p in views.parameter_rows(views.scenario((), store=store))}
+    changes = {}
+    for key, value in (given or {}).items():
+        if key in defaults:
+            number = views.goal(value)
+            if not isinstance(number, float):
+                raise InputError(f"{key}: got {shown(value)}; give a number, e.g. {defaults[key]}")
+            if number != defaults[key]:
+                changes[key] = number
+    data = views.munitions(links.lang, tuple(sorted(changes.items())), store=store)
+    return render("munitions.html", links, store, **data)
+
+
+def check_page(
+    links: Links,
+    text: str | None = None,
+    date: str | None = None,
+    question: str | None = None,
+    store: Any = None,
+) -> str:
+    """The claim checker (``text`` checked when given) and the question box (``question``
+    answered when given). The static site shows its language's example sentences checked."""
+    if links.static:
+        text = " ".join(i18n.words(links.lang)["check"]["samples"])
+    return render(
+        "check.html",
+        links,
+        store,
+        text=text or "",
+        checked=views.claims(text, links.lang, date, store=store) if text else None,
+        question=question or "",
+        answered=views.answer(question, store=store) if question else None,
     )
 
 
@@ -215,3 +291,48 @@ def country(name: str, request: Request, lang: str | None = None) -> Any:
         query = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(f"/country/{code}{query}", status_code=307)
     return _serve(lang, "country", lambda links: country_page(links, code), code)
+
+
+@router.get("/explorer", response_class=HTMLResponse)
+def explorer(
+    lang: str | None = None,
+    target: str | None = None,
+    year: str | None = None,
+    group: str | None = None,
+    country: str | None = None,
+    by: str | None = None,
+) -> Any:
+    """The gap and path explorer (``target``: 2, 3.5, 5, a number or a guideline id)."""
+    return _serve(
+        lang,
+        "explorer",
+        lambda links: explorer_page(
+            links, target, year_param(year), group, country, year_param(by, "by")
+        ),
+    )
+
+
+@router.get("/russia", response_class=HTMLResponse)
+def russia(lang: str | None = None, basis: str | None = None) -> Any:
+    """NATO Europe and Canada against Russia (``basis``: mer, ppp, defence-ppp, split)."""
+    return _serve(lang, "russia", lambda links: russia_page(links, basis))
+
+
+@router.get("/munitions", response_class=HTMLResponse)
+def munitions(request: Request, lang: str | None = None) -> Any:
+    """The munitions scenario; the scenario's parameters may be given as query parameters
+    (the form's fields, by parameter key)."""
+    given = {k: v for k, v in request.query_params.items() if k != "lang"}
+    return _serve(lang, "munitions", lambda links: munitions_page(links, given))
+
+
+@router.get("/check", response_class=HTMLResponse)
+def check(lang: str | None = None, question: str | None = None) -> Any:
+    """The claim checker's form, and the answer to ``question`` when one is asked."""
+    return _serve(lang, "check", lambda links: check_page(links, question=question))
+
+
+@router.post("/check", response_class=HTMLResponse)
+def check_text(lang: str | None = None, text: str = Form(""), date: str = Form("")) -> Any:
+    """A text checked (the form's POST: works without JavaScript)."""
+    return _serve(lang, "check", lambda links: check_page(links, text, date or None))

@@ -10,6 +10,9 @@ expensive, deterministic results are cached per store in small LRU caches.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -17,13 +20,14 @@ from typing import Any
 from milex import api
 from milex.errors import InputError, MilexError
 from milex.result import Result
-from milex.vocab import LAST_YEAR
 from milex.web import i18n
 
 #: The years of the overview's year control (NATO's series start in 2014).
 FIRST_STATUS_YEAR = 2014
 #: The country page's Monte Carlo run: stated on the page.
 SIMULATION = {"target": 3.5, "by": 2035, "draws": 20_000, "seed": 1}
+#: The explorer's target year when none is given.
+BY = 2035
 #: The guidelines the explorer offers (and the static site precomputes).
 GUIDELINES = ("wales-2", "hague-3.5", "hague-5")
 #: The bases of the Russia comparison (one basis for both sides each).
@@ -33,6 +37,25 @@ RUSSIA = ("europe-canada", "RUS")
 
 
 # ------------------------------------------------------------------------ building blocks
+
+
+def per_store(maxsize: int) -> Callable[[Callable], Callable]:
+    """An LRU cache of a function's results per store: the default store is told by
+    :func:`milex.api.store_identity`, so a changed store never gets another's answers."""
+
+    def wrap(func: Callable) -> Callable:
+        @lru_cache(maxsize=maxsize)
+        def run(identity: Any, args: tuple, store: Any) -> Any:
+            return func(*args, store=store)
+
+        @functools.wraps(func)
+        def call(*args: Any, store: Any = None) -> Any:
+            identity = api.store_identity() if store is None else id(store)
+            return run(identity, args, store)
+
+        return call
+
+    return wrap
 
 
 @dataclass
@@ -161,7 +184,7 @@ def status_word(value: Any, lang: str) -> str:
 # ------------------------------------------------------------------------ cached results
 
 
-@lru_cache(maxsize=4)
+@per_store(4)
 def statuses(store: Any = None) -> dict[int, Result]:
     """Every year's status (2014 to the latest year NATO publishes), one result per year."""
     latest = api.status(store=store)
@@ -171,12 +194,12 @@ def statuses(store: Any = None) -> dict[int, Result]:
 
 def latest_year(store: Any = None) -> int:
     """The latest year with NATO figures (the overview's default)."""
-    return max(statuses(store))
+    return max(statuses(store=store))
 
 
 def allies(store: Any = None) -> list[tuple[str, str]]:
     """``(iso3, English name)`` of the allies in the latest year, in the status's order."""
-    frame = statuses(store)[latest_year(store)].frame
+    frame = statuses(store=store)[latest_year(store)].frame
     countries = frame[frame["kind"] == "country"]
     return list(zip(countries["iso3"], countries["name"], strict=True))
 
@@ -211,12 +234,12 @@ def status_rows(result: Result, lang: str) -> tuple[list[list[Cell]], list[list[
     return body, foot
 
 
-@lru_cache(maxsize=8)
+@per_store(8)
 def overview(lang: str, store: Any = None) -> dict[str, Any]:
     """The overview: every year's status as a chart and a table (switched by the year
     control), the guidelines, the latest year."""
     words = i18n.words(lang)
-    results = statuses(store)
+    results = statuses(store=store)
     latest = latest_year(store)
     key = str(latest)
     chart = Chart(
@@ -280,7 +303,7 @@ def country_code(name: str, store: Any = None) -> str:
 def history_rows(iso3: str, lang: str, store: Any = None) -> list[list[Cell]]:
     """The country's row in every year's status: share of GDP and the guidelines met."""
     rows = []
-    for year, result in statuses(store).items():
+    for year, result in statuses(store=store).items():
         match = result.frame[result.frame["iso3"] == iso3]
         if match.empty:  # not an ally that year
             continue
@@ -308,7 +331,8 @@ def pledge_rows(result: Result, lang: str) -> list[list[Cell]]:
     for row in result.frame.itertuples():
         amount = num(row.target_amount, lang, 1)
         if amount.sort is not None:
-            amount.text = f"{amount.text} {row.amount_currency} {words['units'].get(row.amount_unit, row.amount_unit)}"
+            unit = words["units"].get(row.amount_unit, row.amount_unit)
+            amount.text = f"{amount.text} {row.amount_currency} {unit}"
         rows.append(
             [
                 Cell(str(row.announced), str(row.announced)),
@@ -326,7 +350,7 @@ def pledge_rows(result: Result, lang: str) -> list[list[Cell]]:
     return rows
 
 
-@lru_cache(maxsize=64)
+@per_store(64)
 def country(iso3: str, lang: str, store: Any = None) -> dict[str, Any]:
     """A country page: history across editions, the guidelines met year by year, pledges,
     the projected path with its Monte Carlo band."""
@@ -412,3 +436,352 @@ PLEDGE_COLUMNS = [
     ("flag", False),
     ("source", False),
 ]
+
+
+# ------------------------------------------------------------------------ explorer
+
+
+def goal(value: str | None) -> float | str:
+    """A target as the explorer's form gives it: a number (``3.5``, ``3,5``) or a guideline
+    id (``hague-3.5``); the API checks it."""
+    if value is None or value.strip() == "":
+        return SIMULATION["target"]
+    try:
+        return float(value.strip().replace(",", "."))
+    except ValueError:
+        return value.strip()
+
+
+def gap_rows(result: Result, lang: str) -> tuple[list[list[Cell]], list[list[Cell]]]:
+    """The gap table: allies (body) and the group's total (foot)."""
+    body, foot = [], []
+    for row in result.frame.itertuples():
+        name = country_name(row.iso3, row.name, lang)
+        ally = len(row.iso3) == 3 and row.iso3.isupper()
+        cells = [
+            Cell(name, name, country=row.iso3 if ally else None),
+            share(row.share_gdp, lang),
+            share(row.target, lang),
+            share(row.gap_pp, lang),
+            num(row.gap_usd_current, lang, 0),
+            num(row.gap_eur_current, lang, 0),
+            Cell(status_word(row.status, lang), str(row.status)),
+            text(row.vintage, lang),
+        ]
+        (body if ally else foot).append(cells)
+    return body, foot
+
+
+def path_rows(result: Result, lang: str) -> list[list[Cell]]:
+    """The path table: year by year, share, spending and the extra spending."""
+    return [
+        [
+            Cell(str(row.year), row.year),
+            share(row.share_gdp, lang),
+            num(row.spend_current, lang, 0),
+            num(row.extra_current, lang, 0),
+            text(row.basis, lang),
+        ]
+        for row in result.frame.itertuples()
+    ]
+
+
+def explorer(
+    lang: str,
+    targets: tuple[float | str, ...],
+    year: int | None = None,
+    group: str | None = None,
+    country: str = "europe-canada",
+    by: int | None = None,
+    store: Any = None,
+) -> dict[str, Any]:
+    """The gap and path explorer: per target (a variant each), the gap of the allies (of
+    ``group``) in ``year`` and the path of ``country`` (a country or group) by ``by``."""
+    words = i18n.words(lang)
+    gaps = {str(t): api.gap(t, year, group=group, store=store) for t in targets}
+    paths = {str(t): api.path(country, t, by or BY, store=store) for t in targets}
+    first = str(targets[0])
+    gap_table = Table(
+        "gap-table",
+        words["explorer"]["gap"],
+        [(words["columns"][c], n) for c, n in GAP_COLUMNS],
+        {},
+        first,
+        "chart-gap",
+    )
+    for key, result in gaps.items():
+        gap_table.bodies[key], gap_table.foot[key] = gap_rows(result, lang)
+    path_table = Table(
+        "path-table",
+        words["explorer"]["path"],
+        [(words["columns"][c], n) for c, n in PATH_COLUMNS],
+        {key: path_rows(result, lang) for key, result in paths.items()},
+        first,
+        "chart-path",
+    )
+    some_gap, some_path = gaps[first], paths[first]
+    return {
+        "gap": Chart(
+            "chart-gap",
+            words["explorer"]["gap"],
+            [variant(k, r, lang, f"milex-gap-{k}-{r.query['year']}") for k, r in gaps.items()],
+            first,
+        ),
+        "gap_table": gap_table,
+        "path": Chart(
+            "chart-path",
+            words["explorer"]["path"],
+            [variant(k, r, lang, f"milex-path-{country}-{k}") for k, r in paths.items()],
+            first,
+        ),
+        "path_table": path_table,
+        "missing": [
+            f"{code}: {why}" for code, why in (some_gap.extra.get("missing") or {}).items()
+        ],
+        "remarks": [*some_gap.notes, *some_gap.caveats, *some_path.notes, *some_path.caveats],
+        "query": {**some_gap.query, "country": country, "by": some_path.query["by"]},
+        "labels": {str(t): str(t) for t in targets},
+        "groups": api.groups()[["group", "name"]].values.tolist(),
+    }
+
+
+#: The gap table's columns.
+GAP_COLUMNS = [
+    ("country", False),
+    ("share_gdp", True),
+    ("target", True),
+    ("gap_pp", True),
+    ("gap_usd", True),
+    ("gap_eur", True),
+    ("status", False),
+    ("edition", False),
+]
+#: The path table's columns.
+PATH_COLUMNS = [
+    ("year", True),
+    ("share_path", True),
+    ("spend", True),
+    ("extra", True),
+    ("source", False),
+]
+
+
+# ------------------------------------------------------------------------ Russia
+
+
+def by_basis(result: Result, basis: str) -> Result:
+    """The comparison's rows on one basis (and the measures that have none: shares of GDP,
+    growth, per capita), for the basis switch."""
+    frame = result.frame
+    keep = frame["basis"].isna() | (frame["basis"] == basis)
+    query = {**result.query, "basis": basis}
+    return dataclasses.replace(result, frame=frame[keep].reset_index(drop=True), query=query)
+
+
+def compare_rows(result: Result, lang: str) -> list[list[Cell]]:
+    """The comparison table: year, measure, basis, both sides, their ratio, unit, how."""
+    return [
+        [
+            Cell(str(row.year), row.year),
+            text(row.measure, lang),
+            text(row.basis, lang),
+            num(row.side_a, lang, reason=row.missing_a or ""),
+            num(row.side_b, lang, reason=row.missing_b or ""),
+            num(row.a_to_b, lang),
+            text(row.unit, lang),
+            Cell(status_word(row.status, lang), str(row.status)),
+            Cell(f"{row.how_a} · {row.how_b}", cls="note"),
+        ]
+        for row in result.frame.sort_values("year", ascending=False).itertuples()
+    ]
+
+
+@per_store(4)
+def comparison(store: Any = None) -> Result:
+    """NATO Europe and Canada against Russia on every basis, from 2014 to the latest year
+    both sides have (the latest comparison says which)."""
+    last = api.compare(*RUSSIA, basis="mer", store=store).query["years"][1]
+    return api.compare(*RUSSIA, years=f"{FIRST_STATUS_YEAR}-{last}", basis="all", store=store)
+
+
+@per_store(8)
+def russia(lang: str, store: Any = None) -> dict[str, Any]:
+    """The Russia comparison, one variant per basis."""
+    words = i18n.words(lang)
+    result = comparison(store=store)
+    parts = {basis: by_basis(result, basis) for basis in BASES}
+    table = Table(
+        "compare-table",
+        words["russia"]["table"],
+        [(words["columns"][c], n) for c, n in COMPARE_COLUMNS],
+        {basis: compare_rows(part, lang) for basis, part in parts.items()},
+        BASES[0],
+        "chart-compare",
+    )
+    return {
+        "chart": Chart(
+            "chart-compare",
+            words["russia"]["chart"],
+            [variant(b, part, lang, f"milex-compare-{b}") for b, part in parts.items()],
+            BASES[0],
+        ),
+        "table": table,
+        "bases": BASES,
+        "explained": result.extra.get("bases") or {},
+        "remarks": [*result.notes, *result.caveats],
+    }
+
+
+#: The comparison table's columns.
+COMPARE_COLUMNS = [
+    ("year", True),
+    ("measure", False),
+    ("basis", False),
+    ("side_a", True),
+    ("side_b", True),
+    ("ratio", True),
+    ("unit", False),
+    ("status", False),
+    ("how", False),
+]
+
+
+# ------------------------------------------------------------------------ munitions
+
+
+def parameter_rows(result: Result) -> list[dict[str, Any]]:
+    """The scenario's editable parameters (key, value, unit, label, source), as the result
+    lists them (none when the API lists none)."""
+    return list(result.extra.get("parameters") or [])
+
+
+@per_store(16)
+def munitions(lang: str, changes: tuple[tuple[str, float], ...] = (), store: Any = None) -> dict:
+    """The munitions scenario (default, with ``changes`` to its parameters: key, value pairs)
+    and the production ratio with its sources."""
+    words = i18n.words(lang)
+    result = scenario(changes, store=store)
+    ratio = api.munitions_ratio(store=store)
+    table = Table(
+        "ratio-table",
+        words["munitions"]["ratio_table"],
+        [(words["columns"][c], n) for c, n in RATIO_COLUMNS],
+        {
+            "all": [
+                [
+                    text(row.actor, lang),
+                    num(row.low, lang),
+                    num(row.central, lang),
+                    num(row.high, lang),
+                    num(row.estimates, lang, 0),
+                ]
+                for row in ratio.frame.itertuples()
+            ]
+        },
+        "all",
+    )
+    return {
+        "chart": Chart(
+            "chart-munitions",
+            words["munitions"]["chart"],
+            [variant("all", result, lang, "milex-munitions")],
+            "all",
+        ),
+        "parameters": parameter_rows(result),
+        "remarks": [*result.notes, *result.caveats],
+        "ratio": table,
+        "ratio_sentence": ratio.extra.get("sentence", ""),
+        "ratio_notes": [*ratio.notes[1:], *ratio.caveats],
+        "ratio_sources": sources(ratio),
+    }
+
+
+@per_store(16)
+def scenario(changes: tuple[tuple[str, float], ...], store: Any = None) -> Result:
+    """The default munitions scenario with ``changes`` (key, value pairs)."""
+    return api.munitions("default", changes=dict(changes) or None, store=store)
+
+
+#: The production ratio table's columns.
+RATIO_COLUMNS = [
+    ("actor", False),
+    ("low", True),
+    ("central", True),
+    ("high", True),
+    ("estimates", True),
+]
+
+
+# ------------------------------------------------------------------------ claims
+
+
+@dataclass
+class Piece:
+    """A piece of a checked text: plain, or a claim's span (``claim``: its number, from 1)."""
+
+    text: str
+    claim: int = 0
+    verdict: str = ""
+
+
+def pieces(text_: str, frame: Any) -> list[Piece]:
+    """The text cut at the claims' spans, each span marked once (overlaps joined to the
+    first claim covering them)."""
+    out, at = [], 0
+    for number, row in enumerate(frame.itertuples(), start=1):
+        start, end = int(row.start), int(row.end)
+        if start < at:  # a second claim in a span already marked
+            continue
+        out += [Piece(text_[at:start]), Piece(text_[start:end], number, row.verdict)]
+        at = end
+    return [*out, Piece(text_[at:])]
+
+
+def claims(text_: str, lang: str, date: str | None = None, store: Any = None) -> dict:
+    """A text checked: the text with its claims marked, and each claim with its verdict (in
+    the interface's language, with a mark), reason (in the text's language) and evidence."""
+    result = api.check(text_, None, date or None, store=store)
+    verdicts = i18n.messages(lang)["verdicts"]
+    icons = i18n.words(lang)["icons"]
+    full = result.extra.get("claims") or []
+    listed = []
+    for number, (row, claim) in enumerate(
+        zip(result.frame.itertuples(), full, strict=True), start=1
+    ):
+        listed.append(
+            {
+                "number": number,
+                "text": row.text,
+                "verdict": row.verdict,
+                "verdict_text": verdicts[row.verdict],
+                "icon": icons[row.verdict],
+                "reason": row.reason,
+                "later": row.later or "",
+                "kind": row.kind,
+                "evidence": [
+                    {
+                        **e,
+                        "shown": i18n.number(e.get("value"), lang),
+                        "status_text": status_word(e.get("status"), lang),
+                    }
+                    for e in claim.get("evidence", [])
+                ],
+            }
+        )
+    return {
+        "pieces": pieces(text_, result.frame),
+        "claims": listed,
+        "sources": sources(result),
+        "query": result.query,
+    }
+
+
+def answer(question: str, store: Any = None) -> dict:
+    """A question answered (in its language) with the figures behind it and their sources."""
+    result = api.ask(question, store=store)
+    return {
+        "text": result.extra.get("answer", ""),
+        "answered": bool(result.extra.get("answered")),
+        "examples": list(result.extra.get("examples") or []),
+        "sources": sources(result),
+    }

@@ -107,7 +107,9 @@
     });
     document.querySelectorAll("[data-controls]").forEach(function (control) {
       control.addEventListener("change", function () {
-        show(control.getAttribute("data-controls"), control.value);
+        control.getAttribute("data-controls").split(/\s+/).forEach(function (id) {
+          show(id, control.value);
+        });
       });
     });
     document.addEventListener("click", function (event) {
