@@ -280,6 +280,27 @@ def rgba(hex_code: str, alpha: float) -> str:
     return f"rgba({red},{green},{blue},{alpha})"
 
 
+def band(
+    x: list[Any], low: Iterable[Any], high: Iterable[Any], tint: str, **more: Any
+) -> list[go.Scatter]:
+    """A shaded band between ``low`` and ``high`` (two traces: the lower edge, then the upper
+    filled down to it); ``more`` goes to the filled trace and the axes to both."""
+    import plotly.graph_objects as go
+
+    axes = {key: more[key] for key in ("xaxis", "yaxis", "legendgroup") if key in more}
+    edge = {"x": x, "mode": "lines", "line": {"width": 0, "color": tint}}
+    return [
+        go.Scatter(**edge, y=values(low), showlegend=False, hoverinfo="skip", **axes),
+        go.Scatter(
+            **edge,
+            y=values(high),
+            fill="tonexty",
+            fillcolor=rgba(tint, style()["marks"]["band_opacity"]),
+            **more,
+        ),
+    ]
+
+
 def hatches(statuses: Iterable[Any]) -> list[str]:
     """Bar patterns per bar: hatched where the status is an estimate."""
     pattern = style()["marks"]["estimate_pattern"]

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 
 from milex.charts.base import (
     Drawable,
+    band,
     base_layout,
     colour,
     estimate_key,
     guidelines,
     number,
     percent,
-    rgba,
     series_colours,
     style,
     symbols,
@@ -81,25 +81,8 @@ def simulate(result: Drawable, lang: str) -> go.Figure:
     frame = result.frame
     q = result.query
     years = frame["year"].tolist()
-    band = colour("band")
     traces = [
-        go.Scatter(
-            x=years,
-            y=values(frame["p05"]),
-            mode="lines",
-            line={"width": 0, "color": band},
-            showlegend=False,
-            hoverinfo="skip",
-        ),
-        go.Scatter(
-            x=years,
-            y=values(frame["p95"]),
-            mode="lines",
-            line={"width": 0, "color": band},
-            fill="tonexty",
-            fillcolor=rgba(band, style()["marks"]["band_opacity"]),
-            name=said["band"],
-        ),
+        *band(years, frame["p05"], frame["p95"], colour("band"), name=said["band"]),
         go.Scatter(
             x=years,
             y=values(frame["median"]),
@@ -179,7 +162,6 @@ def munitions(result: Drawable, lang: str) -> go.Figure:
     import plotly.graph_objects as go
 
     said = words(lang)
-    alpha = style()["marks"]["band_opacity"]
     traces = []
     for (actor, part), tint in zip(
         result.frame.groupby("actor", sort=False), series_colours(), strict=False
@@ -187,25 +169,13 @@ def munitions(result: Drawable, lang: str) -> go.Figure:
         months = part["month"].tolist()
         for column, row in (("stock", ""), ("cumulative_production", "2")):
             shown_ = {"legendgroup": actor, "xaxis": "x" + row, "yaxis": "y" + row}
-            band = said["legend"]["low_high"].format(actor=actor)
             traces += [
-                go.Scatter(
-                    x=months,
-                    y=values(part[f"{column}_low"]),
-                    mode="lines",
-                    line={"width": 0, "color": tint},
-                    showlegend=False,
-                    hoverinfo="skip",
-                    **shown_,
-                ),
-                go.Scatter(
-                    x=months,
-                    y=values(part[f"{column}_high"]),
-                    mode="lines",
-                    line={"width": 0, "color": tint},
-                    fill="tonexty",
-                    fillcolor=rgba(tint, alpha),
-                    name=band,
+                *band(
+                    months,
+                    part[f"{column}_low"],
+                    part[f"{column}_high"],
+                    tint,
+                    name=said["legend"]["low_high"].format(actor=actor),
                     showlegend=False,
                     **shown_,
                 ),
