@@ -1093,6 +1093,92 @@ def ask(
         raise typer.Exit(1)
 
 
+class Lang(StrEnum):
+    en = "en"
+    nl = "nl"
+    de = "de"
+    fr = "fr"
+
+
+class ReportFormat(StrEnum):
+    html = "html"
+    pdf = "pdf"
+
+
+@app.command(short_help="The web dashboard and JSON API on this machine (docs/web.md).")
+def serve(
+    host: str = typer.Option(
+        "127.0.0.1",
+        "--host",
+        help="Address to listen on: 127.0.0.1 (this machine only) or 0.0.0.0 (every network).",
+    ),
+    port: int = typer.Option(8000, "--port", "-p", min=1, max=65535, help="TCP port."),
+) -> None:
+    """Serve the dashboard (overview, a page per country, gap and path explorer, the Russia
+    comparison, munitions scenarios, the claim checker) and the JSON API described at /docs,
+    offline, on this machine until Ctrl+C."""
+    from milex.web import server
+
+    sock = server.bind(host, port)
+    url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+    if not server.is_loopback(host):
+        print(f"milex: listening on {host}: other machines can reach this server", file=sys.stderr)
+    print(f"milex: serving {url} (API: {url}openapi.json; Ctrl+C stops)", file=sys.stderr)
+    server.run(sock)
+
+
+@app.command(short_help="Export the dashboard as a static site (HTML, JSON, assets).")
+def site(
+    outdir: Path = typer.Argument(
+        ..., help="Folder to write (new, empty, or an earlier milex site to replace)."
+    ),
+    lang: list[Lang] = typer.Option(
+        list(Lang), "--lang", "-l", help="Languages to export (repeat; default all four)."
+    ),
+) -> None:
+    """Write the dashboard's pages with their data and charts as static files that work from
+    any static web host and from file:// (docs/web.md)."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from milex.web.site import export
+
+    errors = Console(stderr=True)
+    with Progress(console=errors, transient=True, disable=not errors.is_terminal) as bar:
+        task = bar.add_task("writing pages", total=None)
+        files = export(
+            outdir,
+            langs=[str(code) for code in dict.fromkeys(lang)],
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    print(f"milex: wrote {len(files)} files to {outdir} (open {outdir / 'index.html'})")
+
+
+@app.command(short_help="A self-contained report (HTML or PDF) on a country or group.")
+def report(
+    subject: str | None = typer.Argument(
+        None,
+        help="A country (name or code) or a group id, e.g. DEU or europe-canada; "
+        "default: all allies.",
+    ),
+    fmt: ReportFormat = typer.Option(
+        ReportFormat.html, "--format", "-f", help="html (charts drawn in the browser) or pdf."
+    ),
+    output: Path = typer.Option(
+        ..., "--output", "-o", help="File to write ('-' writes HTML to standard output)."
+    ),
+    lang: Lang = typer.Option(Lang.en, "--lang", "-l", help="Language: en, nl, de or fr."),
+) -> None:
+    """Write a report with tables and charts: where the country or group stands, its history
+    across editions, gaps to 2%, 3.5% and 5%, the path to 3.5% and its probability, and
+    national plans, each with its source and edition. PDF needs a Chromium (docs/web.md)."""
+    from milex.web.report import write
+
+    write(subject, str(fmt), output, lang=str(lang))
+    if str(output) != "-":
+        print(f"milex: wrote {output}", file=sys.stderr)
+
+
 @app.command(short_help="Check the data store and your own editions; --repair fixes the store.")
 def doctor(
     repair: bool = typer.Option(
