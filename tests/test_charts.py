@@ -158,6 +158,8 @@ def test_pledges_pledged_against_implied(store):
     fig = charts.figure(milex.pledges("CAN", store=store))
     pledged = next(t for t in fig.data if t.name == "pledged share")
     assert dict(zip(pledged.y, pledged.x, strict=True))["Canada 2035 (total)"] == 5.0
+    dutch = charts.figure(milex.pledges("CAN", store=store), "nl").data[0]
+    assert "Canada 2035 (totaal)" in dutch.y
 
 
 def test_compare_tells_bases_apart_and_names_each_sides_edition(store):
@@ -213,8 +215,10 @@ def test_each_language_has_its_own_title_and_separators(status_2024, gap_2024):
     assert seps["en"] == ".," and seps["nl"] == ",." and seps["de"] == ",."
     assert seps["fr"][0] == ","
     assert "Afstand tot 3,5% van het bbp" in _title(charts.figure(gap_2024, "nl"))
-    labels = [a.text for a in charts.figure(status_2024, "de").layout.annotations]
-    assert "3,5 % (Den Haag 2025, Kern)" in labels
+    german = charts.figure(status_2024, "de")
+    assert "3,5 % (Den Haag 2025, Kern)" in [a.text for a in german.layout.annotations]
+    assert german.layout.xaxis.ticksuffix == " %"
+    assert charts.figure(status_2024, "en").layout.xaxis.ticksuffix == "%"
 
 
 def test_palette_is_okabe_ito():
@@ -237,6 +241,11 @@ def test_undrawable_kinds_options_and_languages_are_refused(store, status_2024):
         status_2024.plot(value="gap_pp")
     with pytest.raises(InputError, match="en, nl, de, fr"):
         status_2024.plot("es")
+    with pytest.raises(InputError, match="ISL: geen cijfers over het aandeel van het bbp"):
+        milex.report("ISL", store=store).plot("nl")  # Iceland: no spending figures at all
+    unanswered = milex.ask("What is the meaning of life?", store=store)
+    with pytest.raises(InputError, match="no figures behind it"):
+        unanswered.plot()
 
 
 def test_values_are_gaps_for_anything_not_a_finite_number():

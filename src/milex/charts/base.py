@@ -72,6 +72,12 @@ def percent(value: float, lang: str, digits: int = 2) -> str:
     return number(value, lang, digits) + words(lang)["percent"]
 
 
+def share_axis(lang: str, **more: Any) -> dict[str, Any]:
+    """An axis of shares of GDP: its title and the percent sign of the language on its ticks."""
+    said = words(lang)
+    return {"title": {"text": said["axes"]["share"]}, "ticksuffix": said["percent"], **more}
+
+
 @cache
 def separators(lang: str) -> str:
     """plotly's ``layout.separators`` for the language: decimal then group symbol (``,.``)."""

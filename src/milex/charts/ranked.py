@@ -14,6 +14,7 @@ from milex.charts.base import (
     hatch_key,
     hatches,
     percent,
+    share_axis,
     style,
     title,
     values,
@@ -56,7 +57,9 @@ def _bars(
                     "pattern": {"shape": marks["estimate_pattern"] if status == "estimate" else ""},
                 },
                 customdata=part["iso3"].tolist(),
-                hovertemplate="%{y} (%{customdata}): %{x:.2f}<extra>" + status + "</extra>",
+                hovertemplate="%{y} (%{customdata}): %{x:.2f}<extra>"
+                + said.get(status, status)
+                + "</extra>",
             )
         )
     gaps = rows[rows["status_"] == "missing"]
@@ -96,7 +99,7 @@ def status(result: Drawable, lang: str) -> go.Figure:
     import plotly.graph_objects as go
 
     traces, order = _bars(result.frame, "share_gdp", lang)
-    axis = {"title": {"text": words(lang)["axes"]["share"]}, "ticksuffix": "%"}
+    axis = share_axis(lang)
     layout = ranked_layout(
         result, lang, title(result, lang, year=result.query.get("year", "")), order, axis
     )
@@ -129,8 +132,9 @@ def pledges(result: Drawable, lang: str) -> go.Figure:
 
     said = words(lang)["legend"]
     frame = result.frame
+    scopes = words(lang)["scopes"]
     labels = [
-        f"{country} {year} ({scope})"
+        f"{country} {year} ({scopes.get(scope, scope)})"
         for country, year, scope in zip(
             frame["country"],
             frame["target_year"].astype("string").fillna("–"),
@@ -148,7 +152,7 @@ def pledges(result: Drawable, lang: str) -> go.Figure:
             orientation="h",
             name=said[role],
             marker={"color": colour(role)},
-            hovertext=frame["flag"].fillna("").astype(str).tolist(),
+            hovertext=(frame["flag"].fillna("") + "<br>" + frame["source"].fillna("")).tolist(),
         )
         for column, role in (("target_share_gdp", "pledged"), ("implied_share", "implied"))
     ]
@@ -161,7 +165,7 @@ def pledges(result: Drawable, lang: str) -> go.Figure:
             marker={"symbol": "diamond", "color": colour("target"), "size": 9},
         )
     )
-    axis = {"title": {"text": words(lang)["axes"]["share"]}, "ticksuffix": "%"}
+    axis = share_axis(lang)
     layout = ranked_layout(result, lang, title(result, lang), labels, axis)
     layout["barmode"] = "group"
     return go.Figure(data=traces, layout=layout)
@@ -174,7 +178,7 @@ def answer(result: Drawable, lang: str) -> go.Figure:
 
     frame = result.frame
     if frame.empty:
-        raise InputError("this answer has no figures behind it to draw")
+        raise InputError(words(lang)["errors"]["no_figures"])
     shares = frame[frame["unit"] == "percent of GDP"]
     rows = shares if not shares.empty else frame[frame["unit"] == frame["unit"].iloc[0]]
     labels = [f"{code} {year}" for code, year in zip(rows["iso3"], rows["year"], strict=True)]

@@ -15,6 +15,7 @@ from milex.charts.base import (
     number,
     percent,
     series_colours,
+    share_axis,
     style,
     symbols,
     target_line,
@@ -60,7 +61,7 @@ def path(result: Drawable, lang: str) -> go.Figure:
         lang,
         title(result, lang, name=name, target=percent(q["target"], lang), by=q.get("by", "")),
         xaxis={"title": {"text": said["axes"]["year"]}, "dtick": 1},
-        yaxis={"title": {"text": said["axes"]["share"]}, "ticksuffix": "%", "rangemode": "tozero"},
+        yaxis=share_axis(lang, rangemode="tozero"),
         yaxis2={
             "title": {"text": result.units.get("spend_current", "")},
             "overlaying": "y",
@@ -114,7 +115,7 @@ def simulate(result: Drawable, lang: str) -> go.Figure:
         lang,
         heading,
         xaxis={"title": {"text": words(lang)["axes"]["year"]}, "dtick": 1},
-        yaxis={"title": {"text": words(lang)["axes"]["share"]}, "ticksuffix": "%"},
+        yaxis=share_axis(lang),
     )
     target_line(layout, target, lang)
     return go.Figure(data=traces, layout=layout)
@@ -125,10 +126,10 @@ def show(result: Drawable, lang: str) -> go.Figure:
     so that revisions show; estimates as open markers; the guidelines as lines."""
     import plotly.graph_objects as go
 
+    said = words(lang)
     frame = result.frame[result.frame["indicator"] == "share_gdp"]
     if frame.empty:
-        raise InputError(f"{result.query.get('country')}: no share of GDP figures to draw")
-    said = words(lang)
+        raise InputError(said["errors"]["no_share"].format(country=result.query.get("country")))
     traces = [
         go.Scatter(
             x=part["year"].tolist(),
@@ -150,7 +151,7 @@ def show(result: Drawable, lang: str) -> go.Figure:
         lang,
         title(result, lang, name=name),
         xaxis={"title": {"text": said["axes"]["year"]}, "dtick": 1},
-        yaxis={"title": {"text": said["axes"]["share"]}, "ticksuffix": "%", "rangemode": "tozero"},
+        yaxis=share_axis(lang, rangemode="tozero"),
     )
     guidelines(layout, lang)
     return go.Figure(data=traces, layout=layout)
