@@ -56,8 +56,11 @@ PDF_NEEDS = (
 DRAW_TIMEOUT_MS = 60_000
 #: Rows of a table kept on one page with its heading (a longer table may break between rows).
 SHORT_TABLE = 16
-#: Page width the HTML is laid out at before printing (A4 less the margins, CSS pixels).
-PRINT_WIDTH_PX = 720
+#: Page margins of the PDF (left and right), millimetres.
+MARGIN_MM = 12
+#: Width the page is laid out and its charts drawn at before printing: A4 (210 mm) less the
+#: margins, in CSS pixels (96 to the inch).
+PRINT_WIDTH_PX = round((210 - 2 * MARGIN_MM) / 25.4 * 96)
 
 #: Columns of the report's own tables: a words key (interface [columns], else the report's
 #: [columns]) and whether the column holds numbers.
@@ -286,6 +289,9 @@ def _history_section(code: str, lang: str, words: dict) -> Section:
     """The share of GDP of each year in each of NATO's editions (one column per edition)."""
     result = api.report(code, "share_gdp", source="nato")
     section = _section("history", words, result)
+    if result.frame.empty:  # no figures (Iceland): the reason instead
+        section.text += section.notes
+        return section
     section.text.append(words["text"]["history_intro"])
     wide = result.frame.pivot_table(index="year", columns="vintage", values="value")
     columns = [(_label("year", lang), True)] + [(f"NATO {v}", True) for v in wide.columns]
@@ -319,6 +325,9 @@ def _gap_section(code: str | None, group: str | None, lang: str, words: dict) ->
                     views.text(row.vintage, lang),
                 ]
             )
+    if not rows:  # no figures (Iceland): the reason instead
+        section.text += section.notes
+        return section
     section.tables.append(Table(_columns(GAP_COLUMNS, lang), rows))
     if group is not None:
         section.text.append(words["text"]["gap_group"])
@@ -328,9 +337,14 @@ def _gap_section(code: str | None, group: str | None, lang: str, words: dict) ->
 
 def _path_sections(who: str, lang: str, words: dict, simulate: bool) -> list[Section]:
     """The path to :data:`PATH_TARGET` by :data:`PATH_BY` and, for a country, its probability."""
-    result = api.path(who, PATH_TARGET, PATH_BY)
-    query = result.query
     target = i18n.number(PATH_TARGET, lang)
+    try:
+        result = api.path(who, PATH_TARGET, PATH_BY)
+    except InputError as exc:  # no figures to start from (Iceland): the reason instead
+        return [
+            Section("path", words["sections"]["path"].format(target=target, by=PATH_BY), [str(exc)])
+        ]
+    query = result.query
     section = _section("path", words, result, target=target, by=PATH_BY)
     section.text.append(
         words["text"]["path_intro"].format(
@@ -531,6 +545,7 @@ def print_pdf(page_html: str, browser: str) -> bytes:
             try:
                 page = chrome.new_page(viewport={"width": PRINT_WIDTH_PX, "height": 1000})
                 page.route("**/*", lambda route: route.abort())
+                page.emulate_media(media="print")  # charts drawn at the printed width
                 page.set_content(page_html, wait_until="load")
                 page.wait_for_function(
                     "[...document.querySelectorAll('.plotly-graph-div')]"
@@ -543,7 +558,12 @@ def print_pdf(page_html: str, browser: str) -> bytes:
                     display_header_footer=True,
                     header_template="<div></div>",
                     footer_template=footer,
-                    margin={"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"},
+                    margin={
+                        "top": "14mm",
+                        "bottom": "16mm",
+                        "left": f"{MARGIN_MM}mm",
+                        "right": f"{MARGIN_MM}mm",
+                    },
                 )
             finally:
                 chrome.close()
