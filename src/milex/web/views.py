@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from milex import api
-from milex.errors import InputError, MilexError
+from milex.errors import InputError
 from milex.result import Result
 from milex.web import i18n
 
@@ -176,6 +176,13 @@ def text(value: Any, lang: str) -> Cell:
     return Cell(str(value), str(value))
 
 
+def year_cell(value: Any, lang: str) -> Cell:
+    """A year (no thousands separator), missing when not given."""
+    if i18n.missing(value):
+        return text(None, lang)
+    return Cell(str(int(value)), int(value))
+
+
 def status_word(value: Any, lang: str) -> str:
     """A figure's status (actual, estimate ...) in the language."""
     return i18n.messages(lang)["statuses"].get(str(value), str(value))
@@ -264,6 +271,7 @@ def overview(lang: str, store: Any = None) -> dict[str, Any]:
         "years": [str(y) for y in results],
         "guidelines": api.guidelines().to_dict("records"),
         "latest": latest,
+        "results": {f"status-{year}": result for year, result in results.items()},
     }
 
 
@@ -293,7 +301,7 @@ def country_code(name: str, store: Any = None) -> str:
         return name.upper()
     try:
         code = api.resolve(name)
-    except MilexError:
+    except InputError:
         code = None
     if code not in codes:
         raise InputError(f"country: got {name!r}; not a NATO ally milex knows (e.g. DEU, Poland)")
@@ -335,9 +343,9 @@ def pledge_rows(result: Result, lang: str) -> list[list[Cell]]:
             amount.text = f"{amount.text} {row.amount_currency} {unit}"
         rows.append(
             [
-                Cell(str(row.announced), str(row.announced)),
+                text(row.announced, lang),
                 share(row.target_share_gdp, lang),
-                num(row.target_year, lang, 0),
+                year_cell(row.target_year, lang),
                 amount,
                 text(row.scope, lang),
                 share(row.implied_share, lang),
@@ -355,7 +363,8 @@ def country(iso3: str, lang: str, store: Any = None) -> dict[str, Any]:
     """A country page: history across editions, the guidelines met year by year, pledges,
     the projected path with its Monte Carlo band."""
     words = i18n.words(lang)
-    report = api.report(iso3, store=store)
+    results = country_results(iso3, store=store)
+    report, plans, simulation = (results.get(k) for k in ("report", "pledges", "simulate"))
     history = Chart(
         "chart-history",
         words["country"]["history"],
@@ -369,10 +378,6 @@ def country(iso3: str, lang: str, store: Any = None) -> dict[str, Any]:
         {"all": history_rows(iso3, lang, store)},
         "all",
     )
-    try:
-        plans = api.pledges(iso3, store=store)
-    except InputError:  # no pledges on record for this ally
-        plans = None
     pledges = Table(
         "pledges-table",
         words["country"]["pledges"],
@@ -381,19 +386,9 @@ def country(iso3: str, lang: str, store: Any = None) -> dict[str, Any]:
         "all",
         empty=words["country"]["no_pledges"],
     )
-    try:
-        simulation = api.simulate(iso3, store=store, **SIMULATION)
-    except MilexError as exc:  # an ally without figures (Iceland): said on the page
-        path = Chart("chart-path", words["country"]["path"], [], "")
-        path_message, probability = str(exc), None
-    else:
-        path = Chart(
-            "chart-path",
-            words["country"]["path"],
-            [variant("all", simulation, lang, f"milex-{iso3}-simulation")],
-            "all",
-        )
-        path_message, probability = "", simulation.extra["probability"]
+    drawn = [variant("all", simulation, lang, f"milex-{iso3}-simulation")] if simulation else []
+    path = Chart("chart-path", words["country"]["path"], drawn, "all")
+    probability = simulation.extra["probability"] if simulation else None
     name = dict(allies(store))[iso3]
     return {
         "iso3": iso3,
@@ -403,13 +398,34 @@ def country(iso3: str, lang: str, store: Any = None) -> dict[str, Any]:
         "pledges": pledges,
         "pledge_sources": sources(plans) if plans is not None else [],
         "path": path,
-        "path_message": path_message,
+        "path_message": results["why"],
         "probability": i18n.percent(probability, lang) if probability is not None else "",
         "simulation": SIMULATION,
         "missing": list(report.extra.get("missing", [])),
         "caveats": [*report.caveats, *(report.extra.get("caveats") or [])],
         "no_comparison": report.extra.get("no_comparison") or "",
+        "results": {f"{kind}-{iso3}": results[kind] for kind in COUNTRY_RESULTS if results[kind]},
     }
+
+
+#: The results behind a country page.
+COUNTRY_RESULTS = ("report", "pledges", "simulate")
+
+
+@per_store(64)
+def country_results(iso3: str, store: Any = None) -> dict[str, Any]:
+    """The results of a country page: ``report``, ``pledges`` (None when none are on record),
+    ``simulate`` (None when it cannot run, ``why`` says why: Iceland has no figures)."""
+    try:
+        plans = api.pledges(iso3, store=store)
+    except InputError:  # no pledges on record for this ally
+        plans = None
+    try:
+        simulation, why = api.simulate(iso3, store=store, **SIMULATION), ""
+    except InputError as exc:
+        simulation, why = None, str(exc)
+    report = api.report(iso3, store=store)
+    return {"report": report, "pledges": plans, "simulate": simulation, "why": why}
 
 
 #: The country page's table of guidelines met, year by year.
@@ -476,7 +492,7 @@ def path_rows(result: Result, lang: str) -> list[list[Cell]]:
     """The path table: year by year, share, spending and the extra spending."""
     return [
         [
-            Cell(str(row.year), row.year),
+            year_cell(row.year, lang),
             share(row.share_gdp, lang),
             num(row.spend_current, lang, 0),
             num(row.extra_current, lang, 0),
@@ -486,6 +502,7 @@ def path_rows(result: Result, lang: str) -> list[list[Cell]]:
     ]
 
 
+@per_store(32)
 def explorer(
     lang: str,
     targets: tuple[float | str, ...],
@@ -542,6 +559,10 @@ def explorer(
         "query": {**some_gap.query, "country": country, "by": some_path.query["by"]},
         "labels": {str(t): str(t) for t in targets},
         "groups": api.groups()[["group", "name"]].values.tolist(),
+        "results": {
+            **{f"gap-{k}-{r.query['year']}": r for k, r in gaps.items()},
+            **{f"path-{country}-{k}-{r.query['by']}": r for k, r in paths.items()},
+        },
     }
 
 
@@ -582,7 +603,7 @@ def compare_rows(result: Result, lang: str) -> list[list[Cell]]:
     """The comparison table: year, measure, basis, both sides, their ratio, unit, how."""
     return [
         [
-            Cell(str(row.year), row.year),
+            year_cell(row.year, lang),
             text(row.measure, lang),
             text(row.basis, lang),
             num(row.side_a, lang, reason=row.missing_a or ""),
@@ -629,6 +650,7 @@ def russia(lang: str, store: Any = None) -> dict[str, Any]:
         "bases": BASES,
         "explained": result.extra.get("bases") or {},
         "remarks": [*result.notes, *result.caveats],
+        "results": {"compare-europe-canada-RUS": result},
     }
 
 
@@ -693,6 +715,7 @@ def munitions(lang: str, changes: tuple[tuple[str, float], ...] = (), store: Any
         "ratio_sentence": ratio.extra.get("sentence", ""),
         "ratio_notes": [*ratio.notes[1:], *ratio.caveats],
         "ratio_sources": sources(ratio),
+        "results": {"munitions-default": result, "munitions-ratio": ratio},
     }
 
 
