@@ -1,0 +1,112 @@
+"""``milex serve``: the dashboard on this machine, and one clear line when it cannot listen."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from milex.cli import main
+from milex.web.server import bind, is_loopback
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as info:
+        main([*args])
+        raise SystemExit(0)
+    captured = capsys.readouterr()
+    return info.value.code or 0, captured.out, captured.err
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_a_port_in_use_is_one_line_with_another_port_to_try(capsys):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, out, err = run(capsys, "serve", "--port", str(port))
+    assert code == 2 and out == ""
+    assert err.strip().splitlines() == [
+        f"error: port {port} on 127.0.0.1 is in use by another program: choose another with "
+        f"--port, e.g. --port {port + 1}"
+    ]
+
+
+def test_a_host_that_is_no_address_of_this_machine_is_refused(capsys):
+    code, _, err = run(capsys, "serve", "--host", "nowhere.invalid")
+    assert code == 2
+    assert "host 'nowhere.invalid' is not a name or address of this machine" in err
+    assert "use 127.0.0.1" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "http"])
+def test_a_port_outside_1_to_65535_is_a_usage_error(capsys, port):
+    code, _, err = run(capsys, "serve", "--port", port)
+    assert code == 2 and "port" in err.lower()
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        *[("127.0.0.1", True), ("localhost", True), ("::1", True), ("127.5.0.1", True)],
+        *[("0.0.0.0", False), ("192.168.1.4", False), ("example.org", False)],
+    ],
+)
+def test_loopback_hosts_are_told_from_others(host, loopback):
+    assert is_loopback(host) is loopback
+
+
+def test_bind_listens_on_the_port_it_was_given():
+    port = free_port()
+    sock = bind("127.0.0.1", port)
+    try:
+        assert sock.getsockname() == ("127.0.0.1", port)
+    finally:
+        sock.close()
+
+
+@pytest.mark.network
+def test_serve_answers_on_loopback_until_stopped(tmp_path):
+    """The real command in a process of its own: the status route answers NATO's figures
+    (Poland 2024: 3.75% of GDP, NATO July 2026 edition), and SIGINT (Ctrl+C) stops it
+    without a traceback."""
+    port = free_port()
+    env = {**os.environ, "MILEX_HOME": os.environ.get("MILEX_HOME", str(tmp_path / "home"))}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "milex", "serve", "--port", str(port)],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/api/status?year=2024", timeout=30
+                ) as answer:
+                    doc = json.load(answer)
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read()
+                assert time.monotonic() < deadline, "milex serve did not answer in 120 s"
+                time.sleep(0.2)
+        rows = {row["iso3"]: row for row in doc["rows"]}
+        assert rows["POL"]["share_gdp"] == 3.75
+    finally:
+        proc.send_signal(2)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode in (0, 130)  # 130: interrupted, as a shell reports Ctrl+C
+    assert f"serving http://127.0.0.1:{port}/" in err
+    assert "Traceback" not in err
