@@ -119,11 +119,11 @@ def test_country_report_holds_the_published_figures(germany):
 
 def test_country_report_gap_path_probability_and_pledges(germany):
     text, page = germany
-    gaps = {row[0]: row for row in page.tables["gap"][1:]}
+    gaps = {row[2]: row for row in page.tables["gap"][1:]}  # by target
     assert set(gaps) == {"2.00", "3.50", "5.00"}
-    assert all(row[1] == "2.69" for row in gaps.values())  # the 2026 share of each row
-    assert gaps["3.50"][2] == "0.81" and gaps["5.00"][2] == "2.31"  # points of GDP
-    assert gaps["2.00"][2] == "-0.69"  # above 2%: a negative gap
+    assert all(row[:2] == ["Germany", "2.69"] for row in gaps.values())  # the 2026 share
+    assert gaps["3.50"][3] == "0.81" and gaps["5.00"][3] == "2.31"  # points of GDP
+    assert gaps["2.00"][3] == "-0.69"  # above 2%: a negative gap
     # the path starts at NATO's figure and lands on the target
     assert page.row_of("path", "2026")[1] == "2.69"
     assert page.row_of("path", "2035")[1] == "3.50"

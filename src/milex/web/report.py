@@ -62,28 +62,11 @@ MARGIN_MM = 12
 #: margins, in CSS pixels (96 to the inch).
 PRINT_WIDTH_PX = round((210 - 2 * MARGIN_MM) / 25.4 * 96)
 
-#: Columns of the report's own tables: a words key (interface [columns], else the report's
-#: [columns]) and whether the column holds numbers.
-GAP_COLUMNS = [
-    ("target", True),
-    ("share_gdp", True),
-    ("gap_pp", True),
-    ("gap_usd", True),
-    ("gap_eur", True),
-    ("status", False),
-    ("edition", False),
-]
-PATH_COLUMNS = [
-    ("year", True),
-    ("share_path", True),
-    ("spend", True),
-    ("real_growth", True),
-    ("extra", True),
-    ("basis", False),
-]
+#: Columns of the report's own tables (the gap and path tables are the pages'): a words key
+#: (interface [columns], else the report's [columns]) and whether the column holds numbers.
 PLEDGE_COLUMNS = [
     ("announced", False),
-    ("target_year", True),
+    ("target_year", False),
     ("pledged_share", True),
     ("amount", True),
     ("scope", False),
@@ -92,7 +75,7 @@ PLEDGE_COLUMNS = [
     ("on_path", False),
 ]
 SIMULATE_COLUMNS = [
-    ("year", True),
+    ("year", False),
     ("planned", True),
     ("median", True),
     ("p05", True),
@@ -294,9 +277,9 @@ def _history_section(code: str, lang: str, words: dict) -> Section:
         return section
     section.text.append(words["text"]["history_intro"])
     wide = result.frame.pivot_table(index="year", columns="vintage", values="value")
-    columns = [(_label("year", lang), True)] + [(f"NATO {v}", True) for v in wide.columns]
+    columns = [(_label("year", lang), False)] + [(f"NATO {v}", True) for v in wide.columns]
     rows = [
-        [Cell(str(year), cls="num"), *(views.share(v, lang) for v in values)]
+        [views.year_cell(year, lang), *(views.share(v, lang) for v in values)]
         for year, values in zip(wide.index, wide.to_numpy(), strict=True)
     ]
     section.tables.append(Table(columns, rows))
@@ -311,24 +294,14 @@ def _gap_section(code: str | None, group: str | None, lang: str, words: dict) ->
     year = results[0].query["year"]
     section = _section("gap", words, *results, year=year)
     section.text.append(words["text"]["gap_intro"].format(year=year))
-    rows = []
-    for result in results:
-        for row in result.frame[result.frame["iso3"] == (group or code)].itertuples():
-            rows.append(
-                [
-                    views.share(row.target, lang),
-                    views.share(row.share_gdp, lang),
-                    views.share(row.gap_pp, lang),
-                    views.num(row.gap_usd_current, lang, 0),
-                    views.num(row.gap_eur_current, lang, 0),
-                    Cell(views.status_word(row.status, lang)),
-                    views.text(row.vintage, lang),
-                ]
-            )
+    who = group or code
+    mine = pd.concat([r.frame[r.frame["iso3"] == who] for r in results], ignore_index=True)
+    body, foot = views.gap_rows(dataclasses.replace(results[0], frame=mine), lang)
+    rows = body + foot
     if not rows:  # no figures (Iceland): the reason instead
         section.text += section.notes
         return section
-    section.tables.append(Table(_columns(GAP_COLUMNS, lang), rows))
+    section.tables.append(Table(_columns(views.GAP_COLUMNS, lang), rows))
     if group is not None:
         section.text.append(words["text"]["gap_group"])
         section.charts.append(_chart(results[TARGETS.index(PATH_TARGET)], lang))
@@ -355,18 +328,7 @@ def _path_sections(who: str, lang: str, words: dict, simulate: bool) -> list[Sec
             unit=result.units["spend_current"],
         )
     )
-    rows = [
-        [
-            Cell(str(row.year), cls="num"),
-            views.share(row.share_gdp, lang),
-            views.num(row.spend_current, lang, 0),
-            views.num(row.real_growth_pct, lang),
-            views.num(row.extra_current, lang, 0),
-            views.text(row.basis, lang),
-        ]
-        for row in result.frame.itertuples()
-    ]
-    section.tables.append(Table(_columns(PATH_COLUMNS, lang), rows))
+    section.tables.append(Table(_columns(views.PATH_COLUMNS, lang), views.path_rows(result, lang)))
     section.charts.append(_chart(result, lang))
     return [section, _simulate_section(who, lang, words)] if simulate else [section]
 
@@ -392,7 +354,7 @@ def _simulate_section(code: str, lang: str, words: dict) -> Section:
     )
     rows = [
         [
-            Cell(str(row.year), cls="num"),
+            views.year_cell(row.year, lang),
             views.share(row.planned_share, lang),
             views.share(row.median, lang),
             views.share(row.p05, lang),
@@ -426,7 +388,7 @@ def _pledges_section(code: str, lang: str, words: dict, name: str) -> Section:
         rows.append(
             [
                 views.text(row.announced, lang),
-                Cell(str(row.target_year), cls="num"),
+                views.year_cell(row.target_year, lang),
                 views.share(row.target_share_gdp, lang),
                 amount,
                 views.text(row.scope, lang),
