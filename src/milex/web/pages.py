@@ -62,6 +62,8 @@ class Links:
     static: bool = False
     here: str = "overview"
     iso3: str = ""
+    #: The languages the language switch offers (a static site: those exported).
+    languages: tuple[str, ...] = i18n.LANGUAGES
 
     @property
     def _up(self) -> str:
@@ -118,7 +120,7 @@ def render(template: str, links: Links, store: Any = None, **context: Any) -> st
         .render(
             t=i18n.words(links.lang),
             lang=links.lang,
-            languages=i18n.LANGUAGES,
+            languages=links.languages,
             link=links,
             navigation=NAVIGATION,
             version=__version__,

@@ -22,6 +22,7 @@ previous milex site.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import tempfile
@@ -109,15 +110,15 @@ def _write_site(
             progress(len(written), total)
 
     for lang in langs:
-        links = pages.Links(lang, static=True)
+        links = pages.Links(lang, static=True, languages=tuple(langs))
         page(lang, "overview", pages.overview_page(links, store=store))
         results.update(views.overview(lang, store=store)["results"])
         for code in allies:
-            here = pages.Links(lang, static=True, here="country", iso3=code)
+            here = dataclasses.replace(links, here="country", iso3=code)
             page(lang, "country", pages.country_page(here, code, store=store), code)
             results.update(views.country(code, lang, store=store)["results"])
         for name in PAGES[1:]:
-            page(lang, name, _static_page(name, lang, store))
+            page(lang, name, _static_page(dataclasses.replace(links, here=name), store))
     for name, result in results.items():
         written.append(_write(root / "data" / f"{name}.json", result.to_json()))
     written += _assets(root)
@@ -127,15 +128,14 @@ def _write_site(
     return written
 
 
-def _static_page(name: str, lang: str, store: Any) -> str:
+def _static_page(links: pages.Links, store: Any) -> str:
     """One of the pages other than the overview and the countries, for the static site."""
-    links = pages.Links(lang, static=True, here=name)
     make = {
         "explorer": pages.explorer_page,
         "russia": pages.russia_page,
         "munitions": pages.munitions_page,
         "check": pages.check_page,
-    }[name]
+    }[links.here]
     return make(links, store=store)
 
 

@@ -1,0 +1,414 @@
+"""The HTML pages of ``milex serve`` (docs/web.md): each page in each language, with published
+figures formatted for the language, charts captioned with source and edition, bad input
+answered with a 4xx page, nothing loaded from outside.
+
+Expected figures are NATO's July 2026 edition (src/milex/data/observations/nato_2026-07.csv):
+Poland 2024 3.75% of GDP and USD 34,454 million; Germany 2024 2.0%; the United States 2018
+USD 672,255 million.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from html.parser import HTMLParser
+from urllib.parse import urlparse
+
+import pytest
+from fastapi.testclient import TestClient
+
+from milex.catalog import data_dir
+from milex.web.app import create_app
+
+LANGS = ("en", "nl", "de", "fr")
+PAGES = ("/", "/country/POL", "/explorer", "/russia", "/munitions", "/check")
+#: Elements without an end tag.
+VOID = {"meta", "link", "input", "br", "img", "hr", "source", "col", "wbr"}
+
+
+class Node:
+    """An element of a parsed page: tag, attributes, children (nodes and text)."""
+
+    def __init__(self, tag: str, attrs: dict[str, str | None], parent: Node | None = None):
+        self.tag, self.attrs, self.parent, self.children = tag, attrs, parent, []
+
+    def text(self) -> str:
+        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
+
+    def walk(self):
+        for child in self.children:
+            if isinstance(child, Node):
+                yield child
+                yield from child.walk()
+
+    def find_all(self, tag: str | None = None, cls: str | None = None, **attrs: str):
+        for node in self.walk():
+            if tag is not None and node.tag != tag:
+                continue
+            if cls is not None and cls not in (node.attrs.get("class") or "").split():
+                continue
+            if all(node.attrs.get(k.rstrip("_")) == v for k, v in attrs.items()):
+                yield node
+
+    def find(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> Node:
+        found = next(self.find_all(tag, cls, **attrs), None)
+        assert found is not None, f"no <{tag or '*'} class={cls} {attrs}>"
+        return found
+
+    def ancestors(self):
+        node = self.parent
+        while node is not None:
+            yield node
+            node = node.parent
+
+
+class _Builder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = self.at = Node("#document", {})
+
+    def handle_starttag(self, tag, attrs):
+        node = Node(tag, dict(attrs), self.at)
+        self.at.children.append(node)
+        if tag not in VOID:
+            self.at = node
+
+    def handle_endtag(self, tag):
+        node = self.at
+        while node is not self.root and node.tag != tag:
+            node = node.parent
+        if node is not self.root:
+            self.at = node.parent
+
+    def handle_data(self, data):
+        self.at.children.append(data)
+
+
+def parse(html: str) -> Node:
+    """A page as a tree of :class:`Node` (the standard library's HTML parser)."""
+    builder = _Builder()
+    builder.feed(html)
+    return builder.root
+
+
+def rows(table: Node, variant: str | None = None) -> dict[str, list[str]]:
+    """A table's rows (of the body of ``variant``, else the shown body) by their first cell."""
+    bodies = [
+        b
+        for b in table.find_all("tbody")
+        if (b.attrs.get("data-variant") == variant if variant else "hidden" not in b.attrs)
+    ]
+    assert bodies, f"no body {variant} in table {table.attrs.get('id')}"
+    out = {}
+    for body in bodies:
+        for tr in body.find_all("tr"):
+            cells = [c.text().strip() for c in tr.children if isinstance(c, Node)]
+            out[cells[0]] = cells
+    return out
+
+
+def selected(select: Node) -> Node:
+    """The selected option of a select."""
+    return next(o for o in select.find_all("option") if "selected" in o.attrs)
+
+
+def embedded(page: Node, chart: str) -> dict:
+    """The JSON a chart embeds (its variants' figures and rows)."""
+    return json.loads(page.find("script", id=f"{chart}-data").text())
+
+
+@pytest.fixture(scope="module")
+def client():
+    return TestClient(create_app())
+
+
+def get(client: TestClient, url: str, status: int = 200) -> Node:
+    answer = client.get(url, follow_redirects=False)
+    assert answer.status_code == status, (url, answer.status_code, answer.text[-500:])
+    return parse(answer.text)
+
+
+# ------------------------------------------------------------------------ every page
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("page", PAGES)
+def test_each_page_answers_in_each_language_with_navigation_and_a_skip_link(client, page, lang):
+    doc = get(client, f"{page}?lang={lang}")
+    assert doc.find("html").attrs["lang"] == lang
+    assert doc.find("a", cls="skip").attrs["href"] == "#main"
+    assert doc.find("main", id="main")
+    switch = doc.find("nav", cls="languages")
+    assert {a.attrs["hreflang"] for a in switch.find_all("a")} == set(LANGS)
+    current = [a for a in switch.find_all("a") if "aria-current" in a.attrs]
+    assert [a.attrs["hreflang"] for a in current] == [lang]
+    nav = [n for n in doc.find_all("nav") if "languages" not in (n.attrs.get("class") or "")]
+    links = [a.attrs["href"] for a in nav[0].find_all("a")]
+    assert len(links) == 6
+    if lang != "en":
+        assert all(f"lang={lang}" in href for href in links)
+    words = tomllib.loads((data_dir() / "interface" / f"{lang}.toml").read_text("utf-8"))
+    assert words["nav"]["overview"] in nav[0].text()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_chart_has_a_caption_with_source_and_edition_and_downloads(client, page):
+    doc = get(client, page)
+    charts = list(doc.find_all("figure", cls="chart"))
+    assert charts or page == "/check"
+    for figure in charts:
+        caption = figure.find("figcaption")
+        shown = [s for s in caption.find_all("span", cls="variant") if "hidden" not in s.attrs]
+        assert len(shown) == 1
+        assert re.search(r"Source: [A-Z]+, edition \d{4}(-\d{2})?", shown[0].text())
+        plot = figure.find("div", cls="plot")
+        assert figure.find("button", cls="download-csv").attrs["data-chart"] == plot.attrs["id"]
+        assert figure.find("button", cls="download-png").attrs["data-chart"] == plot.attrs["id"]
+        data = embedded(doc, plot.attrs["id"])
+        drawn = data["variants"][data["current"]]
+        assert drawn["figure"]["data"] and drawn["rows"] and drawn["file"].startswith("milex-")
+
+
+def test_plotly_is_served_from_the_installed_package(client):
+    doc = get(client, "/")
+    scripts = [s.attrs["src"] for s in doc.find_all("script") if "src" in s.attrs]
+    assert scripts == ["/static/plotly/plotly.min.js", "/static/milex.js"]
+    answer = client.get("/static/plotly/plotly.min.js")
+    assert answer.status_code == 200 and "plotly" in answer.text[:2000].lower()
+
+
+@pytest.mark.parametrize("page", [*PAGES, "/country/DEU?lang=fr", "/check?question=x"])
+def test_no_page_loads_anything_from_outside(client, page):
+    """Only citation links (in a caption's source line) may point to another host."""
+    doc = get(client, page)
+    for node in doc.walk():
+        for name in ("src", "href", "action", "srcset", "data", "poster"):
+            url = node.attrs.get(name)
+            if not url or not url.startswith(("http://", "https://", "//")):
+                continue
+            host = urlparse(url).hostname
+            if host in ("127.0.0.1", "localhost", "::1"):
+                continue
+            citation = node.tag == "a" and any(
+                "cite" in (a.attrs.get("class") or "").split() for a in node.ancestors()
+            )
+            assert citation, f"{page}: <{node.tag} {name}={url}> outside a citation"
+    html = client.get(page).text
+    assert "@import" not in html and "url(http" not in html
+
+
+def test_the_interface_files_have_the_same_keys():
+    def keys(table, prefix=""):
+        out = set()
+        for key, value in table.items():
+            out |= keys(value, f"{prefix}{key}.") if isinstance(value, dict) else {prefix + key}
+        return out
+
+    files = {
+        lang: tomllib.loads((data_dir() / "interface" / f"{lang}.toml").read_text("utf-8"))
+        for lang in LANGS
+    }
+    english = keys(files["en"])
+    assert len(english) > 150
+    for lang, words in files.items():
+        assert keys(words) == english, lang
+        assert len(words["check"]["samples"]) == len(files["en"]["check"]["samples"])
+
+
+# ------------------------------------------------------------------------ overview
+
+
+@pytest.mark.parametrize(
+    ("lang", "poland", "share", "spend", "yes"),
+    [
+        ("en", "Poland", "3.75", "34,454", "✓ yes"),
+        ("nl", "Polen", "3,75", "34.454", "✓ ja"),
+        ("de", "Polen", "3,75", "34.454", "✓ ja"),
+        ("fr", "Pologne", "3,75", "34\u202f454", "✓ oui"),
+    ],
+)
+def test_overview_shows_poland_2024_as_published_formatted_per_language(
+    client, lang, poland, share, spend, yes
+):
+    doc = get(client, f"/?year=2024&lang={lang}")
+    table = doc.find("table", id="status-table")
+    row = rows(table)[poland]
+    assert row[1] == share and row[2] == yes and row[3] == yes and row[4] == spend
+    assert row[8] == "2026-07"
+    germany = {"en": "Germany", "nl": "Duitsland", "de": "Deutschland", "fr": "Allemagne"}[lang]
+    assert rows(table)[germany][1] == share.replace("3", "2").replace("75", "00")
+    assert selected(doc.find("select", id="year")).text() == "2024"
+
+
+def test_overview_embeds_every_year_for_the_year_control(client):
+    doc = get(client, "/")
+    years = [o.attrs["value"] for o in doc.find("select", id="year").find_all("option")]
+    assert years == [str(y) for y in range(2014, 2027)]
+    assert doc.find("select", id="year").attrs["data-controls"] == "chart-status"
+    assert doc.find("label").attrs["for"] == "year"
+    data = embedded(doc, "chart-status")
+    assert list(data["variants"]) == years and data["current"] == "2026"
+    usa = next(r for r in data["variants"]["2018"]["rows"] if r["iso3"] == "USA")
+    assert usa["spend_usd_current"] == 672255.0
+    table = doc.find("table", id="status-table")
+    assert rows(table, "2018")["United States"][4] == "672,255"
+    headers = list(table.find("thead").find_all("th"))
+    assert all(h.attrs["aria-sort"] == "none" for h in headers)
+    assert all(h.find("button", cls="sort") for h in headers)
+
+
+def test_a_missing_figure_is_shown_missing_with_its_reason_never_zero(client):
+    doc = get(client, "/?year=2024&lang=nl")
+    iceland = next(
+        tr for tr in doc.find("table", id="status-table").find_all("tr") if "IJsland" in tr.text()
+    )
+    cells = [c for c in iceland.children if isinstance(c, Node)]
+    assert cells[1].text() == "–" and "missing" in cells[1].attrs["class"]
+    assert "Iceland has no armed forces" in cells[1].attrs["title"]
+    assert "0" not in cells[1].text()
+
+
+# ------------------------------------------------------------------------ country
+
+
+def test_country_page_shows_history_targets_pledges_and_the_simulated_path(client):
+    doc = get(client, "/country/POL?lang=nl")
+    assert doc.find("h1").text().startswith("Polen")
+    history = embedded(doc, "chart-history")["variants"]["all"]
+    editions = {r["vintage"] for r in history["rows"] if r["indicator"] == "share_gdp"}
+    assert editions == {"2024-06", "2025-08", "2026-07"}
+    targets = rows(doc.find("table", id="targets-table"))
+    assert targets["2024"][1] == "3,75" and targets["2024"][3] == "✓ ja"
+    assert targets["2018"][1] == "2,00" and targets["2018"][2] == "✓ ja"
+    assert len(rows(doc.find("table", id="pledges-table"))) >= 1
+    path = embedded(doc, "chart-path")["variants"]["all"]
+    assert {"median", "p05", "p95"} <= set(path["rows"][0])
+    stated = doc.find("p", cls="simulation").text()
+    assert "20.000 trekkingen" in stated and "seed 1" in stated
+    picker = doc.find("select", id="country")
+    assert selected(picker).attrs["value"] == "POL"
+    assert len(list(picker.find_all("option"))) == 32
+
+
+def test_a_country_without_pledges_says_so(client):
+    doc = get(client, "/country/ALB")
+    assert "No pledges on record" in doc.find("table", id="pledges-table").text()
+
+
+def test_a_country_without_figures_explains_the_missing_path(client):
+    doc = get(client, "/country/ISL")
+    assert "Iceland has no armed forces" in doc.find("figure", id="figure-chart-path").text()
+
+
+def test_a_name_redirects_to_the_code_and_an_unknown_code_is_404(client):
+    answer = client.get("/country/Duitsland?lang=fr", follow_redirects=False)
+    assert answer.status_code == 307 and answer.headers["location"] == "/country/DEU?lang=fr"
+    doc = get(client, "/country/XYZ", 404)
+    assert "XYZ" in doc.find("p", cls="error").text()
+    picked = client.get("/country?country=NLD&lang=de", follow_redirects=False)
+    assert picked.headers["location"] == "/country/NLD?lang=de"
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("/?year=1990", "2014-2026"),
+        ("/?year=abc", "year"),
+        ("/?lang=xx", "en, nl, de, fr"),
+        ("/country/POL?lang=klingon", "lang"),
+        ("/explorer?target=abc", "target"),
+        ("/explorer?by=1990", "1990"),
+        ("/explorer?group=nowhere", "nowhere"),
+        ("/russia?basis=zz", "basis"),
+        ("/munitions?actors.RUS.start_stock=abc", "actors.RUS.start_stock"),
+        ("/munitions?actors.RUS.start_stock=-5", "actors.RUS.start_stock"),
+    ],
+)
+def test_bad_input_is_a_4xx_page_with_one_line(client, url, said):
+    answer = client.get(url)
+    assert 400 <= answer.status_code < 500, (url, answer.status_code)
+    message = parse(answer.text).find("p", cls="error").text()
+    assert said in message and "\n" not in message
+
+
+# ------------------------------------------------------------------------ explorer, Russia
+
+
+def test_explorer_shows_the_gap_of_each_ally_and_a_path(client):
+    doc = get(client, "/explorer?target=3.5&year=2024&country=POL&by=2030")
+    form = doc.find("form", id="explorer-form")
+    assert form.attrs["method"] == "get"
+    gap = rows(doc.find("table", id="gap-table"))
+    assert gap["Poland"][1:4] == ["3.75", "3.50", "-0.25"]
+    assert gap["Germany"][1:4] == ["2.00", "3.50", "1.50"]
+    path = embedded(doc, "chart-path")["variants"]["3.5"]["rows"]
+    assert path[-1]["year"] == 2030 and path[-1]["iso3"] == "POL"
+    for control in ("target", "explorer-year", "group", "path-country", "by"):
+        assert doc.find(id=control) and doc.find("label", for_=control)
+
+
+def test_russia_embeds_every_basis_for_the_switch(client):
+    doc = get(client, "/russia?basis=ppp")
+    radios = [i for i in doc.find_all("input", type="radio") if i.attrs.get("name") == "basis"]
+    assert [r.attrs["value"] for r in radios] == ["mer", "ppp", "defence-ppp", "split"]
+    assert [r.attrs["value"] for r in radios if "checked" in r.attrs] == ["ppp"]
+    data = embedded(doc, "chart-compare")
+    assert list(data["variants"]) == ["mer", "ppp", "defence-ppp", "split"]
+    spent = {r["basis"] for r in data["variants"]["ppp"]["rows"] if r["measure"] == "spending"}
+    assert spent == {"ppp"}
+    assert rows(doc.find("table", id="compare-table"))
+
+
+# ------------------------------------------------------------------------ munitions
+
+
+def test_munitions_form_edits_the_scenario_and_shows_the_ratio_with_sources(client):
+    doc = get(client, "/munitions")
+    form = doc.find("form", id="munitions-form")
+    inputs = list(form.find_all("input", type="number"))
+    assert len(inputs) >= 10
+    first = inputs[0]
+    assert doc.find("label", for_=first.attrs["id"])
+    default = embedded(doc, "chart-munitions")["variants"]["all"]["rows"]
+    key = "actors.RUS.start_stock"
+    changed = get(client, f"/munitions?{key}=1000000")
+    rows_ = embedded(changed, "chart-munitions")["variants"]["all"]["rows"]
+    # a million rounds more at the start: January's shortfall is a million rounds smaller
+    before = next(r["shortfall"] for r in default if r["actor"] == "RUS")
+    after = next(r["shortfall"] for r in rows_ if r["actor"] == "RUS")
+    assert before - after == 1_000_000
+    assert changed.find("input", name=key).attrs["value"] == "1000000.0"
+    assert "times NATO's" in doc.find("p", cls="ratio").text()
+    assert "Source: MUNITIONS, edition 2025" in doc.find("p", cls="sources").text()
+
+
+# ------------------------------------------------------------------------ claims
+
+
+def test_the_check_form_posts_and_marks_each_claim_with_its_verdict(client):
+    text = (
+        "Polen gaf in 2024 3,75% van zijn bbp uit aan defensie. "
+        "Nederland gaf in 2024 1% uit aan defensie."
+    )
+    answer = client.post("/check?lang=nl", data={"text": text})
+    assert answer.status_code == 200
+    doc = parse(answer.text)
+    claims = list(doc.find("section", id="claims").find_all("article", cls="claim"))
+    assert [c.attrs["data-verdict"] for c in claims] == ["supported", "contradicted"]
+    assert "klopt niet" in claims[1].find("span", cls="verdict").text()
+    assert "✗" in claims[1].find("span", cls="verdict").text()
+    assert "2,02% van het bbp" in claims[1].find("p", cls="reason").text()
+    evidence = claims[0].find("table", cls="evidence").text()
+    assert "3,75" in evidence and "NATO 2026-07" in evidence
+    marks = [m.text() for m in doc.find("div", cls="text").find_all("mark")]
+    assert marks == [text[: text.index(" Nederland")], text[text.index("Nederland") :]]
+    assert doc.find("textarea", id="claim-text").text() == text
+
+
+def test_the_question_box_answers_in_the_question_s_language(client):
+    doc = get(client, "/check?question=Which%20allies%20spend%20more%20than%203.5%25%3F")
+    answer = doc.find(id="answer").text()
+    assert "Lithuania 5.33%" in answer and "NATO 2026-07" in answer
+    lost = get(client, "/check?question=What%20is%20the%20meaning%20of%20life%3F")
+    assert lost.find(id="answer").find("ul")
