@@ -50,7 +50,8 @@ def _point(fig: go.Figure, label: str, axis: str = "y") -> tuple[go.Bar, float |
 
 
 def _title(fig: go.Figure) -> str:
-    return fig.layout.title.text
+    """What the title says: what is shown, then the editions behind it (the subtitle)."""
+    return f"{fig.layout.title.text} — {fig.layout.title.subtitle.text}"
 
 
 # ------------------------------------------------------------------------------- status

@@ -135,12 +135,11 @@ def editions(result: Drawable, lang: str) -> str:
     return "; ".join(parts)
 
 
-def title(result: Drawable, lang: str, **fields: Any) -> str:
-    """A figure's title: what it shows (``titles.<kind>``) and, on a second, smaller line, the
-    sources and editions behind it."""
+def title(result: Drawable, lang: str, **fields: Any) -> dict[str, Any]:
+    """A figure's title (plotly's ``layout.title``): what it shows (``text``, from
+    ``titles.<kind>``) and the sources and editions behind it (``subtitle.text``)."""
     what = words(lang)["titles"][result.kind].format(**fields)
-    behind = editions(result, lang)
-    return f"{what}<br><sup>{behind}</sup>" if behind else what
+    return {"text": what, "subtitle": {"text": editions(result, lang)}}
 
 
 def source_line(result: Drawable, lang: str) -> str:
@@ -156,13 +155,25 @@ def source_line(result: Drawable, lang: str) -> str:
     return said["line"].format(cites="<br>".join(shown_))
 
 
-def base_layout(result: Drawable, lang: str, heading: str, **more: Any) -> dict[str, Any]:
-    """The layout every chart shares: title, locale separators, palette, the source line."""
+def base_layout(
+    result: Drawable, lang: str, heading: dict[str, Any], **more: Any
+) -> dict[str, Any]:
+    """The layout every chart shares: the title (``heading``, see :func:`title`), locale
+    separators, palette, the source line; ``more`` sets other parts (axes get the house look)."""
     look = style()["layout"]
     line = source_line(result, lang)
     lines = line.count("<br>") + 1
     layout = {
-        "title": {"text": heading, "x": 0, "xanchor": "left", "font": {"size": 15}},
+        "title": {
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "pad": {"t": 10, "l": 10},
+            "font": {"size": 15},
+            **heading,
+        },
         "separators": separators(lang),
         "template": look["template"],
         "paper_bgcolor": look["background"],
@@ -223,11 +234,20 @@ def level(
     place = (
         {"x": 1, "y": value, "xanchor": "right", "yanchor": "bottom"}
         if across
-        else {"x": value, "y": 0, "xanchor": "right", "yanchor": "bottom", "bgcolor": "#FFFFFFCC"}
+        else {"x": value, "y": 0, "xanchor": "left", "yanchor": "bottom", "textangle": -90}
     )
     layout["annotations"].append(
         {"text": label, **refs, **place, "showarrow": False, "font": {"size": 11, "color": tint}}
     )
+
+
+def guideline_values() -> list[float]:
+    """The thresholds of the guidelines measured on share of GDP (percent: 2, 3.5, 5)."""
+    return [r["threshold"] for r in read_toml("guidelines.toml").values() if _on_share(r)]
+
+
+def _on_share(rule: dict[str, Any]) -> bool:
+    return rule["indicator"] == "share_gdp"
 
 
 def guidelines(layout: dict[str, Any], lang: str, across: bool = True) -> None:
@@ -235,7 +255,7 @@ def guidelines(layout: dict[str, Any], lang: str, across: bool = True) -> None:
     said = words(lang)["guidelines"]
     lines = style()["guidelines"]
     for key, rule in read_toml("guidelines.toml").items():
-        if rule["indicator"] != "share_gdp":
+        if not _on_share(rule):
             continue
         look = lines.get(key, {"colour": "black", "dash": "dot"})
         label = said["guideline"].format(

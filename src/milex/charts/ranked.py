@@ -10,6 +10,7 @@ from milex.charts.base import (
     Drawable,
     base_layout,
     colour,
+    guideline_values,
     guidelines,
     hatch_key,
     hatches,
@@ -81,7 +82,7 @@ def _bars(
     return traces, rows["label"].tolist() + list(missing)
 
 
-def ranked_layout(result: Drawable, lang: str, heading: str, order: list[str], axis: dict) -> dict:
+def ranked_layout(result: Drawable, lang: str, heading: dict, order: list[str], axis: dict) -> dict:
     """The layout of a chart of horizontal bars per country, first on top."""
     layout = base_layout(
         result,
@@ -99,7 +100,8 @@ def status(result: Drawable, lang: str) -> go.Figure:
     import plotly.graph_objects as go
 
     traces, order = _bars(result.frame, "share_gdp", lang)
-    axis = share_axis(lang)
+    highest = max([*result.frame["share_gdp"].dropna(), *guideline_values()])
+    axis = share_axis(lang, range=[0, highest * 1.08])
     layout = ranked_layout(
         result, lang, title(result, lang, year=result.query.get("year", "")), order, axis
     )
