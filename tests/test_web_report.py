@@ -248,6 +248,8 @@ def test_bad_subject_format_or_language_is_one_line_and_writes_nothing(tmp_path)
         (("Atlantis", "html"), "unknown country 'Atlantis'"),
         (("DEU", "docx"), "html or pdf"),
         (("DEU", "html", "xx"), "lang"),
+        ((2024, "html"), "subject"),
+        (("Atlantis", "pdf"), "unknown country 'Atlantis'"),  # said before a browser is looked for
     ]:
         with pytest.raises(InputError) as caught:
             report.write(args[0], args[1], target, *args[2:])

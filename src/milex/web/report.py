@@ -132,8 +132,10 @@ def write(
     """
     if fmt not in FORMATS:
         raise InputError(f"format: got {shown(fmt)}; a report is written as html or pdf")
+    lang = i18n.check_lang(lang)
+    who = _subject(subject)
     browser = chromium() if fmt == "pdf" else None  # told before the figures are gathered
-    page = render(subject, lang, progress)
+    page = _page(who, lang, progress)
     data = page.encode("utf-8") if browser is None else print_pdf(page, browser)
     target = Path(output)
     if str(output) == "-":
@@ -147,9 +149,15 @@ def render(
     subject: str | None, lang: str = "en", progress: Callable[[int, int], None] | None = None
 ) -> str:
     """The report on ``subject`` as one self-contained HTML page (see :func:`write`)."""
-    lang = i18n.check_lang(lang)
+    return _page(_subject(subject), i18n.check_lang(lang), progress)
+
+
+def _page(
+    who: tuple[str | None, str | None], lang: str, progress: Callable[[int, int], None] | None
+) -> str:
+    """The HTML page on ``who`` (see :func:`_subject`) in ``lang``."""
     words = read_toml(f"report/{lang}.toml")
-    group, code = _subject(subject)
+    group, code = who
     name = _name(group or code, lang)
     parts = _group_parts(group) if group else _country_parts(code)
     sections: list[Section] = []
@@ -162,10 +170,9 @@ def render(
         title=words["title"]["report"].format(name=name),
         subtitle=words["title"]["subtitle"],
         generated=words["title"]["generated"].format(
-            date=dt.date.today().isoformat(), version=__version__
+            date=dt.datetime.now(dt.UTC).date().isoformat(), version=__version__
         ),
         words=words,
-        missing=i18n.words(lang)["missing"],
         sections=sections,
         notes=list(dict.fromkeys(note for s in sections for note in s.notes)),
         origins=list({o["cite"]: o for s in sections for o in s.origins}.values()),
@@ -182,6 +189,8 @@ def _subject(subject: str | None) -> tuple[str | None, str | None]:
     ``(None, ISO3)``; an unknown name is the API's one-line refusal."""
     if subject is None:
         return "nato", None
+    if not isinstance(subject, str):
+        raise InputError(f"subject: got {shown(subject)}; give a country or a group id (e.g. nato)")
     table = api.groups()
     if subject.strip().lower() in set(table["group"]):
         return subject.strip().lower(), None
