@@ -249,6 +249,17 @@ def test_undrawable_kinds_options_and_languages_are_refused(store, status_2024):
         unanswered.plot()
 
 
+@pytest.mark.parametrize("kind", ["status", "gap"])
+def test_figure_json_is_the_figure_plotly_validates(kind, status_2024, gap_2024):
+    result = {"status": status_2024, "gap": gap_2024}[kind]
+    validated = json.loads(charts.figure(result, "nl").to_json())
+    validated["layout"].pop("template")  # figure() only: no plotly.py template
+    fast = charts.figure_json(result, "nl")
+    if not fast["layout"]["shapes"]:
+        del fast["layout"]["shapes"]  # plotly drops an empty list
+    assert fast == validated
+
+
 def test_values_are_gaps_for_anything_not_a_finite_number():
     assert charts.base.values([1.5, math.nan, None, "x", math.inf]) == [1.5, None, None, None, None]
 

@@ -5,6 +5,7 @@ guideline and target lines, the marks of an estimate."""
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
@@ -14,11 +15,13 @@ from milex.errors import InputError, shown
 
 if TYPE_CHECKING:
     import pandas as pd
-    import plotly.graph_objects as go
-
 
 #: The languages charts are drawn in (``data/charts/<lang>.toml``).
 LANGS = ("en", "nl", "de", "fr")
+
+#: A figure, a trace or a layout as plain data (plotly's JSON schema): what Plotly.newPlot takes
+#: and ``plotly.graph_objects.Figure`` validates.
+Spec = dict[str, Any]
 
 
 class Drawable(Protocol):
@@ -149,10 +152,12 @@ def source_line(result: Drawable, lang: str) -> str:
     cites = []
     if not result.sources.empty:
         cites = list(dict.fromkeys(result.sources["cite"].dropna().astype(str)))
-    shown_ = cites[: style()["marks"]["citations"]]
+    marks = style()["marks"]
+    shown_ = cites[: marks["citations"]]
     if len(cites) > len(shown_):
         shown_.append(said["more"].format(count=len(cites) - len(shown_)))
-    return said["line"].format(cites="<br>".join(shown_))
+    lines = [line for cite in shown_ for line in textwrap.wrap(cite, marks["line_width"])]
+    return said["line"].format(cites="<br>".join(lines))
 
 
 def base_layout(
@@ -175,7 +180,6 @@ def base_layout(
             **heading,
         },
         "separators": separators(lang),
-        "template": look["template"],
         "paper_bgcolor": look["background"],
         "plot_bgcolor": look["background"],
         "font": {"family": look["font"]},
@@ -287,11 +291,10 @@ def symbols(statuses: Iterable[Any]) -> list[str]:
     ]
 
 
-def estimate_key(lang: str) -> go.Scatter:
+def estimate_key(lang: str) -> Spec:
     """A legend entry saying what an open marker means (the trace draws nothing)."""
-    import plotly.graph_objects as go
-
-    return go.Scatter(
+    return dict(
+        type="scatter",
         x=[None],
         y=[None],
         mode="markers",
@@ -308,16 +311,15 @@ def rgba(hex_code: str, alpha: float) -> str:
 
 def band(
     x: list[Any], low: Iterable[Any], high: Iterable[Any], tint: str, **more: Any
-) -> list[go.Scatter]:
+) -> list[Spec]:
     """A shaded band between ``low`` and ``high`` (two traces: the lower edge, then the upper
     filled down to it); ``more`` goes to the filled trace and the axes to both."""
-    import plotly.graph_objects as go
-
     axes = {key: more[key] for key in ("xaxis", "yaxis", "legendgroup") if key in more}
     edge = {"x": x, "mode": "lines", "line": {"width": 0, "color": tint}}
     return [
-        go.Scatter(**edge, y=values(low), showlegend=False, hoverinfo="skip", **axes),
-        go.Scatter(
+        dict(type="scatter", **edge, y=values(low), showlegend=False, hoverinfo="skip", **axes),
+        dict(
+            type="scatter",
             **edge,
             y=values(high),
             fill="tonexty",
@@ -333,11 +335,10 @@ def hatches(statuses: Iterable[Any]) -> list[str]:
     return [pattern if str(s) == "estimate" else "" for s in statuses]
 
 
-def hatch_key(lang: str) -> go.Bar:
+def hatch_key(lang: str) -> Spec:
     """A legend entry saying what a hatched bar means (the trace draws nothing)."""
-    import plotly.graph_objects as go
-
-    return go.Bar(
+    return dict(
+        type="bar",
         x=[None],
         y=[None],
         name=words(lang)["legend"]["estimate"],

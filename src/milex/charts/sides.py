@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from milex.charts.base import (
     Drawable,
+    Spec,
     base_layout,
     hatch_key,
     hatches,
@@ -17,17 +16,12 @@ from milex.charts.base import (
     words,
 )
 
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
 
-
-def compare(result: Drawable, lang: str) -> go.Figure:
+def compare(result: Drawable, lang: str) -> Spec:
     """Spending of side A and side B on each conversion basis (market rates, PPP, defence PPP,
     split), one panel per basis (its own unit, named over it) with the years along it, one
     colour per side, each side named with its source and edition; estimates hatched, a figure
     that is not published left out (the hover says why)."""
-    import plotly.graph_objects as go
-
     said = words(lang)
     rows = result.frame[result.frame["measure"] == "spending"]
     sides = result.extra.get("sides") or [{"name": "A"}, {"name": "B"}]
@@ -59,7 +53,8 @@ def compare(result: Drawable, lang: str) -> go.Figure:
                 )
             ]
             traces.append(
-                go.Bar(
+                dict(
+                    type="bar",
                     x=[str(year) for year in part["year"]],
                     y=values(part[f"side_{key}"]),
                     name=f"{side.get('name')} ({edition} {side.get('vintage')})",
@@ -82,20 +77,19 @@ def compare(result: Drawable, lang: str) -> go.Figure:
         **panels,
     )
     layout["yaxis"]["title"] = {"text": said["axes"]["spending_million"]}
-    return go.Figure(data=traces, layout=layout)
+    return {"data": traces, "layout": layout}
 
 
-def munitions_ratio(result: Drawable, lang: str) -> go.Figure:
+def munitions_ratio(result: Drawable, lang: str) -> Spec:
     """Two actors' yearly artillery output: the central estimate as a bar, the lowest to the
     highest published estimate as whiskers; the ratio's range in a note on the chart."""
-    import plotly.graph_objects as go
-
     said = words(lang)
     frame = result.frame
     sides = frame[frame["side"].isin(["a", "b"])]
     central = values(sides["central"])
     low, high = values(sides["low"]), values(sides["high"])
-    trace = go.Bar(
+    trace = dict(
+        type="bar",
         y=sides["actor"].tolist(),
         x=central,
         orientation="h",
@@ -146,4 +140,4 @@ def munitions_ratio(result: Drawable, lang: str) -> go.Figure:
                 "showarrow": False,
             }
         )
-    return go.Figure(data=[trace], layout=layout)
+    return {"data": [trace], "layout": layout}

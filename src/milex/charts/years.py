@@ -3,10 +3,9 @@ target (path), a simulated plan with its band (simulate), the munitions model by
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from milex.charts.base import (
     Drawable,
+    Spec,
     band,
     base_layout,
     colour,
@@ -25,18 +24,14 @@ from milex.charts.base import (
 )
 from milex.errors import InputError
 
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
 
-
-def path(result: Drawable, lang: str) -> go.Figure:
-    import plotly.graph_objects as go
-
+def path(result: Drawable, lang: str) -> Spec:
     said = words(lang)
     frame = result.frame
     q = result.query
     traces = [
-        go.Bar(
+        dict(
+            type="bar",
             x=frame["year"].tolist(),
             y=values(frame["spend_current"]),
             name=f"{said['legend']['spending']} ({result.units.get('spend_current', '')})",
@@ -44,7 +39,8 @@ def path(result: Drawable, lang: str) -> go.Figure:
             yaxis="y2",
             opacity=0.6,
         ),
-        go.Scatter(
+        dict(
+            type="scatter",
             x=frame["year"].tolist(),
             y=values(frame["share_gdp"]),
             name=said["legend"]["share"],
@@ -72,26 +68,26 @@ def path(result: Drawable, lang: str) -> go.Figure:
     )
     layout["margin"]["r"] = 70
     target_line(layout, q["target"], lang)
-    return go.Figure(data=traces, layout=layout)
+    return {"data": traces, "layout": layout}
 
 
-def simulate(result: Drawable, lang: str) -> go.Figure:
-    import plotly.graph_objects as go
-
+def simulate(result: Drawable, lang: str) -> Spec:
     said = words(lang)["legend"]
     frame = result.frame
     q = result.query
     years = frame["year"].tolist()
     traces = [
         *band(years, frame["p05"], frame["p95"], colour("band"), name=said["band"]),
-        go.Scatter(
+        dict(
+            type="scatter",
             x=years,
             y=values(frame["median"]),
             mode="lines+markers",
             name=said["median"],
             line={"color": colour("median")},
         ),
-        go.Scatter(
+        dict(
+            type="scatter",
             x=years,
             y=values(frame["planned_share"]),
             mode="lines",
@@ -118,20 +114,19 @@ def simulate(result: Drawable, lang: str) -> go.Figure:
         yaxis=share_axis(lang),
     )
     target_line(layout, target, lang)
-    return go.Figure(data=traces, layout=layout)
+    return {"data": traces, "layout": layout}
 
 
-def show(result: Drawable, lang: str) -> go.Figure:
+def show(result: Drawable, lang: str) -> Spec:
     """A country's share of GDP per year, one line per source and edition (``milex.report``),
     so that revisions show; estimates as open markers; the guidelines as lines."""
-    import plotly.graph_objects as go
-
     said = words(lang)
     frame = result.frame[result.frame["indicator"] == "share_gdp"]
     if frame.empty:
         raise InputError(said["errors"]["no_share"].format(country=result.query.get("country")))
     traces = [
-        go.Scatter(
+        dict(
+            type="scatter",
             x=part["year"].tolist(),
             y=values(part["value"]),
             mode="lines+markers",
@@ -154,14 +149,12 @@ def show(result: Drawable, lang: str) -> go.Figure:
         yaxis=share_axis(lang, rangemode="tozero"),
     )
     guidelines(layout, lang)
-    return go.Figure(data=traces, layout=layout)
+    return {"data": traces, "layout": layout}
 
 
-def munitions(result: Drawable, lang: str) -> go.Figure:
+def munitions(result: Drawable, lang: str) -> Spec:
     """The munitions model by month: each actor's stock (top) and cumulative production
     (bottom), each with the band between its low and high runs."""
-    import plotly.graph_objects as go
-
     said = words(lang)
     traces = []
     for (actor, part), tint in zip(
@@ -180,7 +173,8 @@ def munitions(result: Drawable, lang: str) -> go.Figure:
                     showlegend=False,
                     **shown_,
                 ),
-                go.Scatter(
+                dict(
+                    type="scatter",
                     x=months,
                     y=values(part[column]),
                     mode="lines",
@@ -201,4 +195,4 @@ def munitions(result: Drawable, lang: str) -> go.Figure:
         yaxis2={"title": {"text": axes["production"]}, "domain": [0, 0.46], "rangemode": "tozero"},
     )
     layout["height"] = style()["layout"]["height"] + 200
-    return go.Figure(data=traces, layout=layout)
+    return {"data": traces, "layout": layout}
