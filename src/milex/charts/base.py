@@ -147,7 +147,7 @@ def title(result: Drawable, lang: str, **fields: Any) -> dict[str, Any]:
 
 def source_line(result: Drawable, lang: str) -> str:
     """The citations of a result's figures, for the line under a chart (the first few, then how
-    many more)."""
+    many more; "" when the result cites nothing)."""
     said = words(lang)["sources"]
     cites = []
     if not result.sources.empty:
@@ -157,7 +157,7 @@ def source_line(result: Drawable, lang: str) -> str:
     if len(cites) > len(shown_):
         shown_.append(said["more"].format(count=len(cites) - len(shown_)))
     lines = [line for cite in shown_ for line in textwrap.wrap(cite, marks["line_width"])]
-    return said["line"].format(cites="<br>".join(lines))
+    return said["line"].format(cites="<br>".join(lines)) if lines else ""
 
 
 def base_layout(
@@ -343,7 +343,7 @@ def hatch_key(lang: str) -> Spec:
         y=[None],
         name=words(lang)["legend"]["estimate"],
         marker={
-            "color": "#FFFFFF",
+            "color": style()["layout"]["background"],
             "line": {"color": colour("black"), "width": 1},
             "pattern": {"shape": style()["marks"]["estimate_pattern"], "fgcolor": colour("black")},
         },

@@ -26,6 +26,10 @@ from milex.errors import InputError
 
 
 def path(result: Drawable, lang: str) -> Spec:
+    """A path to a target: share of GDP per year (left axis, percent; the base year a NATO
+    estimate and years past the WEO horizon as open markers) and spending per year (bars, right
+    axis, in the result's unit: million national currency, or USD for a group), the target as a
+    line."""
     said = words(lang)
     frame = result.frame
     q = result.query
@@ -37,7 +41,7 @@ def path(result: Drawable, lang: str) -> Spec:
             name=f"{said['legend']['spending']} ({result.units.get('spend_current', '')})",
             marker={"color": colour("spending")},
             yaxis="y2",
-            opacity=0.6,
+            opacity=style()["marks"]["bar_opacity"],
         ),
         dict(
             type="scatter",
@@ -72,6 +76,9 @@ def path(result: Drawable, lang: str) -> Spec:
 
 
 def simulate(result: Drawable, lang: str) -> Spec:
+    """A simulated plan: the planned share of GDP per year, the median of the draws and the band
+    from their 5th to 95th percentile (percent of GDP), the target as a line, the probability of
+    reaching it in the title."""
     said = words(lang)["legend"]
     frame = result.frame
     q = result.query
