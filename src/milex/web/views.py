@@ -118,6 +118,55 @@ class Table:
     foot: dict[str, list[list[Cell]]] = field(default_factory=dict)
 
 
+def table(
+    id_: str,
+    caption: str,
+    columns: list[tuple[str, bool]],
+    lang: str,
+    bodies: dict[str, Any],
+    *,
+    chart: str = "",
+    current: str | None = None,
+    empty: str = "",
+) -> Table:
+    """A table headed by ``columns`` (interface word key, numeric?) in the language, with a
+    body per variant (key -> rows, or -> (rows, foot rows)); ``current`` (default the first)
+    shown, switched with ``chart``'s variants."""
+    words = i18n.words(lang)["columns"]
+    split = {k: v if isinstance(v, tuple) else (v, []) for k, v in bodies.items()}
+    return Table(
+        id_,
+        caption,
+        [(words[c], numeric) for c, numeric in columns],
+        {k: rows for k, (rows, _) in split.items()},
+        current or next(iter(bodies)),
+        chart,
+        empty,
+        {k: foot for k, (_, foot) in split.items() if foot},
+    )
+
+
+def charted(
+    name: str,
+    titles: tuple[str, str],
+    results: dict[str, Result],
+    columns: list[tuple[str, bool]],
+    rows: Callable[[Result, str], Any],
+    lang: str,
+    current: str | None = None,
+) -> tuple[Chart, Table]:
+    """A chart ``chart-<name>`` with a variant per result (key -> result; ``current``, default
+    the first, shown) and its table ``<name>-table`` of ``rows(result, lang)``, switched with
+    it; ``titles``: the chart's and the table's."""
+    current = current or next(iter(results))
+    drawn = [variant(k, r, lang, f"milex-{name}-{k}") for k, r in results.items()]
+    chart = Chart(f"chart-{name}", titles[0], drawn, current)
+    bodies = {k: rows(r, lang) for k, r in results.items()}
+    return chart, table(
+        f"{name}-table", titles[1], columns, lang, bodies, chart=chart.id, current=current
+    )
+
+
 def variant(key: str, result: Result, lang: str, file: str) -> Variant:
     """A chart variant drawn from ``result`` (:func:`milex.charts.figure_json`); a kind
     without a chart keeps its rows and caption and says why it is not drawn."""
@@ -248,26 +297,18 @@ def overview(lang: str, store: Any = None) -> dict[str, Any]:
     words = i18n.words(lang)
     results = statuses(store=store)
     latest = latest_year(store)
-    key = str(latest)
-    chart = Chart(
-        "chart-status",
-        words["overview"]["chart"],
-        [variant(str(y), r, lang, f"milex-status-{y}") for y, r in results.items()],
-        key,
+    chart, status_table = charted(
+        "status",
+        (words["overview"]["chart"], words["overview"]["table"]),
+        {str(year): result for year, result in results.items()},
+        STATUS_COLUMNS,
+        status_rows,
+        lang,
+        str(latest),
     )
-    table = Table(
-        "status-table",
-        words["overview"]["table"],
-        [(words["columns"][c], n) for c, n in STATUS_COLUMNS],
-        {},
-        key,
-        "chart-status",
-    )
-    for year, result in results.items():
-        table.bodies[str(year)], table.foot[str(year)] = status_rows(result, lang)
     return {
         "chart": chart,
-        "table": table,
+        "table": status_table,
         "years": [str(y) for y in results],
         "guidelines": api.guidelines().to_dict("records"),
         "latest": latest,
@@ -371,19 +412,19 @@ def country(iso3: str, lang: str, store: Any = None) -> dict[str, Any]:
         [variant("all", report, lang, f"milex-{iso3}-editions")],
         "all",
     )
-    targets = Table(
+    targets = table(
         "targets-table",
         words["country"]["targets"],
-        [(words["columns"][c], n) for c, n in TARGET_COLUMNS],
+        TARGET_COLUMNS,
+        lang,
         {"all": history_rows(iso3, lang, store)},
-        "all",
     )
-    pledges = Table(
+    pledges = table(
         "pledges-table",
         words["country"]["pledges"],
-        [(words["columns"][c], n) for c, n in PLEDGE_COLUMNS],
+        PLEDGE_COLUMNS,
+        lang,
         {"all": pledge_rows(plans, lang) if plans is not None else []},
-        "all",
         empty=words["country"]["no_pledges"],
     )
     drawn = [variant("all", simulation, lang, f"milex-{iso3}-simulation")] if simulation else []
@@ -517,40 +558,17 @@ def explorer(
     words = i18n.words(lang)
     gaps = {str(t): api.gap(t, year, group=group, store=store) for t in targets}
     paths = {str(t): api.path(country, t, by or BY, store=store) for t in targets}
-    first = str(targets[0])
-    gap_table = Table(
-        "gap-table",
-        words["explorer"]["gap"],
-        [(words["columns"][c], n) for c, n in GAP_COLUMNS],
-        {},
-        first,
-        "chart-gap",
+    gap, gap_table = charted(
+        "gap", (words["explorer"]["gap"],) * 2, gaps, GAP_COLUMNS, gap_rows, lang
     )
-    for key, result in gaps.items():
-        gap_table.bodies[key], gap_table.foot[key] = gap_rows(result, lang)
-    path_table = Table(
-        "path-table",
-        words["explorer"]["path"],
-        [(words["columns"][c], n) for c, n in PATH_COLUMNS],
-        {key: path_rows(result, lang) for key, result in paths.items()},
-        first,
-        "chart-path",
+    path, path_table = charted(
+        "path", (words["explorer"]["path"],) * 2, paths, PATH_COLUMNS, path_rows, lang
     )
-    some_gap, some_path = gaps[first], paths[first]
+    some_gap, some_path = gaps[str(targets[0])], paths[str(targets[0])]
     return {
-        "gap": Chart(
-            "chart-gap",
-            words["explorer"]["gap"],
-            [variant(k, r, lang, f"milex-gap-{k}-{r.query['year']}") for k, r in gaps.items()],
-            first,
-        ),
+        "gap": gap,
         "gap_table": gap_table,
-        "path": Chart(
-            "chart-path",
-            words["explorer"]["path"],
-            [variant(k, r, lang, f"milex-path-{country}-{k}") for k, r in paths.items()],
-            first,
-        ),
+        "path": path,
         "path_table": path_table,
         "missing": [
             f"{code}: {why}" for code, why in (some_gap.extra.get("missing") or {}).items()
@@ -631,22 +649,11 @@ def russia(lang: str, store: Any = None) -> dict[str, Any]:
     words = i18n.words(lang)
     result = comparison(store=store)
     parts = {basis: by_basis(result, basis) for basis in BASES}
-    table = Table(
-        "compare-table",
-        words["russia"]["table"],
-        [(words["columns"][c], n) for c, n in COMPARE_COLUMNS],
-        {basis: compare_rows(part, lang) for basis, part in parts.items()},
-        BASES[0],
-        "chart-compare",
-    )
+    titles = (words["russia"]["chart"], words["russia"]["table"])
+    chart, compared = charted("compare", titles, parts, COMPARE_COLUMNS, compare_rows, lang)
     return {
-        "chart": Chart(
-            "chart-compare",
-            words["russia"]["chart"],
-            [variant(b, part, lang, f"milex-compare-{b}") for b, part in parts.items()],
-            BASES[0],
-        ),
-        "table": table,
+        "chart": chart,
+        "table": compared,
         "bases": BASES,
         "explained": result.extra.get("bases") or {},
         "remarks": [*result.notes, *result.caveats],
@@ -684,10 +691,11 @@ def munitions(lang: str, changes: tuple[tuple[str, float], ...] = (), store: Any
     words = i18n.words(lang)
     result = scenario(changes, store=store)
     ratio = api.munitions_ratio(store=store)
-    table = Table(
+    ratios = table(
         "ratio-table",
         words["munitions"]["ratio_table"],
-        [(words["columns"][c], n) for c, n in RATIO_COLUMNS],
+        RATIO_COLUMNS,
+        lang,
         {
             "all": [
                 [
@@ -700,7 +708,6 @@ def munitions(lang: str, changes: tuple[tuple[str, float], ...] = (), store: Any
                 for row in ratio.frame.itertuples()
             ]
         },
-        "all",
     )
     return {
         "chart": Chart(
@@ -711,7 +718,7 @@ def munitions(lang: str, changes: tuple[tuple[str, float], ...] = (), store: Any
         ),
         "parameters": parameter_rows(result),
         "remarks": [*result.notes, *result.caveats],
-        "ratio": table,
+        "ratio": ratios,
         "ratio_sentence": ratio.extra.get("sentence", ""),
         "ratio_notes": [*ratio.notes[1:], *ratio.caveats],
         "ratio_sources": sources(ratio),
