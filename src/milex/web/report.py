@@ -273,7 +273,11 @@ def _status_table(result: Result, lang: str) -> Table:
     columns = _columns(views.STATUS_COLUMNS, lang)
     if len(body) != 1 or foot:
         return Table(columns, body, foot)
-    pairs = [[Cell(label), cell] for (label, _), cell in zip(columns, body[0], strict=True)]
+    pairs = [
+        [Cell(label), Cell(cell.text, cls=cell.cls.replace("num", "").strip(), title=cell.title)]
+        for (label, _), cell in zip(columns, body[0], strict=True)
+        if cell.text  # an empty note
+    ]
     return Table(_columns([("measure", False), ("value", False)], lang), pairs)
 
 
