@@ -196,7 +196,9 @@ def test_munitions_stock_and_production_with_bands(store):
 
 
 def test_race_and_answer_draw(store):
-    assert charts.figure(milex.race(store=store)).data
+    race = charts.figure(milex.race(store=store))
+    russia = next(t for t in race.data if t.name == "Russia (SIPRI 2026-04)")
+    assert russia.y == (190416.6,) and race.layout.xaxis.title.text == "market exchange rates"
     answer = milex.ask("How much did Poland spend on defence in 2024?", store=store)
     fig = charts.figure(answer)
     assert _point(fig, "POL 2024")[1] == 3.75

@@ -85,21 +85,19 @@ def simulate(result: Drawable, lang: str) -> Spec:
     years = frame["year"].tolist()
     traces = [
         *band(years, frame["p05"], frame["p95"], colour("band"), name=said["band"]),
-        dict(
-            type="scatter",
-            x=years,
-            y=values(frame["median"]),
-            mode="lines+markers",
-            name=said["median"],
-            line={"color": colour("median")},
-        ),
-        dict(
-            type="scatter",
-            x=years,
-            y=values(frame["planned_share"]),
-            mode="lines",
-            name=said["planned"],
-            line={"color": colour("planned"), "dash": "dot"},
+        *(
+            dict(
+                type="scatter",
+                x=years,
+                y=values(frame[column]),
+                mode=mode,
+                name=said[role],
+                line={"color": colour(role), "dash": dash},
+            )
+            for column, role, mode, dash in (
+                ("median", "median", "lines+markers", "solid"),
+                ("planned_share", "planned", "lines", "dot"),
+            )
         ),
     ]
     probability = result.extra.get("probability")
