@@ -189,6 +189,7 @@ def answer(result: Drawable, lang: str) -> Spec:
         raise InputError(words(lang)["errors"]["no_figures"])
     shares = frame[frame["unit"] == "percent of GDP"]
     rows = shares if not shares.empty else frame[frame["unit"] == frame["unit"].iloc[0]]
+    unit = words(lang)["legend"]["share"] if not shares.empty else str(rows["unit"].iloc[0])
     labels = [f"{code} {year}" for code, year in zip(rows["iso3"], rows["year"], strict=True)]
     traces = [
         dict(
@@ -196,11 +197,11 @@ def answer(result: Drawable, lang: str) -> Spec:
             y=labels,
             x=values(rows["value"]),
             orientation="h",
-            name=str(rows["unit"].iloc[0]),
+            name=unit,
             marker={"color": colour("country"), "pattern": {"shape": hatches(rows["status"])}},
         ),
         hatch_key(lang),
     ]
-    axis = {"title": {"text": str(rows["unit"].iloc[0])}}
+    axis = share_axis(lang) if not shares.empty else {"title": {"text": unit}}
     heading = title(result, lang, answer=result.extra.get("answer", ""))
     return {"data": traces, "layout": ranked_layout(result, lang, heading, labels, axis)}
