@@ -28,7 +28,7 @@ from milex.errors import MilexError, first_line, shown
 
 #: milex's own CSS, JavaScript and images.
 STATIC = Path(__file__).with_name("static")
-#: The answers kept in memory: at most this many bytes in all, none larger than a tenth.
+#: The answers kept in memory: at most this many bytes in all.
 CACHE_BYTES = 64_000_000
 
 
@@ -41,7 +41,8 @@ def plotly_js() -> Path:
 
 class ResponseCache:
     """An ASGI middleware keeping the answers (status 200) of GET requests under ``/api``,
-    least recently used first out, up to ``max_bytes``.
+    least recently used first out, up to ``max_bytes`` (an answer larger than half of it is
+    not kept).
 
     The key is the route, the query parameters (sorted by name, the values of a repeated
     one in their order) and the identity of the data store; a route of ``uncached`` (route ->
@@ -94,7 +95,7 @@ class ResponseCache:
         await self.app(scope, receive, keep)
 
     def _put(self, key: tuple, headers: list, body: bytes) -> None:
-        if len(body) > self.max_bytes // 10:
+        if len(body) > self.max_bytes // 2:
             return
         self.kept[key] = ([*headers, (b"x-milex-cache", b"hit")], body)
         self.size += len(body)
@@ -103,8 +104,8 @@ class ResponseCache:
             self.size -= len(dropped)
 
 
-def _problem(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+def _problem(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
 
 
 async def _refused(request: Request, exc: Exception) -> JSONResponse:
@@ -129,9 +130,12 @@ async def _http(request: Request, exc: Exception) -> Any:
     status = exc.status_code  # type: ignore[attr-defined]
     if status == 404:
         return _problem(404, f"no route {request.url.path}: the routes are listed at /docs")
-    if status == 405:
-        return _problem(405, f"{request.method} is not answered at {request.url.path}")
-    return _problem(status, str(exc.detail))  # type: ignore[attr-defined]
+    if status == 405:  # Allow: the methods of every route at this path (the schema's)
+        methods = {m.upper() for m in request.app.openapi()["paths"].get(request.url.path, {})}
+        allowed = sorted(methods | ({"HEAD"} if "GET" in methods else set()))
+        message = f"{request.method} is not answered at {request.url.path}"
+        return _problem(405, message, {"Allow": ", ".join(allowed)})
+    return _problem(status, str(exc.detail), exc.headers)  # type: ignore[attr-defined]
 
 
 def create_app(cache_bytes: int = CACHE_BYTES) -> FastAPI:
