@@ -270,3 +270,19 @@ def test_importing_charts_does_not_import_plotly():
     code = "import sys, milex, milex.result, milex.charts; print('plotly' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_print_draws_estimates_a_lighter_shade_instead_of_hatched(store):
+    """A PDF printer turns every hatched bar into an image: for print, the 2026 estimates are
+    bars at the opacity of charts.toml (0.45) and the 2024 actuals full (1), no pattern left."""
+    drawn = charts.spec(milex.status(2026, store=store), medium="print")
+    assert "pattern" not in json.dumps(drawn)
+    assert style()["marks"]["print_estimate_opacity"] == 0.45
+    bars = {t["name"]: t for t in drawn["data"] if t["type"] == "bar" and t["x"] != [None]}
+    assert bars["ally, estimate"]["marker"]["opacity"] == 0.45
+    actual = charts.spec(milex.status(2024, store=store), medium="print")
+    assert {t["marker"].get("opacity") for t in actual["data"] if t.get("x") != [None]} <= {1}
+    screen = charts.spec(milex.status(2026, store=store))
+    assert "pattern" in json.dumps(screen)
+    with pytest.raises(InputError, match="drawn for screen or print"):
+        charts.spec(milex.status(2026, store=store), medium="paper")

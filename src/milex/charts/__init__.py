@@ -23,13 +23,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from milex.charts import ranked, sides, years
-from milex.charts.base import LANGS, Drawable, Spec, style, words
+from milex.charts.base import LANGS, Drawable, Spec, shaded, style, words
 from milex.errors import InputError, shown
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-__all__ = ["DRAWERS", "LANGS", "figure", "figure_json", "spec"]
+__all__ = ["DRAWERS", "LANGS", "MEDIA", "figure", "figure_json", "spec"]
+
+#: What a chart is drawn for (see :func:`spec`).
+MEDIA = ("screen", "print")
 
 #: The kinds of result that draw, and how (kind -> function of result, lang and options).
 #: ``show`` is the kind of ``milex.report``.
@@ -48,10 +51,12 @@ DRAWERS: dict[str, Callable[..., Spec]] = {
 }
 
 
-def spec(result: Drawable, lang: str = "en", **options: Any) -> Spec:
+def spec(result: Drawable, lang: str = "en", *, medium: str = "screen", **options: Any) -> Spec:
     """The chart of a result as plain data (``{"data": [...], "layout": {...}}``, plotly's JSON
     schema; missing values None), its words and numbers in ``lang`` (en, nl, de, fr).
-    ``options`` go to the kind's chart (gap: ``value="gap_usd_current"``).
+    ``medium``: ``screen`` (estimates hatched) or ``print`` (estimates a lighter shade: a PDF
+    printer turns every hatched bar into an image, megabytes a chart). ``options`` go to the
+    kind's chart (gap: ``value="gap_usd_current"``).
 
     Raises InputError for a kind that has no chart (the message names the kinds that draw), an
     option the kind's chart does not take, or a language charts are not drawn in."""
@@ -67,7 +72,10 @@ def spec(result: Drawable, lang: str = "en", **options: Any) -> Spec:
             f"options: got {shown(sorted(options))}; a {result.kind} chart takes "
             f"{', '.join(takes) or 'none'}"
         )
-    return draw(result, lang, **options)
+    if medium not in MEDIA:
+        raise InputError(f"medium: got {shown(medium)}; a chart is drawn for screen or print")
+    drawn = draw(result, lang, **options)
+    return shaded(drawn) if medium == "print" else drawn
 
 
 def figure(result: Drawable, lang: str = "en", **options: Any) -> go.Figure:

@@ -335,6 +335,25 @@ def hatches(statuses: Iterable[Any]) -> list[str]:
     return [pattern if str(s) == "estimate" else "" for s in statuses]
 
 
+def shaded(drawn: Spec) -> Spec:
+    """``drawn`` with its hatched bars (estimates, see :func:`hatches`) drawn in a lighter
+    shade of their colour instead (``marks.print_estimate_opacity``), for print."""
+    lighter = style()["marks"]["print_estimate_opacity"]
+    for trace in drawn["data"]:
+        marker = trace.get("marker", {})
+        shapes = marker.get("pattern", {}).get("shape")
+        if shapes is None:
+            continue
+        del marker["pattern"]
+        if isinstance(shapes, str):  # one mark for the whole trace
+            marker["opacity"] = lighter if shapes else 1
+            if trace.get("x") == [None]:  # the legend key (hatch_key): a light grey bar
+                marker["color"] = colour("black")
+        else:
+            marker["opacity"] = [lighter if shape else 1 for shape in shapes]
+    return drawn
+
+
 def hatch_key(lang: str) -> Spec:
     """A legend entry saying what a hatched bar means (the trace draws nothing)."""
     return dict(
