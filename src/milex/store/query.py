@@ -23,28 +23,22 @@ class Store:
     A store can be shared by threads (a web server's): a DuckDB connection must not run two
     queries at once, so each thread other than the one that opened the store queries through
     a cursor of its own (``con.cursor()``, a connection to the same database), made on its
-    first query and closed with the store or once its thread has ended.
+    first query and closed when its thread ends or the store is closed.
     """
 
     def __init__(self, path: Path, con: duckdb.DuckDBPyConnection | None = None):
         self.path = path
         self.con = con if con is not None else duckdb.connect(str(path), read_only=True)
         self._owner = threading.get_ident()
-        self._cursors: dict[int, duckdb.DuckDBPyConnection] = {}
-        self._lock = threading.Lock()
+        self._local = threading.local()
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
         """The connection this thread queries through (see the class's documentation)."""
-        thread = threading.get_ident()
-        if thread == self._owner:
+        if threading.get_ident() == self._owner:
             return self.con
-        cursor = self._cursors.get(thread)
+        cursor = getattr(self._local, "cursor", None)
         if cursor is None:
-            with self._lock:
-                alive = {t.ident for t in threading.enumerate()}
-                for ended in set(self._cursors) - alive:
-                    self._cursors.pop(ended).close()
-                cursor = self._cursors[thread] = self.con.cursor()
+            cursor = self._local.cursor = self.con.cursor()
         return cursor
 
     def sql(self, query: str, params: list | None = None) -> pd.DataFrame:
@@ -231,10 +225,7 @@ class Store:
         return int(row["n"]), int(row["c"])
 
     def close(self) -> None:
-        with self._lock:
-            for cursor in self._cursors.values():
-                cursor.close()
-            self._cursors.clear()
+        """Close the store's connection and with it every thread's cursor."""
         self.con.close()
 
 
