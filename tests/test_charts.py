@@ -140,6 +140,7 @@ def test_simulate_band_median_target_and_probability(store):
     assert [s.y0 for s in fig.layout.shapes] == [3.5]
     chance = f"{100 * result.extra['probability']:.1f}%"
     assert f"by 2035: {chance}" in _title(fig)
+    assert _title(fig).startswith("Germany") and "DEU" not in _title(fig)
 
 
 # ------------------------------------------------------------------------------- the other kinds

@@ -106,7 +106,7 @@ def simulate(result: Drawable, lang: str) -> Spec:
     heading = title(
         result,
         lang,
-        name=q.get("country", ""),
+        name=result.extra.get("name", q.get("country", "")),
         target=percent(target, lang),
         by=q.get("by", ""),
         probability=chance,

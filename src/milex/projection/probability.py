@@ -92,8 +92,9 @@ def probability(
     up to ``target.by``. One row per year: ``amount`` (the plan, million), ``planned_share``
     (percent of GDP on the central forecast), ``median``, ``p05``, ``p95``, ``mean`` (percent
     of GDP) and ``prob_meet`` (probability that the share is at or above the target that year,
-    0-1). ``extra``: ``probability`` (``prob_meet`` in the target year), ``draws``, ``seed``,
-    ``resolution_pp``, ``uncertainty`` (where its sizes come from) and ``base``.
+    0-1). ``extra``: ``name`` (the country's English name), ``probability`` (``prob_meet`` in
+    the target year), ``draws``, ``seed``, ``resolution_pp``, ``uncertainty`` (where its sizes
+    come from) and ``base``.
     """
     inputs = fetch(store, [iso3], weo_vintage)
     planned = member_path(inputs, iso3, target, base_year, method, growth_after, inflation_after)
@@ -165,6 +166,7 @@ def probability(
         notes=notes,
         caveats=[TOTAL_SCOPE_CAVEAT] if target.scope == "total" else [],
         extra={
+            "name": store.names.get(iso3, iso3),
             "probability": float(result.prob_meet[0, -1]),
             "target": target.share,
             "draws": result.draws,
