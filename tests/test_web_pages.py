@@ -412,3 +412,16 @@ def test_the_question_box_answers_in_the_question_s_language(client):
     assert "Lithuania 5.33%" in answer and "NATO 2026-07" in answer
     lost = get(client, "/check?question=What%20is%20the%20meaning%20of%20life%3F")
     assert lost.find(id="answer").find("ul")
+
+
+def test_a_claim_date_judges_against_the_editions_published_by_then(client):
+    """On 2025-01-01 the newest NATO edition was 2024-06: Poland 2024 4.12% (estimate)."""
+    text = "Poland spent 3.75% of its GDP on defence in 2024."
+    doc = parse(client.post("/check", data={"text": text, "date": "2025-01-01"}).text)
+    claim = doc.find("article", cls="claim")
+    assert claim.attrs["data-verdict"] == "contradicted"
+    assert "4.12% of GDP (estimate; NATO 2024-06)" in claim.find("p", cls="reason").text()
+    assert "2026-07" in claim.find("p", cls="later").text()
+    assert doc.find("input", id="claim-date").attrs["value"] == "2025-01-01"
+    refused = client.post("/check", data={"text": text, "date": "2025-13-01"})
+    assert refused.status_code == 422 and "YYYY-MM-DD" in refused.text

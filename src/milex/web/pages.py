@@ -239,6 +239,7 @@ def check_page(
         links,
         store,
         text=text or "",
+        date=date or "",
         checked=views.claims(text, links.lang, date, store=store) if text else None,
         question=question or "",
         answered=views.answer(question, store=store) if question else None,
