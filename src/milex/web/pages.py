@@ -165,7 +165,10 @@ def country_page(links: Links, iso3: str, store: Any = None) -> str:
         "country.html",
         links,
         store,
-        allies=[(c, views.country_name(c, n, links.lang)) for c, n in views.allies(store)],
+        allies=sorted(
+            ((c, views.country_name(c, n, links.lang)) for c, n in views.allies(store)),
+            key=lambda ally: ally[1].casefold(),
+        ),
         **views.country(iso3, links.lang, store=store),
     )
 
