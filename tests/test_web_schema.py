@@ -28,16 +28,28 @@ def test_the_schema_bounds_draws_for_the_web():
     assert draws["schema"]["minimum"] == 1
 
 
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")
-@schema.parametrize()
-@settings(
-    max_examples=12,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-    database=None,
-)
-def test_the_api_answers_every_request_within_its_schema(case):
+#: Routes taking about a second an answer (the munitions model, comparisons, the pledge
+#: check): fewer examples, so that the whole run stays under a minute.
+SLOW = r"^/api/(munitions|compare|race|pledges)$"
+CHECKS = {"deadline": None, "suppress_health_check": list(HealthCheck), "database": None}
+
+
+def validate(case) -> None:
     # Which names exist (countries, editions, guideline ids) is data, not schema: a request the
     # schema allows may still be refused with 400 naming what is known, so schemathesis's
     # check that schema-valid data is accepted does not apply.
     case.call_and_validate(excluded_checks=[positive_data_acceptance])
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@schema.exclude(path_regex=SLOW).parametrize()
+@settings(max_examples=25, **CHECKS)
+def test_the_api_answers_every_request_within_its_schema(case):
+    validate(case)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@schema.include(path_regex=SLOW).parametrize()
+@settings(max_examples=6, **CHECKS)
+def test_the_slow_routes_answer_every_request_within_the_schema(case):
+    validate(case)

@@ -131,10 +131,11 @@ async def _http(request: Request, exc: Exception) -> Any:
     if status == 404:
         return _problem(404, f"no route {request.url.path}: the routes are listed at /docs")
     if status == 405:  # Allow: the methods of every route at this path (the schema's)
-        methods = {m.upper() for m in request.app.openapi()["paths"].get(request.url.path, {})}
-        allowed = sorted(methods | ({"HEAD"} if "GET" in methods else set()))
+        methods = sorted(
+            m.upper() for m in request.app.openapi()["paths"].get(request.url.path, {})
+        )
         message = f"{request.method} is not answered at {request.url.path}"
-        return _problem(405, message, {"Allow": ", ".join(allowed)})
+        return _problem(405, message, {"Allow": ", ".join(methods)})
     return _problem(status, str(exc.detail), exc.headers)  # type: ignore[attr-defined]
 
 
