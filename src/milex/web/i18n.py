@@ -74,13 +74,14 @@ def fixed(value: Any, lang: str, digits: int = 2) -> str:
 
 
 def percent(value: Any, lang: str, digits: int = 0) -> str:
-    """A probability (0-1) as a percentage for the language (``0.51`` -> ``51%``, ``51 %``)."""
+    """A probability (0-1) as a percentage in the language's own pattern, at most ``digits``
+    decimals (``0.997`` -> ``99.7%``, ``99,7 %`` in German and French)."""
     if missing(value):
         return words(lang)["missing"]
     from babel.numbers import format_percent
 
-    pattern = "#,##0." + "#" * digits + "%" if digits else "#,##0%"
-    return format_percent(float(value), format=pattern, locale=locale(lang))
+    rounded = round(float(value), digits + 2)
+    return format_percent(rounded, locale=locale(lang), decimal_quantization=False)
 
 
 def yes_no(value: Any, lang: str) -> str:

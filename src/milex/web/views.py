@@ -440,7 +440,7 @@ def country(iso3: str, lang: str, store: Any = None) -> dict[str, Any]:
         "pledge_sources": sources(plans) if plans is not None else [],
         "path": path,
         "path_message": results["why"],
-        "probability": i18n.percent(probability, lang) if probability is not None else "",
+        "probability": i18n.percent(probability, lang, 1) if probability is not None else "",
         "simulation": SIMULATION,
         "missing": list(report.extra.get("missing", [])),
         "caveats": [*report.caveats, *(report.extra.get("caveats") or [])],
