@@ -4,7 +4,10 @@ same observations table (the baseline), in the same run.
 
     python benchmarks/bench_web.py [--repeats 3] [--duration 5] [--connections 16]
 
-Both servers run as one uvicorn worker process on 127.0.0.1 on a free port. datasette serves
+Each server runs as one uvicorn worker process on 127.0.0.1 on a free port: milex as served
+(its API answers kept in its response cache after the first request: ``X-Milex-Cache: hit``),
+milex with that cache off (``create_app(cache_bytes=0)``: every request computed), and
+datasette. datasette serves
 ``obs.db``: the store's observations table copied to SQLite with Python's sqlite3 (DuckDB's
 sqlite extension would need the network), with indexes on ``iso3`` and on
 ``(indicator, year)`` (datasette creates none itself; a datasette deployment filtering on these
@@ -16,8 +19,9 @@ columns would add them, e.g. ``sqlite-utils create-index``), served ``--immutabl
   source and edition (the same rows).
 
 Each answer is checked before the load (a JSON answer with the expected rows), so no error
-pages are measured. Runs are interleaved (milex, datasette, milex ...) and the median is
-reported with the min-max range; the ratio is milex / datasette requests per second.
+pages are measured. Runs are interleaved (milex, milex uncached, datasette, milex ...) and the
+median is reported with the min-max range; the ratio is requests per second against
+datasette's.
 """
 
 from __future__ import annotations
@@ -39,6 +43,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 HOST = "127.0.0.1"
+#: The milex servers measured: as served (response cache on) and computing every answer.
+MILEX = ("milex", "milex-uncached")
+#: milex without its response cache, as one uvicorn worker: ``python -c UNCACHED HOST PORT``.
+UNCACHED = (
+    "import sys, uvicorn; from milex.web.app import create_app; "
+    "uvicorn.run(create_app(cache_bytes=0), host=sys.argv[1], port=int(sys.argv[2]), "
+    "log_level='warning')"
+)
 #: wrk's time units, in milliseconds.
 UNITS_MS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 
@@ -95,9 +107,11 @@ def serving(command: list[str], probe: str, env: dict | None = None, timeout: fl
 
 
 def wrk(url: str, *, threads: int, connections: int, duration: int) -> dict:
-    """One bounded wrk run: requests per second, p50 and p99 latency (ms)."""
+    """One bounded wrk run: requests per second, p50 and p99 latency (ms). A request waits up
+    to 30 s (wrk's default, 2 s, would drop the slow answers of the uncached server)."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s"]
     out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", url],
+        [*command, "--latency", url],
         capture_output=True,
         text=True,
         check=True,
@@ -114,23 +128,22 @@ def wrk(url: str, *, threads: int, connections: int, duration: int) -> dict:
 
 
 def check_answers(urls: dict[tuple[str, str], str], edition: tuple[str, str, int]) -> None:
-    """Each URL answers with the expected rows: Germany's observations (the same count from
-    both servers) and the newest year's shares of GDP (status)."""
+    """Each URL answers with the expected rows: Germany's observations of the edition (the
+    same count from every server) and the newest year's shares of GDP (status)."""
     source, vintage, year = edition
-    series_m = get_json(urls["series", "milex"])
     series_d = get_json(urls["series", "datasette"])
-    status_m = get_json(urls["status", "milex"])
     status_d = get_json(urls["status", "datasette"])
-    m_rows = series_m["rows"]
-    assert m_rows and {r["iso3"] for r in m_rows} == {"DEU"}, str(series_m)[:500]
-    assert {(r["source"], r["vintage"]) for r in m_rows} == {(source, vintage)}, m_rows[:3]
-    assert {r["iso3"] for r in series_d} == {"DEU"} and len(series_d) == len(m_rows), (
-        f"datasette {len(series_d)} rows of DEU, milex {len(m_rows)}"
-    )
-    assert status_m["query"]["year"] == year, status_m["query"]
-    shown = {r["iso3"] for r in status_m["rows"] if r["share_gdp"] is not None}
-    assert {"DEU", "POL", "USA"} <= shown, sorted(shown)
-    assert shown <= {r["iso3"] for r in status_d}, sorted(shown - {r["iso3"] for r in status_d})
+    assert {r["iso3"] for r in series_d} == {"DEU"}, series_d[:3]
+    for server in MILEX:
+        rows = get_json(urls["series", server])["rows"]
+        assert {(r["iso3"], r["source"], r["vintage"]) for r in rows} == {
+            ("DEU", source, vintage)
+        }, rows[:3]
+        assert len(rows) == len(series_d), f"{server} {len(rows)} rows, datasette {len(series_d)}"
+        status = get_json(urls["status", server])
+        assert status["query"]["year"] == year, status["query"]
+        shown = {r["iso3"] for r in status["rows"] if r["share_gdp"] is not None}
+        assert {"DEU", "POL", "USA"} <= shown <= {r["iso3"] for r in status_d}, sorted(shown)
 
 
 def missing_tools() -> list[str]:
@@ -171,17 +184,18 @@ def main(argv: list[str] | None = None) -> list[dict]:
     env["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(Path(milex.__file__).parents[1]), env.get("PYTHONPATH")])
     )
-    mport, dport = free_port(), free_port()
-    milex_url, data_url = f"http://{HOST}:{mport}", f"http://{HOST}:{dport}"
-    table = f"{data_url}/obs/observations.json?_shape=array&_size=max&source={source}"
-    urls = {
-        ("status", "milex"): f"{milex_url}/api/status",
-        ("status", "datasette"): f"{table}&vintage={vintage}&indicator=share_gdp&year={year}",
-        ("series", "milex"): f"{milex_url}/api/series?country=DEU",
-        ("series", "datasette"): f"{table}&vintage={vintage}&iso3=DEU",
+    mport, uport, dport = free_port(), free_port(), free_port()
+    base = {
+        server: f"http://{HOST}:{port}" for server, port in zip(MILEX, (mport, uport), strict=True)
     }
+    table = f"http://{HOST}:{dport}/obs/observations.json?_shape=array&_size=max&source={source}"
+    urls = {("status", server): f"{url}/api/status" for server, url in base.items()}
+    urls["status", "datasette"] = f"{table}&vintage={vintage}&indicator=share_gdp&year={year}"
+    urls |= {("series", server): f"{url}/api/series?country=DEU" for server, url in base.items()}
+    urls["series", "datasette"] = f"{table}&vintage={vintage}&iso3=DEU"
     milex_cmd = [sys.executable, "-m", "uvicorn", "milex.web.app:create_app", "--factory"]
     milex_cmd += ["--host", HOST, "--port", str(mport), "--workers", "1", "--log-level", "warning"]
+    uncached_cmd = [sys.executable, "-c", UNCACHED, HOST, str(uport)]
     data_cmd = ["datasette", "serve", "--immutable", str(folder / "obs.db")]
     data_cmd += ["-h", HOST, "-p", str(dport)]
     print(
@@ -192,8 +206,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
     runs: dict[tuple[str, str], list[dict]] = {key: [] for key in urls}
     try:
         with (
-            serving(milex_cmd, f"{milex_url}/api/status", env),
-            serving(data_cmd, f"{data_url}/obs.json"),
+            serving(milex_cmd, urls["status", "milex"], env),
+            serving(uncached_cmd, urls["status", "milex-uncached"], env),
+            serving(data_cmd, f"http://{HOST}:{dport}/obs.json"),
         ):
             check_answers(urls, (source, vintage, year))
             for _ in range(args.repeats):
@@ -214,7 +229,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
 def report(runs: dict[tuple[str, str], list[dict]]) -> list[dict]:
     """Print the medians (min-max) and the milex / datasette ratio; the rows printed."""
     print(
-        f"{'endpoint':<8} {'server':<10} {'req/s (min-max)':>24} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'endpoint':<8} {'server':<15} {'req/s (min-max)':>24} {'p50 ms':>8} {'p99 ms':>8} "
         f"{'x datasette':>12}"
     )
     rows = []
@@ -233,7 +248,7 @@ def report(runs: dict[tuple[str, str], list[dict]]) -> list[dict]:
         row["ratio"] = row["rps"] / base
         rows.append(row)
         print(
-            f"{endpoint:<8} {server:<10} {row['rps']:>8.0f} ({row['rps_min']:.0f}-"
+            f"{endpoint:<8} {server:<15} {row['rps']:>8.0f} ({row['rps_min']:.0f}-"
             f"{row['rps_max']:.0f}){'':>4} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} "
             f"{row['ratio']:>11.2f}x"
         )

@@ -167,6 +167,17 @@ def drawn(page, chart_id: str, timeout: float = 15_000) -> None:
     page.wait_for_selector(f"#{chart_id} .main-svg", state="attached", timeout=timeout)
 
 
+def shown_rows(page, table: str):
+    """The rows of a table's shown body (a table holds one body per year or basis; the others
+    are hidden)."""
+    return page.locator(f"#{table} tbody:not([hidden]) tr")
+
+
+def poland_row(page):
+    """The status table's row of Poland (in any language: the row linking to its page)."""
+    return shown_rows(page, "status-table").filter(has=page.locator("a[href*=POL]"))
+
+
 def save_overview(target: Path, width: int = 1200, height: int = 900) -> int:
     """Save a PNG screenshot of the overview page (English) to ``target``; its size in bytes."""
     executable = find_chromium()
