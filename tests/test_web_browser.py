@@ -245,12 +245,12 @@ def test_munitions_parameters_change_the_chart(visit):
     page, watch = visit("/munitions?lang=en")
     drawn(page, "chart-munitions")
     before = chart_data(page, "chart-munitions")
-    field = page.locator("#munitions-form input[name$=per_day]").first  # Russia's use a day
-    name, value = field.get_attribute("name"), float(field.input_value())
-    field.fill(str(value * 2 + 1))
+    # the US production target (rounds a year) doubled: the production drawn changes
+    field = page.locator('#munitions-form input[name="actors.USA.ramps.0.target"]')
+    field.fill(str(float(field.input_value()) * 2))
     with page.expect_navigation():
         page.click("#munitions-submit")
-    assert f"{name}=" in page.url, page.url
+    assert "actors.USA.ramps.0.target=" in page.url, page.url
     drawn(page, "chart-munitions")
     assert chart_data(page, "chart-munitions") != before
     watch.assert_clean()

@@ -178,14 +178,16 @@ def poland_row(page):
     return shown_rows(page, "status-table").filter(has=page.locator("a[href*=POL]"))
 
 
-def save_overview(target: Path, width: int = 1200, height: int = 900) -> int:
-    """Save a PNG screenshot of the overview page (English) to ``target``; its size in bytes."""
+def save_overview(target: Path, year: int = 2024, width: int = 1200, height: int = 900) -> int:
+    """Save a PNG screenshot of the overview page (English) in ``year`` to ``target`` (2024:
+    NATO's actual figures, drawn solid; estimates are hatched); its size in bytes."""
     executable = find_chromium()
     if executable is None:
         raise SystemExit("no Chromium found: apt-get install chromium, or set MILEX_CHROMIUM")
     with live_server() as url, chromium(executable) as browser:
         page = browser.new_page(viewport={"width": width, "height": height})
         page.goto(f"{url}/?lang=en")
+        page.select_option("#year", str(year))
         drawn(page, "chart-status")
         page.wait_for_timeout(500)  # plotly's transitions settle
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -196,6 +198,7 @@ def save_overview(target: Path, width: int = 1200, height: int = 900) -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="A screenshot of milex's overview page.")
     parser.add_argument("--screenshot", type=Path, required=True, help="the PNG file to write")
+    parser.add_argument("--year", type=int, default=2024, help="the year shown")
     args = parser.parse_args()
-    size = save_overview(args.screenshot)
+    size = save_overview(args.screenshot, args.year)
     print(f"{args.screenshot}: {size / 1024:.0f} KB")
