@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import pandas as pd
@@ -398,31 +399,30 @@ def ask(
 # ------------------------------------------------------------------------ lookups
 
 
-@router.get("/countries", response_model=Rows)
-def countries() -> Response:
-    """Every country and aggregate: code, name, kind and NATO accession year."""
-    return _table("countries", api.countries())
+#: The lookups the pages need: route -> the API function giving its table.
+LOOKUPS = {
+    "countries": api.countries,
+    "groups": api.groups,
+    "guidelines": api.guidelines,
+    "sources": api.sources,
+    "indicators": api.indicators,
+}
 
 
-@router.get("/groups", response_model=Rows)
-def groups() -> Response:
-    """Country groups: id, name, aggregate code, members, description."""
-    return _table("groups", api.groups())
+def _lookup(name: str, table: Callable[[], pd.DataFrame]) -> Callable[[], Response]:
+    def route() -> Response:
+        return _table(name, table())
+
+    return route
 
 
-@router.get("/guidelines", response_model=Rows)
-def guidelines() -> Response:
-    """NATO's guidelines (Wales 2%, 20% equipment; The Hague 3.5% and 5%) with sources."""
-    return _table("guidelines", api.guidelines())
-
-
-@router.get("/sources", response_model=Rows)
-def sources() -> Response:
-    """One row per dataset edition: publisher, title, date, URL, licence, citation."""
-    return _table("sources", api.sources())
-
-
-@router.get("/indicators", response_model=Rows)
-def indicators() -> Response:
-    """The indicators: name, label, unit pattern, valid range and description."""
-    return _table("indicators", api.indicators())
+for _name, _function in LOOKUPS.items():
+    router.add_api_route(
+        f"/{_name}",
+        _lookup(_name, _function),
+        methods=["GET"],
+        response_model=Rows,
+        name=_name,
+        summary=_name.capitalize(),
+        description=" ".join((_function.__doc__ or "").split()),
+    )
