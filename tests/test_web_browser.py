@@ -82,6 +82,17 @@ def chart_data(page, chart_id: str) -> list:
     return page.evaluate("id => document.getElementById(id).data.map(t => [t.x, t.y])", chart_id)
 
 
+def test_chromium_runs_without_sandbox_and_with_its_own_profile(chromium_browser):
+    """Playwright starts Chromium with --no-sandbox (needed as root in CI) and a temporary
+    profile of its own; the tests pass neither."""
+    page = chromium_browser.new_page()
+    page.goto("chrome://version")
+    command = page.locator("#command_line").inner_text()
+    page.close()
+    assert "--no-sandbox" in command.split()
+    assert "--user-data-dir=" in command and "--headless" in command.split()
+
+
 @pytest.mark.parametrize("name", list(PAGES))
 def test_page_loads_draws_its_charts_and_stays_on_loopback(visit, screenshots, name):
     path, charts = PAGES[name]

@@ -115,13 +115,15 @@ def live_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def screenshots(tmp_path_factory) -> Path:
-    """The folder of this run's page screenshots: ``$MILEX_SCREENSHOTS`` or a folder of pytest's
-    temporary directory (printed, so that it can be found)."""
+def screenshots(request, tmp_path_factory) -> Path:
+    """The folder of this run's page screenshots: ``$MILEX_SCREENSHOTS``, else ``screenshots``
+    in pytest's temporary directory of the run. Printed (past pytest's capture) so that it can
+    be found."""
     given = os.environ.get("MILEX_SCREENSHOTS")
-    folder = Path(given) if given else tmp_path_factory.mktemp("screenshots")
+    folder = Path(given) if given else tmp_path_factory.getbasetemp() / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
-    print(f"\nscreenshots: {folder}")
+    with request.config.pluginmanager.getplugin("capturemanager").global_and_fixture_disabled():
+        print(f"\n[{request.module.__name__}] screenshots: {folder}")
     return folder
 
 
