@@ -168,6 +168,8 @@ def test_check_by_post_refuses_a_long_body_with_413(client):
     answer = client.post("/api/check", content=b'{"text": "' + b"x" * 1_000_000 + b'"}')
     assert answer.status_code == 413
     assert "1,000,000 bytes" in answer.json()["error"]
+    chunks = (b"x" * 100_000 for _ in range(11))  # no Content-Length: read up to the limit
+    assert client.post("/api/check", content=chunks).status_code == 413
 
 
 def test_check_by_post_refuses_a_malformed_body_with_422(client):

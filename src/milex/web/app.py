@@ -66,7 +66,11 @@ class ResponseCache:
         needed = self.uncached.get(path)
         if needed is not None and needed not in {name for name, _ in query}:
             return None
-        return path, tuple(sorted(query, key=lambda item: item[0])), self.identity()
+        try:
+            store = self.identity()
+        except MilexError:  # no store to answer from: the route says why
+            return None
+        return path, tuple(sorted(query, key=lambda item: item[0])), store
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = self._key(scope) if scope["type"] == "http" else None
