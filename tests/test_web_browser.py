@@ -46,25 +46,32 @@ PHONE = 375
 SLACK = 2
 
 
+@pytest.fixture(scope="module")
+def context(chromium_browser):
+    """One browser context for the module: plotly.js is fetched and compiled once (about 2 s
+    a fresh context), each test opens its own pages."""
+    context = chromium_browser.new_context(accept_downloads=True)
+    yield context
+    context.close()
+
+
 @pytest.fixture
-def visit(chromium_browser, live_url):
-    """Open a path of the live server in a fresh browser context: ``visit(path, width=...)``
-    returns the page and its :class:`Watch`. Contexts are closed after the test."""
-    contexts = []
+def visit(context, live_url):
+    """Open a path of the live server in a new page: ``visit(path, width=...)`` returns the
+    page and its :class:`Watch`. The pages are closed after the test."""
+    pages = []
 
     def open_page(path: str, *, width: int = 1280, height: int = 900):
-        context = chromium_browser.new_context(
-            viewport={"width": width, "height": height}, accept_downloads=True
-        )
-        contexts.append(context)
         page = context.new_page()
+        pages.append(page)
+        page.set_viewport_size({"width": width, "height": height})
         watch = Watch(page)
         page.goto(live_url + path)
         return page, watch
 
     yield open_page
-    for context in contexts:
-        context.close()
+    for page in pages:
+        page.close()
 
 
 def column_numbers(page, table: str, column: int) -> list[float]:
