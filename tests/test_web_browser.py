@@ -35,7 +35,7 @@ PAGES = {
 
 #: What a chart's caption names: its source and edition (the munitions chart: its scenario).
 EDITION = re.compile(r"(NATO|SIPRI|IMF|World Bank)\b.*\b20\d\d-\d\d")
-CAPTIONS = {"chart-munitions": re.compile("scenario", re.IGNORECASE)}
+CAPTIONS = {"chart-munitions": re.compile(r"scenario\b.*\bdefault", re.IGNORECASE)}
 
 #: Poland's share of GDP in NATO's 2026-07 edition, as each language writes it.
 POLAND_2024 = {"en": "3.75", "nl": "3,75", "de": "3,75", "fr": "3,75"}
