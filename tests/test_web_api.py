@@ -318,7 +318,9 @@ def test_unreadable_parameters_are_a_422(client, url, params, says):
 def test_an_unknown_route_is_a_404_in_json(client):
     answer = client.get("/api/nothing-here")
     assert answer.status_code == 404
-    assert answer.json() == {"error": "no route /api/nothing-here: the routes are listed at /docs"}
+    assert answer.json() == {
+        "error": "no route /api/nothing-here: the routes are listed at /openapi.json"
+    }
 
 
 def test_a_method_not_answered_is_a_405_naming_the_methods(client):

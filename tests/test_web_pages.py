@@ -9,6 +9,7 @@ USD 672,255 million.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import tomllib
@@ -425,3 +426,19 @@ def test_a_claim_date_judges_against_the_editions_published_by_then(client):
     assert doc.find("input", id="claim-date").attrs["value"] == "2025-01-01"
     refused = client.post("/check", data={"text": text, "date": "2025-13-01"})
     assert refused.status_code == 422 and "YYYY-MM-DD" in refused.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("en", "There is no page at '/nowhere'"), ("nl", "Op '/nowhere' staat geen pagina")],
+)
+def test_a_path_that_is_no_page_gets_the_404_page_in_its_language(client, lang, words):
+    answer = client.get(f"/nowhere?lang={lang}")
+    assert answer.status_code == 404 and answer.headers["content-type"].startswith("text/html")
+    assert words in html.unescape(answer.text) and f'<html lang="{lang}"' in answer.text
+
+
+def test_the_api_documentation_pages_that_need_a_cdn_are_not_served(client):
+    """FastAPI's /docs loads Swagger UI from a CDN; offline, only the schema is served."""
+    assert client.get("/docs").status_code == 404
+    assert client.get("/openapi.json").json()["info"]["title"] == "milex"

@@ -1115,7 +1115,7 @@ def serve(
     port: int = typer.Option(8000, "--port", "-p", min=1, max=65535, help="TCP port."),
 ) -> None:
     """Serve the dashboard (overview, a page per country, gap and path explorer, the Russia
-    comparison, munitions scenarios, the claim checker) and the JSON API described at /docs,
+    comparison, munitions scenarios, the claim checker) and the JSON API described at /openapi.json,
     offline, on this machine until Ctrl+C."""
     from milex.web import server
 

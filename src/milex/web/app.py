@@ -128,12 +128,17 @@ async def _unreadable(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _http(request: Request, exc: Exception) -> Any:
-    """An HTTP error under /api as JSON ``{"error"}``; the pages keep FastAPI's handler."""
-    if not request.url.path.startswith("/api"):
-        return await http_exception_handler(request, exc)  # type: ignore[arg-type]
+    """An HTTP error under /api as JSON ``{"error"}``; a path that is no page gets the 404
+    page in the language asked for; other errors of the pages FastAPI's handler."""
     status = exc.status_code  # type: ignore[attr-defined]
+    if not request.url.path.startswith("/api"):
+        if status == 404:
+            from milex.web.pages import missing_page
+
+            return missing_page(request.url.path, request.query_params.get("lang"))
+        return await http_exception_handler(request, exc)  # type: ignore[arg-type]
     if status == 404:
-        return _problem(404, f"no route {request.url.path}: the routes are listed at /docs")
+        return _problem(404, f"no route {request.url.path}: the routes are listed at /openapi.json")
     if status == 405:  # Allow: the methods of every route at this path (the schema's)
         methods = sorted(
             m.upper() for m in request.app.openapi()["paths"].get(request.url.path, {})
@@ -154,6 +159,10 @@ def create_app(cache_bytes: int = CACHE_BYTES) -> FastAPI:
         version=__version__,
         description="Military expenditure against alliance commitments, with sources and "
         "editions: the JSON API over milex's typed results (docs/json.md).",
+        # FastAPI's /docs and /redoc load their scripts from a CDN: milex serves offline, so
+        # the schema is at /openapi.json and the routes are documented in docs/json.md.
+        docs_url=None,
+        redoc_url=None,
     )
     app.include_router(routes.router)
     app.include_router(pages.router)

@@ -254,6 +254,13 @@ def error_page(links: Links, message: str, title_key: str = "title") -> str:
     return render("error.html", links, message=message, title_key=title_key)
 
 
+def missing_page(path: str, lang: str | None) -> HTMLResponse:
+    """The 404 page of a path that is no page, in ``lang`` (English if that is no language)."""
+    links = Links(lang if lang in i18n.LANGUAGES else i18n.DEFAULT)
+    message = i18n.words(links.lang)["errors"]["no_page"].format(path=shown(path))
+    return HTMLResponse(error_page(links, message, "not_found"), status_code=404)
+
+
 # ------------------------------------------------------------------------ the routes
 
 
@@ -291,8 +298,7 @@ def country(name: str, request: Request, lang: str | None = None) -> Any:
         code = views.country_code(name)
     except InputError as exc:
         links = Links(lang if lang in i18n.LANGUAGES else i18n.DEFAULT)
-        page = error_page(links, str(exc), "not_found")
-        return HTMLResponse(page, status_code=404)
+        return HTMLResponse(error_page(links, str(exc), "not_found"), status_code=404)
     if code != name:
         query = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(f"/country/{code}{query}", status_code=307)
