@@ -13,6 +13,8 @@ import urllib.request
 import pytest
 
 from milex.cli import main
+from milex.errors import MilexError
+from milex.web import server, views
 from milex.web.server import bind, is_loopback
 
 
@@ -110,3 +112,17 @@ def test_serve_answers_on_loopback_until_stopped(tmp_path):
     assert proc.returncode in (0, 130)  # 130: interrupted, as a shell reports Ctrl+C
     assert f"serving http://127.0.0.1:{port}/" in err
     assert "Traceback" not in err
+
+
+def test_warm_works_out_the_slowest_pages_figures_before_the_first_visitor():
+    server.warm()
+    for cached in (views.statuses, views.comparison, views.scenario):
+        assert cached.cache_info().currsize >= 1, cached.__name__
+
+
+def test_warm_leaves_a_store_that_cannot_open_to_the_pages(monkeypatch):
+    def broken(*args, **kwargs):
+        raise MilexError("the data store is damaged")
+
+    monkeypatch.setattr(views, "statuses", broken)
+    server.warm()  # no exception: the overview page reports the problem to its visitor

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 
-from milex.errors import InputError, shown
+from milex.errors import InputError, MilexError, shown
 
 
 def is_loopback(host: str) -> bool:
@@ -52,11 +53,28 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def warm() -> None:
+    """Work out the figures of the slowest pages (every year's status, the Russia comparison,
+    the default munitions run: ~5 s together) so that the first visitor does not wait; a
+    store that cannot be opened is left for the pages to report."""
+    from milex.web import views
+
+    try:
+        views.statuses()
+        views.comparison()
+        views.scenario(())
+    except MilexError:
+        pass
+
+
 def run(sock: socket.socket) -> None:
-    """Serve the milex application on a socket from :func:`bind` until interrupted (Ctrl+C)."""
+    """Serve the milex application on a socket from :func:`bind` until interrupted (Ctrl+C),
+    the slowest pages' figures worked out in the background meanwhile (:func:`warm`)."""
     import uvicorn
 
     from milex.web.app import create_app
 
+    # not a daemon: a DuckDB query cut off by the interpreter's exit aborts the process
+    threading.Thread(target=warm, name="milex-warm").start()
     config = uvicorn.Config(create_app(), log_level="warning", access_log=False)
     uvicorn.Server(config).run(sockets=[sock])

@@ -53,6 +53,7 @@ def per_store(maxsize: int) -> Callable[[Callable], Callable]:
             identity = api.store_identity() if store is None else id(store)
             return run(identity, args, store)
 
+        call.cache_info = run.cache_info  # type: ignore[attr-defined]
         return call
 
     return wrap
