@@ -14,6 +14,7 @@ import io
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests import web_server
@@ -101,7 +102,10 @@ def test_chromium_runs_without_sandbox_and_with_its_own_profile(chromium_browser
 
 
 @pytest.mark.parametrize("name", list(PAGES))
-def test_page_loads_draws_its_charts_and_stays_on_loopback(visit, screenshots, name):
+def test_page_draws_fits_a_phone_and_stays_on_loopback(visit, screenshots, name):
+    """The page's charts are drawn, each captioned with its source and edition and offering
+    CSV and PNG downloads; at a phone's width the page does not scroll sideways (its tables
+    scroll in their own box); no console error, no request off loopback."""
     path, charts = PAGES[name]
     page, watch = visit(f"{path}?lang=en")
     for chart in charts:
@@ -113,17 +117,13 @@ def test_page_loads_draws_its_charts_and_stays_on_loopback(visit, screenshots, n
         expect(figure.locator("button.download-csv")).to_have_count(1)
         expect(figure.locator("button.download-png")).to_have_count(1)
     page.screenshot(path=str(screenshots / f"{name}.png"), full_page=True)
-    watch.assert_clean()
-
-
-@pytest.mark.parametrize("name", list(PAGES))
-def test_page_fits_a_phone(visit, screenshots, name):
-    path, charts = PAGES[name]
-    page, watch = visit(f"{path}?lang=en", width=PHONE, height=800)
-    for chart in charts:
-        drawn(page, chart)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE + SLACK, f"{name}: the page is {width} px wide at a {PHONE} px screen"
+    page.set_viewport_size({"width": PHONE, "height": 800})
+    wide = "limit => document.documentElement.scrollWidth <= limit"
+    try:  # plotly redraws its charts at the new width a moment after the resize
+        page.wait_for_function(wide, arg=PHONE + SLACK, timeout=5_000)
+    except PlaywrightTimeout:
+        width = page.evaluate("document.documentElement.scrollWidth")
+        pytest.fail(f"{name}: the page is {width} px wide on a {PHONE} px screen")
     page.screenshot(path=str(screenshots / f"{name}-{PHONE}px.png"), full_page=True)
     watch.assert_clean()
 
