@@ -287,3 +287,19 @@ def test_print_draws_estimates_a_lighter_shade_instead_of_hatched(store):
     assert "pattern" in json.dumps(screen)
     with pytest.raises(InputError, match="drawn for screen or print"):
         charts.spec(milex.status(2026, store=store), medium="paper")
+
+
+def test_names_shown_by_code_replace_the_results_english_ones(store, status_2024):
+    """A page in Dutch draws Duitsland, Rusland and NAVO-Europa; codes without a name keep
+    the result's own (Poland), and the result itself is left as it was."""
+    names = {"DEU": "Duitsland", "RUS": "Rusland", "NATO_EUROPE": "NAVO-Europa"}
+    fig = charts.figure(status_2024, "nl", names=names)
+    assert _point(fig, "Duitsland")[1] == 2.0  # NATO 2026-07, Germany 2024
+    assert _point(fig, "Poland")[1] == 3.75
+    assert "Duitsland" not in set(status_2024.frame["name"])
+    compare = charts.figure(milex.compare("europe-canada", "RUS", store=store), names=names)
+    assert any(t.name and t.name.startswith("Rusland (") for t in compare.data)
+    munitions = charts.figure(milex.munitions(store=store), names=names)
+    assert "NAVO-Europa" in {t.legendgroup for t in munitions.data}
+    path = charts.figure(milex.path("DEU", store=store), names=names)
+    assert _title(path).startswith("Duitsland")

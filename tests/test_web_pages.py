@@ -442,3 +442,13 @@ def test_the_api_documentation_pages_that_need_a_cdn_are_not_served(client):
     """FastAPI's /docs loads Swagger UI from a CDN; offline, only the schema is served."""
     assert client.get("/docs").status_code == 404
     assert client.get("/openapi.json").json()["info"]["title"] == "milex"
+
+
+def test_charts_name_countries_in_the_pages_language(client):
+    """The Dutch overview's chart draws Duitsland (pycountry's translation), not Germany."""
+    from milex.web import i18n
+
+    assert i18n.names("nl")["DEU"] == "Duitsland" and i18n.names("fr")["NATO"] == "OTAN"
+    page = client.get("/?lang=nl&year=2024").text
+    drawn = page[page.index('id="chart-status-data"') :]
+    assert '"Duitsland"' in drawn[: drawn.index("</script>")]

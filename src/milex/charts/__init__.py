@@ -17,9 +17,10 @@ status, gap, pledges, answer) · ``years`` (over time: show, path, simulate, mun
 
 from __future__ import annotations
 
+import copy
 import inspect
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from milex.charts import ranked, sides, years
@@ -51,12 +52,20 @@ DRAWERS: dict[str, Callable[..., Spec]] = {
 }
 
 
-def spec(result: Drawable, lang: str = "en", *, medium: str = "screen", **options: Any) -> Spec:
+def spec(
+    result: Drawable,
+    lang: str = "en",
+    *,
+    medium: str = "screen",
+    names: Mapping[str, str] | None = None,
+    **options: Any,
+) -> Spec:
     """The chart of a result as plain data (``{"data": [...], "layout": {...}}``, plotly's JSON
     schema; missing values None), its words and numbers in ``lang`` (en, nl, de, fr).
     ``medium``: ``screen`` (estimates hatched) or ``print`` (estimates a lighter shade: a PDF
-    printer turns every hatched bar into an image, megabytes a chart). ``options`` go to the
-    kind's chart (gap: ``value="gap_usd_current"``).
+    printer turns every hatched bar into an image, megabytes a chart). ``names``: the names
+    to show by code (``{"DEU": "Duitsland"}``; default: the result's own, in English).
+    ``options`` go to the kind's chart (gap: ``value="gap_usd_current"``).
 
     Raises InputError for a kind that has no chart (the message names the kinds that draw), an
     option the kind's chart does not take, or a language charts are not drawn in."""
@@ -74,8 +83,32 @@ def spec(result: Drawable, lang: str = "en", *, medium: str = "screen", **option
         )
     if medium not in MEDIA:
         raise InputError(f"medium: got {shown(medium)}; a chart is drawn for screen or print")
-    drawn = draw(result, lang, **options)
+    drawn = draw(renamed(result, names) if names else result, lang, **options)
     return shaded(drawn) if medium == "print" else drawn
+
+
+def renamed(result: Drawable, names: Mapping[str, str]) -> Drawable:
+    """A shallow copy of ``result`` showing ``names`` (by code) where it has a name: the
+    frame's ``name``/``country`` by ``iso3``, the munitions ``actor``, the country of the
+    query (``extra["name"]``) and each side of a comparison; codes without one keep theirs."""
+    frame, extra = result.frame, dict(result.extra)
+    columns = {}
+    if "iso3" in frame:
+        for column in ("name", "country"):
+            if column in frame:
+                columns[column] = frame["iso3"].map(names).fillna(frame[column])
+    if "actor" in frame:
+        columns["actor"] = frame["actor"].map(names).fillna(frame["actor"])
+    if result.query.get("country") in names:
+        extra["name"] = names[result.query["country"]]
+    if "sides" in extra:
+        extra["sides"] = [
+            {**side, "name": names.get(side.get("code"), side.get("name"))}
+            for side in extra["sides"]
+        ]
+    copied = copy.copy(result)
+    copied.frame, copied.extra = frame.assign(**columns) if columns else frame, extra
+    return copied
 
 
 def figure(result: Drawable, lang: str = "en", **options: Any) -> go.Figure:

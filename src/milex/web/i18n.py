@@ -118,6 +118,18 @@ def country_name(iso3: str, name: str, lang: str) -> str:
     return name if translated == entry.name else translated
 
 
+@cache
+def names(lang: str) -> dict[str, str]:
+    """Every name a chart may show, in ``lang``, by code: the store's countries and NATO's
+    aggregates (:func:`country_name`) and the munitions model's actors (``[aggregates]`` of
+    the interface words), for :func:`milex.charts.spec`'s ``names``."""
+    from milex import api
+
+    known = api.countries()
+    said = dict(zip(known["code"], known["name"], strict=True)) | words(DEFAULT)["aggregates"]
+    return {code: country_name(code, name, lang) for code, name in said.items()}
+
+
 def messages(lang: str) -> dict[str, Any]:
     """The claim checker's words of ``lang`` (``data/messages/<lang>.toml``): its verdicts
     and the statuses of figures, shared with the pages so that both say the same."""

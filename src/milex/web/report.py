@@ -455,7 +455,7 @@ def _chart(result: Result, lang: str) -> str:
     """A result's chart (:func:`milex.charts.figure`) as an HTML fragment, drawn by the
     plotly.js the page inlines once; drawn for print (estimates a lighter shade, not hatched:
     Chromium prints each hatched bar as an image of ~190 KB), in HTML and PDF alike."""
-    return charts.figure(result, lang, medium="print").to_html(
+    return charts.figure(result, lang, medium="print", names=i18n.names(lang)).to_html(
         include_plotlyjs=False,
         full_html=False,
         config={"displaylogo": False, "displayModeBar": False, "responsive": True},

@@ -169,12 +169,13 @@ def charted(
 
 
 def variant(key: str, result: Result, lang: str, file: str) -> Variant:
-    """A chart variant drawn from ``result`` (:func:`milex.charts.figure_json`); a kind
-    without a chart keeps its rows and caption and says why it is not drawn."""
+    """A chart variant drawn from ``result`` (:func:`milex.charts.figure_json`, names in the
+    language); a kind without a chart keeps its rows and caption and says why it is not
+    drawn."""
     from milex import charts
 
     try:
-        drawn, message = charts.figure_json(result, lang), ""
+        drawn, message = charts.figure_json(result, lang, names=i18n.names(lang)), ""
     except InputError as exc:
         drawn, message = None, str(exc)
     rows = result.to_dict()["rows"]
