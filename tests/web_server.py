@@ -91,6 +91,8 @@ def no_chromium() -> None:
         "(apt-get install --no-install-recommends chromium) or set MILEX_CHROMIUM to a Chromium "
         "executable; Playwright's own browser download (playwright install) is not used."
     )
+    if os.environ.get("MILEX_CHROMIUM"):
+        reason += f" MILEX_CHROMIUM={os.environ['MILEX_CHROMIUM']} is not a file."
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(reason, pytrace=False)
     warnings.warn(reason, pytest.PytestWarning, stacklevel=2)
