@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -130,9 +131,20 @@ def citations(rows: pd.DataFrame) -> pd.DataFrame:
     return frame.drop_duplicates("id").reset_index(drop=True)
 
 
+#: production_rows per store (a store's tables never change while it is open).
+_PRODUCTION_ROWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def production_rows(store: Store) -> pd.DataFrame:
     """The munitions rows of the production family, each with ``low`` and ``high`` in rounds
-    per year (the published figure times 12 for monthly rows)."""
+    per year (the published figure times 12 for monthly rows). Worked out once per store (a
+    scenario asks ~60 times); callers select from it and never change it."""
+    if store not in _PRODUCTION_ROWS:
+        _PRODUCTION_ROWS[store] = _production_rows(store)
+    return _PRODUCTION_ROWS[store]
+
+
+def _production_rows(store: Store) -> pd.DataFrame:
     table = store.munitions_table()
     rows = table[table["metric"].isin(PRODUCTION)].copy()
     factor = rows["metric"].map(PRODUCTION).astype(float)
