@@ -449,6 +449,13 @@ def test_charts_name_countries_in_the_pages_language(client):
     from milex.web import i18n
 
     assert i18n.names("nl")["DEU"] == "Duitsland" and i18n.names("fr")["NATO"] == "OTAN"
+    # CLDR's short names (babel), not ISO's official ones ("Russie, Fédération de")
+    assert [i18n.names(lang)["RUS"] for lang in ("en", "nl", "de", "fr")] == [
+        "Russia",
+        "Rusland",
+        "Russland",
+        "Russie",
+    ]
     page = client.get("/?lang=nl&year=2024").text
     drawn = page[page.index('id="chart-status-data"') :]
     assert '"Duitsland"' in drawn[: drawn.index("</script>")]

@@ -9,7 +9,6 @@ missing value (``–``), and the page says why next to it where the result's not
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -91,22 +90,10 @@ def yes_no(value: Any, lang: str) -> str:
     return words(lang)["yes" if value else "no"]
 
 
-@cache
-def _countries(lang: str) -> Callable[[str], str]:
-    """pycountry's translation of ISO 3166 names into ``lang`` (gettext)."""
-    import gettext
-
-    import pycountry
-
-    return gettext.translation(
-        "iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True
-    ).gettext
-
-
 def country_name(iso3: str, name: str, lang: str) -> str:
-    """A country's name in the language (``DEU`` -> ``Duitsland``): pycountry's translation of
-    its ISO name; ``name`` (milex's English display name) in English, for aggregates and where
-    no translation exists."""
+    """A country's name in the language (``DEU`` -> ``Duitsland``, ``RUS`` -> ``Russland``):
+    the CLDR short name babel holds for its territory code; ``name`` (milex's English display
+    name) in English, for aggregates and where neither has one."""
     if lang == DEFAULT:
         return name
     import pycountry
@@ -114,8 +101,15 @@ def country_name(iso3: str, name: str, lang: str) -> str:
     entry = pycountry.countries.get(alpha_3=iso3)
     if entry is None:
         return words(lang)["aggregates"].get(iso3, name)
-    translated = _countries(lang)(entry.name)
-    return name if translated == entry.name else translated
+    return _territories(lang).get(entry.alpha_2, name)
+
+
+@cache
+def _territories(lang: str) -> dict[str, str]:
+    """CLDR's territory names in ``lang`` by ISO 3166 alpha-2 code (babel)."""
+    from babel import Locale
+
+    return dict(Locale.parse(locale(lang)).territories)
 
 
 @cache
