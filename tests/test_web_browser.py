@@ -34,9 +34,10 @@ PAGES = {
     "check": ("/check", ()),
 }
 
-#: What a chart's caption names: its source and edition (the munitions chart: its scenario).
+#: What a chart's caption names: its source and edition (the munitions chart, whose estimates
+#: come from no edition: each publisher, e.g. a row of data/munitions.csv).
 EDITION = re.compile(r"(NATO|SIPRI|IMF|World Bank)\b.*\b20\d\d-\d\d")
-CAPTIONS = {"chart-munitions": re.compile(r"scenario\b.*\bdefault", re.IGNORECASE)}
+CAPTIONS = {"chart-munitions": re.compile(r"Estonian defence officials via CNN, Sep 2023")}
 
 #: Poland's share of GDP in NATO's 2026-07 edition, as each language writes it.
 POLAND_2024 = {"en": "3.75", "nl": "3,75", "de": "3,75", "fr": "3,75"}

@@ -162,7 +162,11 @@ def test_every_chart_has_a_caption_with_source_and_edition_and_downloads(client,
         caption = figure.find("figcaption")
         shown = [s for s in caption.find_all("span", cls="variant") if "hidden" not in s.attrs]
         assert len(shown) == 1
-        assert re.search(r"Source: [A-Z]+, edition \d{4}(-\d{2})?", shown[0].text())
+        # an edition (year and month), or for the munitions estimates their publisher
+        said = shown[0].text()
+        assert re.search(r"Source: [A-Z]+, edition \d{4}-\d{2}", said) or (
+            page == "/munitions" and "Source: Lithuanian Defence Minister Kasčiūnas" in said
+        )
         plot = figure.find("div", cls="plot")
         assert figure.find("button", cls="download-csv").attrs["data-chart"] == plot.attrs["id"]
         assert figure.find("button", cls="download-png").attrs["data-chart"] == plot.attrs["id"]
@@ -381,7 +385,8 @@ def test_munitions_form_edits_the_scenario_and_shows_the_ratio_with_sources(clie
     assert before - after == 1_000_000
     assert changed.find("input", name=key).attrs["value"] == "1000000.0"
     assert "times NATO's" in doc.find("p", cls="ratio").text()
-    assert "Source: MUNITIONS, edition 2025" in doc.find("p", cls="sources").text()
+    ratio_sources = doc.find("p", cls="sources").text()
+    assert "Source: NATO SG Mark Rutte at Rheinmetall" in ratio_sources  # munitions.csv
 
 
 # ------------------------------------------------------------------------ claims
@@ -459,3 +464,13 @@ def test_charts_name_countries_in_the_pages_language(client):
     page = client.get("/?lang=nl&year=2024").text
     drawn = page[page.index('id="chart-status-data"') :]
     assert '"Duitsland"' in drawn[: drawn.index("</script>")]
+
+
+def test_munitions_captions_cite_each_estimate_not_an_edition(client):
+    """The munitions estimates come from no edition: the caption cites each publisher (a row
+    of data/munitions.csv: "Estonian defence officials via CNN, Sep 2023"), never
+    "MUNITIONS, edition 2023" (a year is no edition)."""
+    page = html.unescape(client.get("/munitions").text)
+    assert "Estonian defence officials via CNN, Sep 2023" in page
+    assert "MUNITIONS, edition" not in page and "SCENARIO, edition" not in page
+    assert "NATO, edition 2026-07" in html.unescape(client.get("/?year=2024").text)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -37,6 +38,10 @@ RUSSIA = ("europe-canada", "RUS")
 
 
 # ------------------------------------------------------------------------ building blocks
+
+
+#: An edition's name (``vintage``): year and month, as the store's schema requires.
+EDITION = r"\d{4}-\d{2}"
 
 
 def per_store(maxsize: int) -> Callable[[Callable], Callable]:
@@ -183,20 +188,25 @@ def variant(key: str, result: Result, lang: str, file: str) -> Variant:
 
 
 def sources(result: Result) -> list[dict]:
-    """The editions behind a result, once each: ``source`` (upper case), ``vintage``, ``cite``
-    and ``url`` (for the caption)."""
-    if result.sources.empty:
-        return []
-    seen = result.sources.drop_duplicates(["source", "vintage"])
-    return [
-        {
-            "source": str(row.source).upper(),
-            "vintage": str(row.vintage),
-            "cite": str(row.cite) if isinstance(row.cite, str) else "",
-            "url": str(row.url) if isinstance(row.url, str) else "",
-        }
-        for row in seen.itertuples()
-    ]
+    """What a caption cites: each edition behind a result once (``source`` upper case,
+    ``vintage``, ``cite``, ``url``); figures that come from no edition (the munitions
+    estimates, each published by someone else, and a scenario's assumptions) once per citation,
+    with an empty ``vintage``: their year is no edition."""
+    cited: dict[tuple, dict] = {}
+    for row in result.sources.to_dict("records"):
+        vintage = str(row["vintage"]) if re.fullmatch(EDITION, str(row["vintage"])) else ""
+        cite = row["cite"] if isinstance(row["cite"], str) else ""
+        key = (row["source"], vintage) if vintage else (row["source"], cite)
+        cited.setdefault(
+            key,
+            {
+                "source": str(row["source"]).upper(),
+                "vintage": vintage,
+                "cite": cite,
+                "url": row["url"] if isinstance(row["url"], str) else "",
+            },
+        )
+    return list(cited.values())
 
 
 def num(value: Any, lang: str, digits: int = 2, *, reason: str = "") -> Cell:
