@@ -474,3 +474,9 @@ def test_munitions_captions_cite_each_estimate_not_an_edition(client):
     assert "Estonian defence officials via CNN, Sep 2023" in page
     assert "MUNITIONS, edition" not in page and "SCENARIO, edition" not in page
     assert "NATO, edition 2026-07" in html.unescape(client.get("/?year=2024").text)
+
+
+def test_the_claim_checker_has_no_chart_and_does_not_load_plotly(client):
+    doc = get(client, "/check")
+    scripts = [s.attrs["src"] for s in doc.find_all("script") if "src" in s.attrs]
+    assert scripts == ["/static/milex.js"]
