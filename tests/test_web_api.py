@@ -170,6 +170,10 @@ def test_check_by_post_refuses_a_long_body_with_413(client):
     assert "1,000,000 bytes" in answer.json()["error"]
     chunks = (b"x" * 100_000 for _ in range(11))  # no Content-Length: read up to the limit
     assert client.post("/api/check", content=chunks).status_code == 413
+    # the limit is 1,000,000 bytes, not less: a body of 999,990 bytes (11 of them the JSON
+    # around the text) is read and checked; its one long "sentence" has no claim
+    fits = client.post("/api/check", content=b'{"text": "' + b"x" * 999_979 + b'"}')
+    assert fits.status_code == 200 and fits.json()["rows"] == []
 
 
 def test_check_by_post_refuses_a_malformed_body_with_422(client):
