@@ -10,7 +10,6 @@ Poland's defence expenditure was 3.75% of GDP in 2024 (actual) and is 4.68% in 2
 from __future__ import annotations
 
 import csv
-import io
 import re
 
 import pytest
@@ -206,7 +205,11 @@ def test_csv_download_holds_the_shown_figures(visit, tmp_path):
     target = tmp_path / download.value.suggested_filename
     download.value.save_as(target)
     assert target.suffix == ".csv"
-    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    lines = target.read_text(encoding="utf-8").splitlines()
+    # the source and edition first, as the API's CSV writes it: NATO's July 2026 edition
+    assert lines[0].startswith("# NATO (2026), Defence Investment of NATO Countries"), lines[0]
+    assert "July 2026" in lines[0]
+    rows = list(csv.DictReader(line for line in lines if not line.startswith("# ")))
     assert {"iso3", "year", "share_gdp"} <= set(rows[0]), rows[0]
     poland = [r for r in rows if r["iso3"] == "POL" and r["year"] == "2024"]
     assert [float(r["share_gdp"]) for r in poland] == [3.75]
@@ -215,6 +218,28 @@ def test_csv_download_holds_the_shown_figures(visit, tmp_path):
     png = tmp_path / "chart.png"
     picture.value.save_as(png)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    watch.assert_clean()
+
+
+@pytest.mark.parametrize(
+    ("path", "chart", "cited"),
+    [
+        # the simulated path: its rows have no source column
+        ("/country/POL", "chart-path", "# NATO (2026), Defence Investment of NATO Countries"),
+        # the munitions estimates: each publisher (data/munitions.csv)
+        ("/munitions", "chart-munitions", "# Estonian defence officials via CNN, Sep 2023"),
+    ],
+)
+def test_csv_download_names_its_sources_first(visit, tmp_path, path, chart, cited):
+    page, watch = visit(path)
+    with page.expect_download() as download:
+        page.locator(f"figure.chart:has(#{chart}) button.download-csv").click()
+    target = tmp_path / "rows.csv"
+    download.value.save_as(target)
+    lines = target.read_text(encoding="utf-8").splitlines()
+    comments = [line for line in lines if line.startswith("# ")]
+    assert lines[: len(comments)] == comments and cited in [c[: len(cited)] for c in comments]
+    assert "," in lines[len(comments)]  # the header row follows the citations
     watch.assert_clean()
 
 

@@ -67,7 +67,8 @@ def per_store(maxsize: int) -> Callable[[Callable], Callable]:
 @dataclass
 class Variant:
     """One state of a chart: its figure (plotly JSON), the rows behind it (for the CSV
-    download), a file name, and the editions it shows (for the caption)."""
+    download), a file name, the editions it shows (for the caption) and their citations (the
+    CSV's ``# `` comment lines, as the API's CSV)."""
 
     key: str
     figure: dict | None
@@ -75,6 +76,7 @@ class Variant:
     file: str
     sources: list[dict]
     message: str = ""
+    cites: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -88,11 +90,13 @@ class Chart:
     current: str
 
     def data(self) -> dict[str, Any]:
-        """What the page embeds for milex.js: each variant's figure, rows and file name."""
+        """What the page embeds for milex.js: each variant's figure, rows, file name and
+        citations."""
         return {
             "current": self.current,
             "variants": {
-                v.key: {"figure": v.figure, "rows": v.rows, "file": v.file} for v in self.variants
+                v.key: {"figure": v.figure, "rows": v.rows, "file": v.file, "cites": v.cites}
+                for v in self.variants
             },
         }
 
@@ -184,7 +188,7 @@ def variant(key: str, result: Result, lang: str, file: str) -> Variant:
     except InputError as exc:
         drawn, message = None, str(exc)
     rows = result.to_dict()["rows"]
-    return Variant(key, drawn, rows, file, sources(result), message)
+    return Variant(key, drawn, rows, file, sources(result), message, result.citations())
 
 
 def sources(result: Result) -> list[dict]:

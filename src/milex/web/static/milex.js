@@ -37,8 +37,12 @@
     draw(id, key);
   }
 
-  function csv(rows) {
-    if (!rows.length) return "";
+  /* The rows as CSV, as the API's CSV writes them: a "# <citation>" line per source first. */
+  function csv(rows, cites) {
+    var head = (cites || []).map(function (c) {
+      return "# " + c.split(/\s+/).filter(Boolean).join(" ") + "\r\n";
+    }).join("");
+    if (!rows.length) return head;
     var columns = Object.keys(rows[0]);
     function quote(value) {
       if (value === null || value === undefined) return "";
@@ -49,14 +53,14 @@
     rows.forEach(function (row) {
       lines.push(columns.map(function (c) { return quote(row[c]); }).join(","));
     });
-    return lines.join("\r\n") + "\r\n";
+    return head + lines.join("\r\n") + "\r\n";
   }
 
   function downloadCsv(id) {
     var chart = data(id);
     if (!chart) return;
     var variant = chart.variants[chart.current];
-    var blob = new Blob([csv(variant.rows)], {type: "text/csv;charset=utf-8"});
+    var blob = new Blob([csv(variant.rows, variant.cites)], {type: "text/csv;charset=utf-8"});
     var a = document.createElement("a");
     a.href = URL.createObjectURL(blob);
     a.download = variant.file + ".csv";
