@@ -353,6 +353,19 @@ def test_explorer_shows_the_gap_of_each_ally_and_a_path(client):
         assert doc.find(id=control) and doc.find("label", for_=control)
 
 
+@pytest.mark.parametrize(
+    ("url", "unit"),
+    [
+        ("/explorer?country=POL", "PLN million current"),
+        ("/explorer?country=DEU&lang=nl", "EUR million current"),
+    ],
+)
+def test_the_path_table_says_the_currency_of_its_money(client, url, unit):
+    """Poland's path is in zloty, Germany's in euro (their national currencies)."""
+    caption = get(client, url).find("table", id="path-table").find("caption").text()
+    assert unit in caption, caption
+
+
 def test_russia_embeds_every_basis_for_the_switch(client):
     doc = get(client, "/russia?basis=ppp")
     radios = [i for i in doc.find_all("input", type="radio") if i.attrs.get("name") == "basis"]

@@ -577,10 +577,10 @@ def explorer(
     gap, gap_table = charted(
         "gap", (words["explorer"]["gap"],) * 2, gaps, GAP_COLUMNS, gap_rows, lang
     )
-    path, path_table = charted(
-        "path", (words["explorer"]["path"],) * 2, paths, PATH_COLUMNS, path_rows, lang
-    )
     some_gap, some_path = gaps[str(targets[0])], paths[str(targets[0])]
+    money = words["explorer"]["money"].format(unit=some_path.units.get("spend_current", ""))
+    titles = (words["explorer"]["path"], f"{words['explorer']['path']} ({money})")
+    path, path_table = charted("path", titles, paths, PATH_COLUMNS, path_rows, lang)
     return {
         "gap": gap,
         "gap_table": gap_table,
