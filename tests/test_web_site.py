@@ -7,6 +7,7 @@ Expected figures: NATO's July 2026 edition (nato_2026-07.csv), Poland 2024 3.75%
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -14,6 +15,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 import milex
+from milex.catalog import data_dir
 from milex.errors import InputError, OutputError
 from milex.web import pages, site, views
 from tests.test_web_pages import embedded, parse, rows
@@ -51,6 +53,29 @@ def test_the_site_has_every_page_asset_and_result(exported):
     assert sorted(files) == sorted(p for p in outdir.rglob("*") if p.is_file())
     pages_done = len(LANGS) * (5 + len(allies))
     assert calls[-1] == (pages_done, pages_done) and len(calls) == pages_done
+
+
+def latest_nato_year() -> int:
+    """The latest year of NATO's 2026-07 edition, read from its published table."""
+    with (data_dir() / "observations" / "nato_2026-07.csv").open(encoding="utf-8") as rows:
+        return max(int(row["year"]) for row in csv.DictReader(rows))
+
+
+def test_the_data_folder_holds_every_result_docs_web_md_lists(exported):
+    """docs/web.md: status-2014 ... status-<latest>, report-/pledges-/simulate-<ISO3>,
+    gap-<guideline>-<year>, path-..., compare-europe-canada-RUS, munitions-default,
+    munitions-ratio. Iceland has a report (no figures, so no simulation)."""
+    outdir, _, _ = exported
+    latest = latest_nato_year()
+    names = {p.stem for p in (outdir / "data").glob("*.json")}
+    expected = {f"status-{year}" for year in range(2014, latest + 1)}
+    expected |= {"report-POL", "pledges-POL", "simulate-POL", "report-ISL"}
+    expected |= {f"gap-{g}-{latest}" for g in ("wales-2", "hague-3.5", "hague-5")}
+    expected |= {f"path-europe-canada-{g}-2035" for g in ("wales-2", "hague-3.5", "hague-5")}
+    expected |= {"compare-europe-canada-RUS", "munitions-default", "munitions-ratio"}
+    assert expected <= names, sorted(expected - names)
+    gaps = json.loads((outdir / "data" / f"gap-hague-3.5-{latest}.json").read_text())
+    assert gaps["query"]["year"] == latest and gaps["rows"] and gaps["sources"]
 
 
 def test_every_relative_link_resolves_and_none_is_absolute(exported):

@@ -119,6 +119,7 @@ def _write_site(
             results.update(views.country(code, lang, store=store)["results"])
         for name in PAGES[1:]:
             page(lang, name, _static_page(dataclasses.replace(links, here=name), store))
+    results.update(_page_results(langs[0], store))
     for name, result in results.items():
         written.append(_write(root / "data" / f"{name}.json", result.to_json()))
     written += _assets(root)
@@ -137,6 +138,19 @@ def _static_page(links: pages.Links, store: Any) -> str:
         "check": pages.check_page,
     }[links.here]
     return make(links, store=store)
+
+
+def _page_results(lang: str, store: Any) -> dict[str, Result]:
+    """The results behind the explorer (as the static site precomputes it), the Russia and
+    the munitions pages, by file name (cached: the pages were built from them)."""
+    explored = views.explorer(
+        lang, views.GUIDELINES, None, None, views.RUSSIA[0], None, store=store
+    )
+    return {
+        **explored["results"],
+        **views.russia(lang, store=store)["results"],
+        **views.munitions(lang, (), store=store)["results"],
+    }
 
 
 def _entrance(langs: list[str]) -> str:

@@ -461,7 +461,7 @@ def country(iso3: str, lang: str, store: Any = None) -> dict[str, Any]:
         "missing": list(report.extra.get("missing", [])),
         "caveats": [*report.caveats, *(report.extra.get("caveats") or [])],
         "no_comparison": report.extra.get("no_comparison") or "",
-        "results": {f"{kind}-{iso3}": results[kind] for kind in COUNTRY_RESULTS if results[kind]},
+        "results": {f"{kind}-{iso3}": results[kind] for kind in COUNTRY_RESULTS if results[kind] is not None},
     }
 
 
