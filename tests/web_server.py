@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import shutil
 import socket
 import threading
 import time
@@ -24,9 +23,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-#: Where the browser tests look for a Chromium, in this order (MILEX_CHROMIUM first).
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-
 #: Hosts a page may talk to: the test server's loopback address only.
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
@@ -35,12 +31,16 @@ LOCAL_SCHEMES = {"file", "data", "blob", "about"}
 
 
 def find_chromium() -> str | None:
-    """The Chromium executable: ``$MILEX_CHROMIUM`` if set, else the first of
-    :data:`CHROMIUM_NAMES` on the PATH; None when there is none."""
-    given = os.environ.get("MILEX_CHROMIUM")
-    if given:
-        return given if Path(given).is_file() else None
-    return next(filter(None, map(shutil.which, CHROMIUM_NAMES)), None)
+    """The Chromium executable, found as ``milex report --format pdf`` finds it
+    (:func:`milex.web.report.chromium`: ``$MILEX_CHROMIUM``, else the PATH); None when there
+    is none."""
+    from milex.errors import MilexError
+    from milex.web.report import chromium
+
+    try:
+        return chromium()
+    except MilexError:
+        return None
 
 
 @contextlib.contextmanager
@@ -92,7 +92,7 @@ def no_chromium() -> None:
         "executable; Playwright's own browser download (playwright install) is not used."
     )
     if os.environ.get("MILEX_CHROMIUM"):
-        reason += f" MILEX_CHROMIUM={os.environ['MILEX_CHROMIUM']} is not a file."
+        reason += f" MILEX_CHROMIUM={os.environ['MILEX_CHROMIUM']} is not a program."
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(reason, pytrace=False)
     warnings.warn(reason, pytest.PytestWarning, stacklevel=2)

@@ -145,13 +145,6 @@ def write(
     return write_file(target, lambda stream: stream.write(data))
 
 
-def render(
-    subject: str | None, lang: str = "en", progress: Callable[[int, int], None] | None = None
-) -> str:
-    """The report on ``subject`` as one self-contained HTML page (see :func:`write`)."""
-    return _page(_subject(subject), i18n.check_lang(lang), progress)
-
-
 def _page(
     who: tuple[str | None, str | None], lang: str, progress: Callable[[int, int], None] | None
 ) -> str:
@@ -186,7 +179,8 @@ def _page(
 
 def _subject(subject: str | None) -> tuple[str | None, str | None]:
     """``(group id, None)`` for a group, an aggregate's code or None (all allies), else
-    ``(None, ISO3)``; an unknown name is the API's one-line refusal."""
+    ``(None, ISO3)`` of an ally; an unknown name is the API's one-line refusal (with the
+    closest names), a country that is no ally one line too."""
     if subject is None:
         return "nato", None
     if not isinstance(subject, str):
@@ -198,6 +192,12 @@ def _subject(subject: str | None) -> tuple[str | None, str | None]:
     aggregates = table.dropna(subset=["aggregate"]).set_index("aggregate")["group"]
     if code in aggregates.index:
         return str(aggregates[code]), None
+    if code not in {ally for ally, _ in views.allies()}:
+        raise InputError(
+            f"subject: {shown(subject)} ({code}) is not a NATO ally: a report is on an ally or "
+            "a group of allies (e.g. DEU or europe-canada); compare others with milex compare, "
+            "e.g. milex compare europe-canada RUS"
+        )
     return None, code
 
 
@@ -289,15 +289,28 @@ def _history_section(code: str, lang: str, words: dict) -> Section:
         section.text += section.notes
         return section
     section.text.append(words["text"]["history_intro"])
-    wide = result.frame.pivot_table(index="year", columns="vintage", values="value")
-    columns = [(_label("year", lang), False)] + [(f"NATO {v}", True) for v in wide.columns]
+    # pivot, not pivot_table: two figures for one year and edition would be an error, not a mean
+    values = result.frame.pivot(index="year", columns="vintage", values="value")
+    statuses = result.frame.pivot(index="year", columns="vintage", values="status")
+    mark = words["text"]["estimate_mark"]
+    columns = [(_label("year", lang), False)] + [(f"NATO {v}", True) for v in values.columns]
     rows = [
-        [views.year_cell(year, lang), *(views.share(v, lang) for v in values)]
-        for year, values in zip(wide.index, wide.to_numpy(), strict=True)
+        [views.year_cell(year, lang)]
+        + [_estimate(views.share(v, lang), s, mark) for v, s in zip(figures, kinds, strict=True)]
+        for year, figures, kinds in zip(
+            values.index, values.to_numpy(), statuses.to_numpy(), strict=True
+        )
     ]
     section.tables.append(Table(columns, rows))
     section.charts.append(_chart(result, lang))
     return section
+
+
+def _estimate(cell: Cell, status: object, mark: str) -> Cell:
+    """``cell`` with ``mark`` after its figure where the edition gives it as an estimate."""
+    if status == "estimate":
+        cell.text = f"{cell.text} {mark}"
+    return cell
 
 
 def _gap_section(code: str | None, group: str | None, lang: str, words: dict) -> Section:
@@ -472,15 +485,10 @@ def _plotly_js() -> str:
 
 @cache
 def _template() -> Any:
-    """The report's Jinja2 template (templates/report.html)."""
-    import jinja2
+    """The report's Jinja2 template (templates/report.html), in the pages' environment."""
+    from milex.web.pages import environment
 
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = environment()
     env.globals["short"] = lambda table: len(table.rows) + len(table.foot) <= SHORT_TABLE
     return env.get_template("report.html")
 
