@@ -1165,7 +1165,7 @@ def report(
         ReportFormat.html, "--format", "-f", help="html (charts drawn in the browser) or pdf."
     ),
     output: Path = typer.Option(
-        ..., "--output", "-o", help="File to write ('-' writes HTML to standard output)."
+        ..., "--output", "-o", help="File to write ('-': standard output, HTML or the PDF's bytes)."
     ),
     lang: Lang = typer.Option(Lang.en, "--lang", "-l", help="Language: en, nl, de or fr."),
 ) -> None:
