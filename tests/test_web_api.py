@@ -170,9 +170,22 @@ def test_check_by_post_refuses_a_long_body_with_413(client):
     assert "1,000,000 bytes" in answer.json()["error"]
     chunks = (b"x" * 100_000 for _ in range(11))  # no Content-Length: read up to the limit
     assert client.post("/api/check", content=chunks).status_code == 413
-    # the limit is 1,000,000 bytes, not less: a body of 999,990 bytes (11 of them the JSON
-    # around the text) is read and checked; its one long "sentence" has no claim
-    fits = client.post("/api/check", content=b'{"text": "' + b"x" * 999_979 + b'"}')
+    # the body limit is 1,000,000 bytes, not less: a body of 999,990 bytes (166,663 escaped
+    # characters "\u00e9" of 6 bytes, and 12 bytes of JSON) is read, and refused for the
+    # text's length (more than 100,000 characters), not the body's
+    fits = client.post("/api/check", content=b'{"text": "' + b"\\u00e9" * 166_663 + b'"}')
+    assert fits.status_code == 413 and "100,000 characters" in fits.json()["error"]
+
+
+def test_check_refuses_a_text_longer_than_100_000_characters_with_413(client):
+    """A long article has about 30,000 characters; the web checker takes 100,000 and says
+    so in one line, pointing to checking in parts or milex check --file."""
+    answer = client.post("/api/check", json={"text": "x" * 100_001})
+    assert answer.status_code == 413
+    message = answer.json()["error"]
+    assert "\n" not in message and "100,000 characters" in message
+    assert "in parts" in message and "milex check --file" in message
+    fits = client.post("/api/check", json={"text": "x" * 100_000})
     assert fits.status_code == 200 and fits.json()["rows"] == []
 
 

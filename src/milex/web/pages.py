@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 
 from milex import __version__
 from milex.errors import InputError, shown
@@ -344,7 +346,29 @@ def check(lang: str | None = None, question: str | None = None) -> Any:
     return _serve(lang, "check", lambda links: check_page(links, question=question))
 
 
+#: The largest form the checker reads, bytes: :data:`views.MAX_CHECK_TEXT` characters of at
+#: most 4 UTF-8 bytes, each sent as ``%XX``, and the date.
+MAX_FORM = 12 * views.MAX_CHECK_TEXT + 1_000
+
+
 @router.post("/check", response_class=HTMLResponse)
-def check_text(lang: str | None = None, text: str = Form(""), date: str = Form("")) -> Any:
-    """A text checked (the form's POST: works without JavaScript)."""
-    return _serve(lang, "check", lambda links: check_page(links, text, date or None))
+async def check_text(request: Request, lang: str | None = None) -> Any:
+    """A text checked (the form's POST: works without JavaScript); a text longer than
+    :data:`views.MAX_CHECK_TEXT` characters is a 413 page saying the limit."""
+    links = Links(lang if lang in i18n.LANGUAGES else i18n.DEFAULT, here="check")
+    told = request.headers.get("content-length", "")
+    try:
+        if told.isdigit() and int(told) > MAX_FORM:
+            raise HTTPException(413)
+        form = await request.form(max_part_size=MAX_FORM)  # 400 beyond it
+    except HTTPException:
+        return HTMLResponse(error_page(links, views.too_long(links.lang)), status_code=413)
+    text, date = form.get("text", ""), form.get("date", "")
+    if not isinstance(text, str) or not isinstance(date, str):
+        message = "text: give the text in the form's field, not as a file"
+        return HTMLResponse(error_page(links, message), status_code=422)
+    if len(text) > views.MAX_CHECK_TEXT:
+        return HTMLResponse(error_page(links, views.too_long(links.lang)), status_code=413)
+    return await run_in_threadpool(
+        _serve, lang, "check", lambda links: check_page(links, text, date or None)
+    )

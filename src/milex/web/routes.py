@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from milex import api
 from milex.errors import InputError, shown
 from milex.result import Result, plain
+from milex.web import views
 
 #: Most draws a simulation takes over the web (the API takes up to api.MAX_DRAWS): about
 #: 0.1 s of one core.
@@ -336,7 +337,14 @@ def munitions_ratio(
     return _answer(api.munitions_ratio(a, b, year), format)
 
 
-@router.get("/check", response_model=Envelope, responses={200: {"content": _CSV}})
+#: The answer to a text longer than the web checker takes.
+TOO_LONG = {
+    "model": Problem,
+    "description": f"A text longer than {views.MAX_CHECK_TEXT:,} characters",
+}
+
+
+@router.get("/check", response_model=Envelope, responses={200: {"content": _CSV}, 413: TOO_LONG})
 def check(
     text: str,
     lang: Annotated[str | None, Query(description="nl, en, de, fr, or none to detect")] = None,
@@ -345,7 +353,14 @@ def check(
 ) -> Response:
     """Every checkable claim in a text with its verdict and evidence (milex.check.v1); for a
     long text, POST it."""
+    _fits(text)
     return _answer(api.check(text, lang, date), format)
+
+
+def _fits(text: str) -> None:
+    """Refuse with 413 a text longer than the web checker takes (views.MAX_CHECK_TEXT)."""
+    if len(text) > views.MAX_CHECK_TEXT:
+        raise HTTPException(413, views.too_long("en"))
 
 
 async def _body(request: Request) -> bytes:
@@ -368,7 +383,11 @@ async def _body(request: Request) -> bytes:
     "/check",
     response_model=Envelope,
     responses={
-        413: {"model": Problem, "description": f"A body larger than {MAX_BODY:,} bytes"},
+        413: {
+            "model": Problem,
+            "description": f"A body larger than {MAX_BODY:,} bytes, or a text longer than "
+            f"{views.MAX_CHECK_TEXT:,} characters",
+        },
     },
     openapi_extra={
         "requestBody": {
@@ -383,6 +402,7 @@ async def check_text(request: Request) -> Response:
         body = CheckBody.model_validate_json(await _body(request))
     except ValidationError as exc:
         raise RequestValidationError(exc.errors(include_url=False)) from None
+    _fits(body.text)
     found = await run_in_threadpool(api.check, body.text, body.lang, body.date)
     return _answer(found)
 

@@ -461,7 +461,9 @@ def country(iso3: str, lang: str, store: Any = None) -> dict[str, Any]:
         "missing": list(report.extra.get("missing", [])),
         "caveats": [*report.caveats, *(report.extra.get("caveats") or [])],
         "no_comparison": report.extra.get("no_comparison") or "",
-        "results": {f"{kind}-{iso3}": results[kind] for kind in COUNTRY_RESULTS if results[kind] is not None},
+        "results": {
+            f"{kind}-{iso3}": results[kind] for kind in COUNTRY_RESULTS if results[kind] is not None
+        },
     }
 
 
@@ -759,6 +761,17 @@ RATIO_COLUMNS = [
 
 
 # ------------------------------------------------------------------------ claims
+
+#: The longest text the web's claim checker takes (the page and /api/check), characters: a
+#: long article has about 30,000; ``milex check --file`` takes longer ones.
+MAX_CHECK_TEXT = 100_000
+
+
+def too_long(lang: str) -> str:
+    """The one-line refusal of a text longer than :data:`MAX_CHECK_TEXT` characters, in the
+    language."""
+    limit = i18n.number(MAX_CHECK_TEXT, lang, 0)
+    return i18n.words(lang)["errors"]["too_long"].format(limit=limit)
 
 
 @dataclass
