@@ -481,6 +481,45 @@ def test_a_path_that_is_no_page_gets_the_404_page_in_its_language(client, lang, 
     assert words in html.unescape(answer.text) and f'<html lang="{lang}"' in answer.text
 
 
+@pytest.mark.parametrize(
+    ("method", "url", "allow", "said"),
+    [
+        ("PUT", "/check", "GET, POST", "'/check' does not answer PUT"),
+        ("POST", "/?lang=nl", "GET", "'/' beantwoordt geen POST"),
+        ("DELETE", "/country/DEU?lang=fr", "GET", "'/country/DEU' ne répond pas à DELETE"),
+    ],
+)
+def test_a_method_a_page_does_not_answer_is_a_405_page_in_its_language(
+    client, method, url, allow, said
+):
+    answer = client.request(method, url)
+    assert answer.status_code == 405 and answer.headers["content-type"].startswith("text/html")
+    assert answer.headers["allow"] == allow
+    assert said in parse(answer.text).find("main").text()
+
+
+def test_a_file_sent_to_the_checker_is_a_422_page_not_json(client):
+    answer = client.post("/check?lang=de", files={"text": ("a.txt", b"Polen 2024 3,75%")})
+    assert answer.status_code == 422 and answer.headers["content-type"].startswith("text/html")
+    assert 'lang="de"' in answer.text and "not as a file" in answer.text
+
+
+def test_a_page_parameter_fastapi_cannot_read_is_a_422_page():
+    """The application's handler of unreadable parameters answers pages with the error page
+    (a page route of whole numbers added for the test; the API's routes answer JSON)."""
+    app = create_app()
+
+    @app.get("/probe")
+    def probe(count: int) -> str:
+        return str(count)
+
+    answer = TestClient(app).get("/probe?count=many&lang=nl")
+    assert answer.status_code == 422 and answer.headers["content-type"].startswith("text/html")
+    assert 'lang="nl"' in answer.text and "count: " in answer.text and "many" in answer.text
+    api = TestClient(app).get("/api/status?year=many")
+    assert api.status_code == 422 and "year" in api.json()["error"]
+
+
 def test_the_api_documentation_pages_that_need_a_cdn_are_not_served(client):
     """FastAPI's /docs loads Swagger UI from a CDN; offline, only the schema is served."""
     assert client.get("/docs").status_code == 404

@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -117,26 +116,35 @@ async def _refused(request: Request, exc: Exception) -> JSONResponse:
     return _problem(400, first_line(exc))
 
 
-async def _unreadable(request: Request, exc: Exception) -> JSONResponse:
-    """A parameter FastAPI could not read: 422 naming each, what was given and why."""
+async def _unreadable(request: Request, exc: Exception) -> Any:
+    """A parameter FastAPI could not read: 422 naming each, what was given and why (under
+    /api as JSON, on a page as the error page in the language asked for)."""
     problems = []
     for error in exc.errors():  # type: ignore[attr-defined]
         where = ".".join(str(p) for p in error["loc"] if p not in ("query", "body"))
         given = f" (got {shown(error['input'])})" if error.get("input") is not None else ""
         problems.append(f"{where or 'request'}: {error['msg']}{given}")
+    if not request.url.path.startswith("/api"):
+        from milex.web.pages import problem_page
+
+        return problem_page(request.query_params.get("lang"), 422, "; ".join(problems))
     return _problem(422, "; ".join(problems))
 
 
 async def _http(request: Request, exc: Exception) -> Any:
-    """An HTTP error under /api as JSON ``{"error"}``; a path that is no page gets the 404
-    page in the language asked for; other errors of the pages FastAPI's handler."""
+    """An HTTP error under /api as JSON ``{"error"}``; on the pages the error page in the
+    language asked for (a path that is no page: 404; a method a page does not answer: 405)."""
     status = exc.status_code  # type: ignore[attr-defined]
+    headers = exc.headers  # type: ignore[attr-defined]
     if not request.url.path.startswith("/api"):
-        if status == 404:
-            from milex.web.pages import missing_page
+        from milex.web import pages
 
-            return missing_page(request.url.path, request.query_params.get("lang"))
-        return await http_exception_handler(request, exc)  # type: ignore[arg-type]
+        lang, path = request.query_params.get("lang"), request.url.path
+        if status == 404:
+            return pages.missing_page(path, lang)
+        if status == 405:
+            return pages.method_page(path, request.method, lang)
+        return pages.problem_page(lang, status, first_line(str(exc.detail)), headers=headers)  # type: ignore[attr-defined]
     if status == 404:
         return _problem(404, f"no route {request.url.path}: the routes are listed at /openapi.json")
     if status == 405:  # Allow: the methods of every route at this path (the schema's)
@@ -145,7 +153,7 @@ async def _http(request: Request, exc: Exception) -> Any:
         )
         message = f"{request.method} is not answered at {request.url.path}"
         return _problem(405, message, {"Allow": ", ".join(methods)})
-    return _problem(status, str(exc.detail), exc.headers)  # type: ignore[attr-defined]
+    return _problem(status, str(exc.detail), headers)  # type: ignore[attr-defined]
 
 
 def create_app(cache_bytes: int = CACHE_BYTES) -> FastAPI:

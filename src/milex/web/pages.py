@@ -256,11 +256,40 @@ def error_page(links: Links, message: str, title_key: str = "title") -> str:
     return render("error.html", links, message=message, title_key=title_key)
 
 
+def problem_page(
+    lang: str | None,
+    status: int,
+    message: str | Callable[[str], str],
+    title_key: str = "title",
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """An error page with ``status`` in ``lang`` (English if that is no language):
+    ``message`` one line, or a function of the language giving it."""
+    links = Links(lang if lang in i18n.LANGUAGES else i18n.DEFAULT)
+    said = message(links.lang) if callable(message) else message
+    return HTMLResponse(error_page(links, said, title_key), status_code=status, headers=headers)
+
+
 def missing_page(path: str, lang: str | None) -> HTMLResponse:
     """The 404 page of a path that is no page, in ``lang`` (English if that is no language)."""
-    links = Links(lang if lang in i18n.LANGUAGES else i18n.DEFAULT)
-    message = i18n.words(links.lang)["errors"]["no_page"].format(path=shown(path))
-    return HTMLResponse(error_page(links, message, "not_found"), status_code=404)
+    return problem_page(
+        lang,
+        404,
+        lambda lang: i18n.words(lang)["errors"]["no_page"].format(path=shown(path)),
+        "not_found",
+    )
+
+
+def method_page(path: str, method: str, lang: str | None) -> HTMLResponse:
+    """The 405 page of a page asked with a method it does not answer, in ``lang``; its Allow
+    header lists the methods the page answers."""
+    allowed = {m for r in router.routes if r.path_regex.match(path) for m in r.methods}
+    return problem_page(
+        lang,
+        405,
+        lambda lang: i18n.words(lang)["errors"]["method"].format(path=shown(path), method=method),
+        headers={"Allow": ", ".join(sorted(allowed))},
+    )
 
 
 # ------------------------------------------------------------------------ the routes
