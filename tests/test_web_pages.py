@@ -9,6 +9,7 @@ USD 672,255 million.
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import re
@@ -351,6 +352,20 @@ def test_explorer_shows_the_gap_of_each_ally_and_a_path(client):
     assert path[-1]["year"] == 2030 and path[-1]["iso3"] == "POL"
     for control in ("target", "explorer-year", "group", "path-country", "by"):
         assert doc.find(id=control) and doc.find("label", for_=control)
+
+
+def test_explorer_year_bounds_and_targets_come_from_the_data(client):
+    """The year runs from 2014 (NATO's series) to the latest year of NATO's 2026-07 edition
+    (read from its table here); the targets offered are the guidelines' shares of GDP."""
+    with (data_dir() / "observations" / "nato_2026-07.csv").open(encoding="utf-8") as rows:
+        latest = max(int(row["year"]) for row in csv.DictReader(rows))
+    doc = get(client, "/explorer")
+    year = doc.find("input", id="explorer-year")
+    assert (year.attrs["min"], year.attrs["max"]) == ("2014", str(latest))
+    assert doc.find("input", id="by").attrs["min"] == str(latest)
+    offered = [o.attrs["value"] for o in doc.find("datalist", id="targets").find_all("option")]
+    assert offered[:3] == ["2", "3.5", "5"]  # Wales 2014, The Hague 2025 (core and total)
+    assert "hague-3.5" in offered
 
 
 @pytest.mark.parametrize(

@@ -595,11 +595,22 @@ def explorer(
         "query": {**some_gap.query, "country": country, "by": some_path.query["by"]},
         "labels": {str(t): str(t) for t in targets},
         "groups": api.groups()[["group", "name"]].values.tolist(),
+        "years": (FIRST_STATUS_YEAR, latest_year(store)),
+        "thresholds": shares_of_gdp(),
         "results": {
             **{f"gap-{k}-{r.query['year']}": r for k, r in gaps.items()},
             **{f"path-{country}-{k}-{r.query['by']}": r for k, r in paths.items()},
         },
     }
+
+
+def shares_of_gdp() -> list[str]:
+    """The shares of GDP the guidelines set (``2``, ``3.5``, ``5``), once each, as the
+    explorer's target box offers them."""
+    rows = api.guidelines()
+    return list(
+        dict.fromkeys(f"{t:g}" for t in rows[rows["indicator"] == "share_gdp"]["threshold"])
+    )
 
 
 #: The gap table's columns.
