@@ -25,10 +25,10 @@ from milex.web import i18n
 
 #: The years of the overview's year control (NATO's series start in 2014).
 FIRST_STATUS_YEAR = 2014
-#: The country page's Monte Carlo run: stated on the page.
+#: The path milex's pages and reports show (the country page's Monte Carlo run, stated on the
+#: page; the explorer's and the report's target and year when none is given): the one
+#: definition of these settings in milex.web.
 SIMULATION = {"target": 3.5, "by": 2035, "draws": 20_000, "seed": 1}
-#: The explorer's target year when none is given.
-BY = 2035
 #: The guidelines the explorer offers (and the static site precomputes).
 GUIDELINES = ("wales-2", "hague-3.5", "hague-5")
 #: The bases of the Russia comparison (one basis for both sides each).
@@ -575,7 +575,7 @@ def explorer(
     ``group``) in ``year`` and the path of ``country`` (a country or group) by ``by``."""
     words = i18n.words(lang)
     gaps = {str(t): api.gap(t, year, group=group, store=store) for t in targets}
-    paths = {str(t): api.path(country, t, by or BY, store=store) for t in targets}
+    paths = {str(t): api.path(country, t, by or SIMULATION["by"], store=store) for t in targets}
     gap, gap_table = charted(
         "gap", (words["explorer"]["gap"],) * 2, gaps, GAP_COLUMNS, gap_rows, lang
     )
