@@ -21,6 +21,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from milex.catalog import data_dir
+from milex.web import i18n
 from milex.web.app import create_app
 
 LANGS = ("en", "nl", "de", "fr")
@@ -484,6 +485,34 @@ def test_a_claim_date_judges_against_the_editions_published_by_then(client):
     assert doc.find("input", id="claim-date").attrs["value"] == "2025-01-01"
     refused = client.post("/check", data={"text": text, "date": "2025-13-01"})
     assert refused.status_code == 422 and "YYYY-MM-DD" in refused.text
+
+
+@pytest.mark.parametrize(
+    ("value", "lang", "digits", "number", "fixed"),
+    [(-0.001, "en", 2, "0", "0.00"), (-0.004, "nl", 2, "0", "0,00"), (-0.4, "de", 0, "0", "0")],
+)
+def test_a_figure_rounding_to_zero_is_never_minus_zero(value, lang, digits, number, fixed):
+    assert i18n.number(value, lang, digits) == number
+    assert i18n.fixed(value, lang, digits) == fixed
+    assert i18n.number(-0.006, "en", 2) == "-0.01"  # a negative figure keeps its sign
+
+
+def test_an_unknown_country_of_5000_characters_is_not_echoed_whole(client):
+    answer = client.get("/country/" + "Q" * 5000)
+    assert answer.status_code == 404
+    message = parse(answer.text).find("p", cls="error").text()
+    assert "not a NATO ally" in message and len(message) < 200
+
+
+def test_a_chart_with_no_figure_offers_no_downloads(client):
+    """Iceland has no armed forces: NATO publishes no defence expenditure for it, so its
+    history chart has nothing to draw or download and says why."""
+    figure = get(client, "/country/ISL").find("figure", id="figure-chart-history")
+    assert not list(figure.find_all("button"))
+    assert not list(figure.find_all("div", id="chart-history"))
+    assert "ISL: no share of GDP figures to draw" in figure.text()
+    drawn = get(client, "/country/POL").find("figure", id="figure-chart-history")
+    assert len(list(drawn.find_all("button"))) == 2
 
 
 @pytest.mark.parametrize(

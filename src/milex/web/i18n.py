@@ -59,7 +59,8 @@ def number(value: Any, lang: str, digits: int = 2) -> str:
     from babel.numbers import format_decimal
 
     pattern = "#,##0." + "#" * digits if digits else "#,##0"
-    return format_decimal(round(float(value), digits), format=pattern, locale=locale(lang))
+    # + 0.0: a value rounding to a negative zero (-0.001) is shown 0, never -0
+    return format_decimal(round(float(value), digits) + 0.0, format=pattern, locale=locale(lang))
 
 
 def fixed(value: Any, lang: str, digits: int = 2) -> str:
@@ -69,7 +70,8 @@ def fixed(value: Any, lang: str, digits: int = 2) -> str:
     from babel.numbers import format_decimal
 
     pattern = "#,##0." + "0" * digits
-    return format_decimal(round(float(value), digits), format=pattern, locale=locale(lang))
+    # + 0.0: a value rounding to a negative zero (-0.001) is shown 0, never -0
+    return format_decimal(round(float(value), digits) + 0.0, format=pattern, locale=locale(lang))
 
 
 def percent(value: Any, lang: str, digits: int = 0) -> str:

@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from milex import api
-from milex.errors import InputError
+from milex.errors import InputError, shown
 from milex.result import Result
 from milex.web import i18n
 
@@ -361,7 +361,9 @@ def country_code(name: str, store: Any = None) -> str:
     except InputError:
         code = None
     if code not in codes:
-        raise InputError(f"country: got {name!r}; not a NATO ally milex knows (e.g. DEU, Poland)")
+        raise InputError(
+            f"country: got {shown(name)}; not a NATO ally milex knows (e.g. DEU, Poland)"
+        )
     return code
 
 
