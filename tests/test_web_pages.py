@@ -382,6 +382,37 @@ def test_the_path_table_says_the_currency_of_its_money(client, url, unit):
     assert unit in caption, caption
 
 
+@pytest.mark.parametrize(
+    ("lang", "share", "growth", "basis"),
+    [
+        ("nl", "Aandeel in het bbp", "Reële groei", "Koopkracht (bbp-ppp)"),
+        ("de", "Anteil am BIP", "Reales Wachstum", "Kaufkraft"),
+        ("fr", "Part du PIB", "Croissance réelle", "Parité"),
+    ],
+)
+def test_the_russia_table_names_measures_and_bases_in_the_language(
+    client, lang, share, growth, basis
+):
+    doc = get(client, f"/russia?lang={lang}&basis=ppp")
+    body = next(
+        b
+        for b in doc.find("table", id="compare-table").find_all("tbody")
+        if "hidden" not in b.attrs
+    )
+    cells = [[c.text().strip() for c in tr.find_all("td")] for tr in body.find_all("tr")]
+    measures = {row[0] for row in cells}
+    assert {share, growth} <= measures, measures
+    assert not measures & {"spending", "share_gdp", "real_growth", "per_capita"}
+    assert any(row[1].startswith(basis) for row in cells), {row[1] for row in cells}
+
+
+def test_claim_evidence_names_its_indicator_in_the_language(client):
+    text = "Polen gaf in 2024 3,75% van het bbp uit aan defensie."
+    doc = parse(client.post("/check?lang=de", data={"text": text}).text)
+    evidence = doc.find("table", cls="evidence").text()
+    assert "Anteil am BIP" in evidence and "share_gdp" not in evidence
+
+
 def test_russia_embeds_every_basis_for_the_switch(client):
     doc = get(client, "/russia?basis=ppp")
     radios = [i for i in doc.find_all("input", type="radio") if i.attrs.get("name") == "basis"]

@@ -248,6 +248,12 @@ def year_cell(value: Any, lang: str) -> Cell:
     return Cell(str(int(value)), int(value))
 
 
+def measure_word(code: Any, lang: str) -> str:
+    """A measure or indicator (``share_gdp``, ``real_growth`` ...) in the language's words;
+    a code without words as it is."""
+    return i18n.words(lang)["measures"].get(str(code), str(code))
+
+
 def status_word(value: Any, lang: str) -> str:
     """A figure's status (actual, estimate ...) in the language."""
     return i18n.messages(lang)["statuses"].get(str(value), str(value))
@@ -653,8 +659,8 @@ def compare_rows(result: Result, lang: str) -> list[list[Cell]]:
     return [
         [
             year_cell(row.year, lang),
-            text(row.measure, lang),
-            text(row.basis, lang),
+            text(measure_word(row.measure, lang), lang),
+            basis_cell(row.basis, lang),
             num(row.side_a, lang, reason=row.missing_a or ""),
             num(row.side_b, lang, reason=row.missing_b or ""),
             num(row.a_to_b, lang),
@@ -664,6 +670,14 @@ def compare_rows(result: Result, lang: str) -> list[list[Cell]]:
         ]
         for row in result.frame.sort_values("year", ascending=False).itertuples()
     ]
+
+
+def basis_cell(basis: Any, lang: str) -> Cell:
+    """A comparison's basis (``mer``, ``ppp`` ...) in the language's words; missing for the
+    measures that have none."""
+    if i18n.missing(basis):
+        return text(None, lang)
+    return text(i18n.words(lang)["russia"].get(basis, basis), lang)
 
 
 @per_store(4)
@@ -834,6 +848,7 @@ def claims(text_: str, lang: str, date: str | None = None, store: Any = None) ->
                     {
                         **e,
                         "shown": i18n.number(e.get("value"), lang),
+                        "measure": measure_word(e.get("indicator"), lang),
                         "status_text": status_word(e.get("status"), lang),
                     }
                     for e in claim.get("evidence", [])
