@@ -595,6 +595,33 @@ def test_a_page_parameter_fastapi_cannot_read_is_a_422_page():
     assert api.status_code == 422 and "year" in api.json()["error"]
 
 
+SCRIPT = "<script>alert(1)</script>"
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "data"),
+    [
+        ("POST", "/check", {"text": f"Poland spent 3.75% of GDP in 2024. {SCRIPT}"}),
+        ("POST", "/check", {"text": "Poland spent 3.75% of GDP in 2024.", "date": SCRIPT}),
+        ("GET", f"/check?question={SCRIPT}", None),
+        ("GET", f"/country/{SCRIPT}", None),
+        ("GET", f"/?lang={SCRIPT}", None),
+        ("GET", f"/?year={SCRIPT}", None),
+        ("GET", f"/explorer?year={SCRIPT}", None),
+        ("GET", f"/explorer?target={SCRIPT}&country={SCRIPT}", None),
+        ("GET", f"/russia?basis={SCRIPT}", None),
+        ("GET", f"/munitions?lang=nl&{SCRIPT}=1", None),
+        ("PUT", f"/{SCRIPT}", None),
+    ],
+)
+def test_text_given_to_a_page_is_never_echoed_unescaped(client, method, url, data):
+    answer = client.request(method, url, data=data)
+    assert answer.headers["content-type"].startswith("text/html"), answer.text[:200]
+    assert "<script>alert" not in answer.text
+    if url != f"/munitions?lang=nl&{SCRIPT}=1":  # an unknown parameter is not read at all
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in answer.text  # echoed, escaped
+
+
 def test_the_api_documentation_pages_that_need_a_cdn_are_not_served(client):
     """FastAPI's /docs loads Swagger UI from a CDN; offline, only the schema is served."""
     assert client.get("/docs").status_code == 404

@@ -168,7 +168,7 @@ def country_page(links: Links, iso3: str, store: Any = None) -> str:
         links,
         store,
         allies=sorted(
-            ((c, views.country_name(c, n, links.lang)) for c, n in views.allies(store)),
+            ((c, i18n.country_name(c, n, links.lang)) for c, n in views.allies(store)),
             key=lambda ally: ally[1].casefold(),
         ),
         **views.country(iso3, links.lang, store=store),

@@ -282,11 +282,6 @@ def allies(store: Any = None) -> list[tuple[str, str]]:
     return list(zip(countries["iso3"], countries["name"], strict=True))
 
 
-def country_name(iso3: str, name: str, lang: str) -> str:
-    """A country's name in the language (pycountry's translations; English as given)."""
-    return i18n.country_name(iso3, name, lang)
-
-
 # ------------------------------------------------------------------------ overview
 
 
@@ -295,7 +290,7 @@ def status_rows(result: Result, lang: str) -> tuple[list[list[Cell]], list[list[
     body, foot = [], []
     for row in result.frame.itertuples():
         reason = row.note if isinstance(row.note, str) else ""
-        name = country_name(row.iso3, row.name, lang)
+        name = i18n.country_name(row.iso3, row.name, lang)
         cells = [
             Cell(name, name, country=row.iso3 if row.kind == "country" else None),
             share(row.share_gdp, lang, reason=reason),
@@ -457,7 +452,7 @@ def country(iso3: str, lang: str, store: Any = None) -> dict[str, Any]:
     name = dict(allies(store))[iso3]
     return {
         "iso3": iso3,
-        "name": country_name(iso3, name, lang),
+        "name": i18n.country_name(iso3, name, lang),
         "history": history,
         "targets": targets,
         "pledges": pledges,
@@ -539,7 +534,7 @@ def gap_rows(result: Result, lang: str) -> tuple[list[list[Cell]], list[list[Cel
     """The gap table: allies (body) and the group's total (foot)."""
     body, foot = [], []
     for row in result.frame.itertuples():
-        name = country_name(row.iso3, row.name, lang)
+        name = i18n.country_name(row.iso3, row.name, lang)
         ally = len(row.iso3) == 3 and row.iso3.isupper()
         cells = [
             Cell(name, name, country=row.iso3 if ally else None),
