@@ -41,10 +41,10 @@ from milex.web.views import Cell
 FORMATS = ("html", "pdf")
 #: Shares of GDP (percent) a report measures the gap to: Wales 2014, The Hague 2025 core, total.
 TARGETS = (2.0, 3.5, 5.0)
-#: The path and probability a report shows: percent of GDP by a year (The Hague 2025).
-PATH_TARGET, PATH_BY = 3.5, 2035
-#: Draws and seed of the report's Monte Carlo (stated in the report: rerun, same figures).
-DRAWS, SEED = 20_000, 1
+#: The path and probability a report shows, as the country pages show them: percent of GDP
+#: by a year (The Hague 2025), and the Monte Carlo's draws and seed (stated: rerun, same figures).
+PATH_TARGET, PATH_BY = views.SIMULATION["target"], views.SIMULATION["by"]
+DRAWS, SEED = views.SIMULATION["draws"], views.SIMULATION["seed"]
 #: Browsers looked for on the PATH when ``MILEX_CHROMIUM`` is not set, in this order.
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 #: What a PDF needs, told when it is missing.
