@@ -407,10 +407,7 @@ def _pledges_section(code: str, lang: str, words: dict, name: str) -> Section:
     said = i18n.words(lang)
     rows, details = [], []
     for row in result.frame.itertuples():
-        amount = views.num(row.target_amount, lang, 1)
-        if amount.sort is not None:
-            unit = said["units"].get(row.amount_unit, row.amount_unit)
-            amount.text = f"{amount.text} {row.amount_currency} {unit}"
+        amount = views.pledge_amount(row, lang)
         rows.append(
             [
                 views.text(row.announced, lang),

@@ -392,15 +392,20 @@ def history_rows(iso3: str, lang: str, store: Any = None) -> list[list[Cell]]:
     return rows
 
 
+def pledge_amount(row: Any, lang: str) -> Cell:
+    """A pledge's amount as announced (``86 EUR billion``), missing when it gave a share."""
+    amount = num(row.target_amount, lang, 1)
+    if amount.sort is not None:
+        unit = i18n.words(lang)["units"].get(row.amount_unit, row.amount_unit)
+        amount.text = f"{amount.text} {row.amount_currency} {unit}"
+    return amount
+
+
 def pledge_rows(result: Result, lang: str) -> list[list[Cell]]:
     """The pledges table: each plan as announced and as checked."""
-    words = i18n.words(lang)
     rows = []
     for row in result.frame.itertuples():
-        amount = num(row.target_amount, lang, 1)
-        if amount.sort is not None:
-            unit = words["units"].get(row.amount_unit, row.amount_unit)
-            amount.text = f"{amount.text} {row.amount_currency} {unit}"
+        amount = pledge_amount(row, lang)
         rows.append(
             [
                 text(row.announced, lang),
