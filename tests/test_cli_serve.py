@@ -126,3 +126,46 @@ def test_warm_leaves_a_store_that_cannot_open_to_the_pages(monkeypatch):
 
     monkeypatch.setattr(views, "statuses", broken)
     server.warm()  # no exception: the overview page reports the problem to its visitor
+
+
+# ------------------------------------------------------------------------ site and report
+
+
+def test_site_command_writes_the_pages_of_the_languages_asked_for(capsys, tmp_path):
+    out_dir = tmp_path / "public"
+    code, out, err = run(capsys, "site", str(out_dir), "--lang", "nl")
+    assert code == 0 and "Traceback" not in err
+    assert f"files to {out_dir}" in out
+    overview = (out_dir / "nl" / "index.html").read_text(encoding="utf-8")
+    assert "3,75" in overview  # Poland 2024, NATO 2026-07, as Dutch writes it
+    assert not (out_dir / "en").exists()
+
+
+def test_site_command_refuses_a_folder_that_is_not_a_milex_site(capsys, tmp_path):
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    code, _, err = run(capsys, "site", str(tmp_path), "--lang", "en")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_report_command_writes_a_self_contained_html_report(capsys, tmp_path):
+    target = tmp_path / "deu.html"
+    code, _, err = run(capsys, "report", "DEU", "-o", str(target))
+    assert code == 0 and f"wrote {target}" in err
+    page = target.read_text(encoding="utf-8")
+    assert "Germany" in page and "2.69" in page  # Germany 2026, NATO 2026-07 (estimate)
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["report", "Atlantis", "-o", "x.html"], "unknown country 'Atlantis'"),
+        (["report", "DEU", "-f", "docx", "-o", "x.docx"], "docx"),
+        (["report", "DEU"], "--output"),
+    ],
+)
+def test_report_command_bad_usage_is_one_line(capsys, tmp_path, monkeypatch, args, said):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, *args)
+    assert code == 2 and said in err and len(err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
