@@ -659,3 +659,41 @@ def test_the_claim_checker_has_no_chart_and_does_not_load_plotly(client):
     doc = get(client, "/check")
     scripts = [s.attrs["src"] for s in doc.find_all("script") if "src" in s.attrs]
     assert scripts == ["/static/milex.js"]
+
+
+@pytest.mark.parametrize("value", ["", "  ", "many", "nan"])
+def test_a_munitions_parameter_left_empty_or_not_a_number_is_refused(client, value):
+    """An emptied field once ran the scenario with 3.5 rounds a day (the explorer's default
+    target): every value that is no finite number is refused, naming the parameter."""
+    answer = client.get("/munitions", params={"actors.RUS.flows.0.per_day": value})
+    assert answer.status_code == 422
+    assert "actors.RUS.flows.0.per_day: got" in html.unescape(answer.text)
+
+
+@pytest.mark.parametrize(
+    ("given", "read"),
+    [("3.5", 3.5), (" 3,5 ", 3.5), ("hague-3.5", "hague-3.5"), ("inf", "inf"), ("", "")],
+)
+def test_form_and_url_values_are_read_as_finite_numbers_or_left_as_text(given, read):
+    from milex.web.views import number_or_text
+
+    assert number_or_text(given) == read
+
+
+def test_the_pages_path_and_gaps_are_the_guidelines_of_the_data():
+    """The country pages', explorer's and reports' path is The Hague's 3.5% by 2035 and their
+    gaps are to 2%, 3.5% and 5%, as data/guidelines.toml sets them (read here, not typed)."""
+    from milex.web import views
+
+    guidelines = tomllib.loads((data_dir() / "guidelines.toml").read_text(encoding="utf-8"))
+    hague = guidelines["hague-3.5"]
+    assert views.path_settings() == {
+        "target": hague["threshold"],
+        "by": hague["by"],
+        "draws": 20_000,
+        "seed": 1,
+    }
+    assert [views.threshold(g) for g in views.GUIDELINES] == [
+        guidelines[g]["threshold"] for g in ("wales-2", "hague-3.5", "hague-5")
+    ]
+    assert views.first_year() == 2014  # NATO 2026-07's share-of-GDP series starts in 2014

@@ -186,7 +186,8 @@ def explorer_page(
 ) -> str:
     """The gap and path explorer: one target on the server; in the static site the three
     guidelines for the latest year, precomputed and switched on the page."""
-    targets = views.GUIDELINES if links.static else (views.goal(target),)
+    given = views.number_or_text(target or "")
+    targets = views.GUIDELINES if links.static else (given or views.path_settings()["target"],)
     data = views.explorer(
         links.lang,
         targets,
@@ -219,7 +220,7 @@ def munitions_page(links: Links, given: dict[str, str] | None = None, store: Any
     changes = {}
     for key, value in (given or {}).items():
         if key in defaults:
-            number = views.goal(value)
+            number = views.number_or_text(value)
             if not isinstance(number, float):
                 raise InputError(f"{key}: got {shown(value)}; give a number, e.g. {defaults[key]}")
             if number != defaults[key]:

@@ -39,12 +39,6 @@ from milex.web.views import Cell
 
 #: The formats a report is written in.
 FORMATS = ("html", "pdf")
-#: Shares of GDP (percent) a report measures the gap to: Wales 2014, The Hague 2025 core, total.
-TARGETS = (2.0, 3.5, 5.0)
-#: The path and probability a report shows, as the country pages show them: percent of GDP
-#: by a year (The Hague 2025), and the Monte Carlo's draws and seed (stated: rerun, same figures).
-PATH_TARGET, PATH_BY = views.SIMULATION["target"], views.SIMULATION["by"]
-DRAWS, SEED = views.SIMULATION["draws"], views.SIMULATION["seed"]
 #: Browsers looked for on the PATH when ``MILEX_CHROMIUM`` is not set, in this order.
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 #: What a PDF needs, told when it is missing.
@@ -314,9 +308,11 @@ def _estimate(cell: Cell, status: object, mark: str) -> Cell:
 
 
 def _gap_section(code: str | None, group: str | None, lang: str, words: dict) -> Section:
-    """The gap to each of :data:`TARGETS` (a country's row, or the group's total row) and, for
-    a group, the chart of its members' gaps to :data:`PATH_TARGET`."""
-    results = [api.gap(t, countries=[code] if code else None, group=group) for t in TARGETS]
+    """The gap to the share of each of :data:`milex.web.views.GUIDELINES` (a country's row, or
+    the group's total row) and, for a group, the chart of its members' gaps to the share of
+    :data:`milex.web.views.PATH_GUIDELINE`."""
+    targets = [views.threshold(g) for g in views.GUIDELINES]
+    results = [api.gap(t, countries=[code] if code else None, group=group) for t in targets]
     year = results[0].query["year"]
     section = _section("gap", words, *results, year=year)
     section.text.append(words["text"]["gap_intro"].format(year=year))
@@ -330,26 +326,26 @@ def _gap_section(code: str | None, group: str | None, lang: str, words: dict) ->
     section.tables.append(Table(_columns(views.GAP_COLUMNS, lang), rows))
     if group is not None:
         section.text.append(words["text"]["gap_group"])
-        section.charts.append(_chart(results[TARGETS.index(PATH_TARGET)], lang))
+        section.charts.append(_chart(results[views.GUIDELINES.index(views.PATH_GUIDELINE)], lang))
     return section
 
 
 def _path_sections(who: str, lang: str, words: dict, simulate: bool) -> list[Section]:
-    """The path to :data:`PATH_TARGET` by :data:`PATH_BY` and, for a country, its probability."""
-    target = i18n.number(PATH_TARGET, lang)
+    """The path to the pages' target and year (:func:`milex.web.views.path_settings`) and, for a
+    country, its probability."""
+    goal = views.path_settings()
+    target, by = i18n.number(goal["target"], lang), goal["by"]
     try:
-        result = api.path(who, PATH_TARGET, PATH_BY)
+        result = api.path(who, goal["target"], by)
     except InputError as exc:  # no figures to start from (Iceland): the reason instead
-        return [
-            Section("path", words["sections"]["path"].format(target=target, by=PATH_BY), [str(exc)])
-        ]
+        return [Section("path", words["sections"]["path"].format(target=target, by=by), [str(exc)])]
     query = result.query
-    section = _section("path", words, result, target=target, by=PATH_BY)
+    section = _section("path", words, result, target=target, by=by)
     section.text.append(
         words["text"]["path_intro"].format(
             base_year=query["base_year"],
             target=target,
-            by=PATH_BY,
+            by=by,
             weo=query["weo_vintage"],
             unit=result.units["spend_current"],
         )
@@ -361,13 +357,13 @@ def _path_sections(who: str, lang: str, words: dict, simulate: bool) -> list[Sec
 
 def _simulate_section(code: str, lang: str, words: dict) -> Section:
     """The probability that the path reaches its target, with the band of the last year."""
-    result = api.simulate(code, target=PATH_TARGET, by=PATH_BY, draws=DRAWS, seed=SEED)
-    target = i18n.number(PATH_TARGET, lang)
-    section = _section("simulate", words, result, target=target, by=PATH_BY)
+    goal = views.path_settings()
+    result = api.simulate(code, **goal)
+    target = i18n.number(goal["target"], lang)
+    section = _section("simulate", words, result, target=target, by=goal["by"])
     last = result.frame.iloc[-1]
-    section.text.append(
-        words["text"]["simulate_intro"].format(draws=i18n.number(DRAWS, lang, 0), seed=SEED)
-    )
+    draws = i18n.number(goal["draws"], lang, 0)
+    section.text.append(words["text"]["simulate_intro"].format(draws=draws, seed=goal["seed"]))
     section.text.append(
         words["text"]["simulate_result"].format(
             target=target,

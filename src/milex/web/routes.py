@@ -12,7 +12,6 @@ munitions ``set`` parameters as a dict.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
@@ -139,15 +138,6 @@ def _several(values: list[str] | None) -> list[str] | None:
     return [part.strip() for value in values for part in value.split(",")]
 
 
-def _goal(text: str) -> float | str:
-    """A target as the API takes it: a finite number as a number, anything else as a name."""
-    try:
-        number = float(text)
-    except ValueError:
-        return text
-    return number if math.isfinite(number) else text
-
-
 def _changes(settings: list[str] | None) -> dict[str, float] | None:
     """``set`` parameters (``key=value``) as the munitions API's ``changes``."""
     if not settings:
@@ -155,7 +145,7 @@ def _changes(settings: list[str] | None) -> dict[str, float] | None:
     changes: dict[str, float] = {}
     for setting in settings:
         key, sep, value = setting.rpartition("=")
-        number = _goal(value.strip()) if sep else value
+        number = views.number_or_text(value.strip()) if sep else value
         if not key.strip() or isinstance(number, str):
             raise InputError(
                 f"set: got {shown(setting)}; give key=number, "
@@ -214,7 +204,11 @@ def gap(
 ) -> Response:
     """How far allies (and a group) are from a target share of GDP (milex.gap.v1)."""
     found = api.gap(
-        _goal(target), year, countries=_several(countries), group=group, vintage=vintage
+        views.number_or_text(target),
+        year,
+        countries=_several(countries),
+        group=group,
+        vintage=vintage,
     )
     return _answer(found, format)
 
@@ -235,7 +229,7 @@ def path(
     """A year-by-year path to a target share of GDP by a year (milex.path.v1)."""
     found = api.path(
         country,
-        _goal(target),
+        views.number_or_text(target),
         by,
         method=method,
         base_year=base_year,
@@ -271,7 +265,7 @@ def simulate(
     uncertain (Monte Carlo; milex.simulate.v1)."""
     found = api.simulate(
         country,
-        _goal(target),
+        views.number_or_text(target),
         by,
         draws=draws,
         seed=seed,

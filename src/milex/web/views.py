@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,18 +24,34 @@ from milex.errors import InputError, shown
 from milex.result import Result
 from milex.web import i18n
 
-#: The years of the overview's year control (NATO's series start in 2014).
-FIRST_STATUS_YEAR = 2014
-#: The path milex's pages and reports show (the country page's Monte Carlo run, stated on the
-#: page; the explorer's and the report's target and year when none is given): the one
-#: definition of these settings in milex.web.
-SIMULATION = {"target": 3.5, "by": 2035, "draws": 20_000, "seed": 1}
-#: The guidelines the explorer offers (and the static site precomputes).
+#: The guidelines the explorer offers, the reports measure gaps to and the static site
+#: precomputes (their shares and years are in data/guidelines.toml).
 GUIDELINES = ("wales-2", "hague-3.5", "hague-5")
+#: The guideline whose path the pages and reports show (the explorer's when none is given).
+PATH_GUIDELINE = "hague-3.5"
+#: The Monte Carlo of a country page and report: draws and seed (stated: rerun, same figures).
+DRAWS, SEED = 20_000, 1
 #: The bases of the Russia comparison (one basis for both sides each).
 BASES = ("mer", "ppp", "defence-ppp", "split")
 #: The sides of the Russia comparison.
 RUSSIA = ("europe-canada", "RUS")
+
+
+# ------------------------------------------------------------------------ settings
+
+
+def threshold(guideline: str) -> float:
+    """The share of GDP (percent) a guideline sets (``hague-3.5`` -> 3.5)."""
+    rows = api.guidelines().set_index("id")
+    return float(rows.loc[guideline, "threshold"])
+
+
+@functools.cache
+def path_settings() -> dict[str, Any]:
+    """The path and Monte Carlo the pages and reports show: :data:`PATH_GUIDELINE`'s
+    ``target`` (percent of GDP) and ``by`` (year), and :data:`DRAWS` and :data:`SEED`."""
+    row = api.guidelines().set_index("id").loc[PATH_GUIDELINE]
+    return {"target": float(row["threshold"]), "by": int(row["by"]), "draws": DRAWS, "seed": SEED}
 
 
 # ------------------------------------------------------------------------ building blocks
@@ -263,11 +280,21 @@ def status_word(value: Any, lang: str) -> str:
 
 
 @per_store(4)
+def first_year(store: Any = None) -> int:
+    """The first year of NATO's share-of-GDP series in its newest edition (2014 today): the
+    first year of the overview's year control, the explorer and the Russia comparison."""
+    table = api.coverage("nato", store=store)
+    rows = table[(table["indicator"] == "share_gdp") & (table["vintage"] == table["vintage"].max())]
+    return int(rows["first_year"].min())
+
+
+@per_store(4)
 def statuses(store: Any = None) -> dict[int, Result]:
-    """Every year's status (2014 to the latest year NATO publishes), one result per year."""
+    """Every year's status (:func:`first_year` to the latest year NATO publishes), one result
+    per year."""
     latest = api.status(store=store)
-    first = {y: api.status(y, store=store) for y in range(FIRST_STATUS_YEAR, latest.query["year"])}
-    return {**first, latest.query["year"]: latest}
+    years = range(first_year(store=store), latest.query["year"])
+    return {**{y: api.status(y, store=store) for y in years}, latest.query["year"]: latest}
 
 
 def latest_year(store: Any = None) -> int:
@@ -465,7 +492,7 @@ def country(iso3: str, lang: str, store: Any = None) -> dict[str, Any]:
         "path": path,
         "path_message": results["why"],
         "probability": i18n.percent(probability, lang, 1) if probability is not None else "",
-        "simulation": SIMULATION,
+        "simulation": path_settings(),
         "missing": list(report.extra.get("missing", [])),
         "caveats": [*report.caveats, *(report.extra.get("caveats") or [])],
         "no_comparison": report.extra.get("no_comparison") or "",
@@ -488,7 +515,7 @@ def country_results(iso3: str, store: Any = None) -> dict[str, Any]:
     except InputError:  # no pledges on record for this ally
         plans = None
     try:
-        simulation, why = api.simulate(iso3, store=store, **SIMULATION), ""
+        simulation, why = api.simulate(iso3, store=store, **path_settings()), ""
     except InputError as exc:
         simulation, why = None, str(exc)
     report = api.report(iso3, store=store)
@@ -524,15 +551,16 @@ PLEDGE_COLUMNS = [
 # ------------------------------------------------------------------------ explorer
 
 
-def goal(value: str | None) -> float | str:
-    """A target as the explorer's form gives it: a number (``3.5``, ``3,5``) or a guideline
-    id (``hague-3.5``); the API checks it."""
-    if value is None or value.strip() == "":
-        return SIMULATION["target"]
+def number_or_text(value: str) -> float | str:
+    """A value as a form or a URL gives it: a finite number (``3.5``, ``3,5``) as a float,
+    anything else (a guideline id, a word, ``inf``, nothing) as its text, stripped; the API
+    checks it."""
+    text_ = value.strip()
     try:
-        return float(value.strip().replace(",", "."))
+        number = float(text_.replace(",", "."))
     except ValueError:
-        return value.strip()
+        return text_
+    return number if math.isfinite(number) else text_
 
 
 def gap_rows(result: Result, lang: str) -> tuple[list[list[Cell]], list[list[Cell]]]:
@@ -583,7 +611,9 @@ def explorer(
     ``group``) in ``year`` and the path of ``country`` (a country or group) by ``by``."""
     words = i18n.words(lang)
     gaps = {str(t): api.gap(t, year, group=group, store=store) for t in targets}
-    paths = {str(t): api.path(country, t, by or SIMULATION["by"], store=store) for t in targets}
+    paths = {
+        str(t): api.path(country, t, by or path_settings()["by"], store=store) for t in targets
+    }
     gap, gap_table = charted(
         "gap", (words["explorer"]["gap"],) * 2, gaps, GAP_COLUMNS, gap_rows, lang
     )
@@ -603,7 +633,7 @@ def explorer(
         "query": {**some_gap.query, "country": country, "by": some_path.query["by"]},
         "labels": {str(t): str(t) for t in targets},
         "groups": api.groups()[["group", "name"]].values.tolist(),
-        "years": (FIRST_STATUS_YEAR, latest_year(store)),
+        "years": (first_year(store=store), latest_year(store)),
         "thresholds": shares_of_gdp(),
         "results": {
             **{f"gap-{k}-{r.query['year']}": r for k, r in gaps.items()},
@@ -685,7 +715,7 @@ def comparison(store: Any = None) -> Result:
     """NATO Europe and Canada against Russia on every basis, from 2014 to the latest year
     both sides have (the latest comparison says which)."""
     last = api.compare(*RUSSIA, basis="mer", store=store).query["years"][1]
-    return api.compare(*RUSSIA, years=f"{FIRST_STATUS_YEAR}-{last}", basis="all", store=store)
+    return api.compare(*RUSSIA, years=f"{first_year(store=store)}-{last}", basis="all", store=store)
 
 
 @per_store(8)
