@@ -319,3 +319,17 @@ def test_the_report_speaks_four_languages_with_the_same_words():
     english = keys(read_toml("report/en.toml"))
     for lang in ("nl", "de", "fr"):
         assert keys(read_toml(f"report/{lang}.toml")) == english, lang
+
+
+def test_a_table_of_at_most_16_rows_is_kept_on_one_printed_page(group):
+    """16 rows with the heading fit the upper half of an A4 page at the report's type size; a
+    longer table (the members of NATO Europe and Canada) breaks between rows."""
+    from milex.web.views import Cell
+
+    row = [Cell("x")]
+    assert report.Table([("a", False)], [row] * 15, [row]).short
+    assert not report.Table([("a", False)], [row] * 16, [row]).short
+    text, _ = group
+    tables = re.findall(r"<table[^>]*>", text)
+    assert tables[0] == "<table>"  # the 30 European allies and Canada, with the aggregate
+    assert '<table class="keep">' in tables  # the group's gap rows: one per guideline

@@ -89,6 +89,12 @@ class Table:
     foot: list[list[Cell]] = field(default_factory=list)
     details: list[str] = field(default_factory=list)
 
+    @property
+    def short(self) -> bool:
+        """Whether the table fits on a page with its heading (at most :data:`SHORT_TABLE`
+        rows): it is then kept in one piece when printed."""
+        return len(self.rows) + len(self.foot) <= SHORT_TABLE
+
 
 @dataclass
 class Section:
@@ -481,9 +487,7 @@ def _template() -> Any:
     """The report's Jinja2 template (templates/report.html), in the pages' environment."""
     from milex.web.pages import environment
 
-    env = environment()
-    env.globals["short"] = lambda table: len(table.rows) + len(table.foot) <= SHORT_TABLE
-    return env.get_template("report.html")
+    return environment().get_template("report.html")
 
 
 # ------------------------------------------------------------------------ PDF
