@@ -321,3 +321,21 @@ def test_a_refusal_lists_few_known_values_and_points_to_many():
         milex.series("DEU", "Share_GDP")
     message = str(indicators.value)
     assert "20 are known (see indicators)" in message and "Did you mean share_gdp?" in message
+
+
+@pytest.mark.parametrize(
+    ("value", "locale", "digits", "exact", "written"),
+    [
+        (3.75, "nl_NL", 2, False, "3,75"),
+        (3.5, "en_GB", 2, True, "3.50"),
+        (1482905.0, "de_DE", 0, False, "1.482.905"),
+        (1482905.4, "fr_FR", 1, False, "1\u202f482\u202f905,4"),
+        (-0.001, "en_GB", 2, False, "0"),  # rounds to zero: never "-0"
+        (2.0, "nl_NL", 2, False, "2"),
+    ],
+)
+def test_decimal_writes_numbers_the_way_each_locale_does(value, locale, digits, exact, written):
+    """The one number formatter of the claims, charts and pages (babel's patterns)."""
+    from milex.vocab import decimal
+
+    assert decimal(value, locale, digits, exact=exact) == written

@@ -79,6 +79,17 @@ def rescale(value, source: str, target: str):
     return value * (SCALES[source] / SCALES[target])
 
 
+def decimal(value: float, locale: str, digits: int = 2, *, exact: bool = False) -> str:
+    """``value`` written the way ``locale`` (a babel locale, ``nl_NL``) writes numbers, with
+    thousands separators and at most ``digits`` decimals (exactly ``digits`` with ``exact``:
+    ``3,50``): the one number formatter of the claims, the charts and the pages. Rounded
+    first, so a value rounding to zero is written 0, never -0."""
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0." + ("0" if exact else "#") * digits if digits else "#,##0"
+    return format_decimal(round(float(value), digits) + 0.0, format=pattern, locale=locale)
+
+
 def year_span(text: str) -> tuple[int, int]:
     """``"2023-2026"`` -> (2023, 2026); ``"2025"`` -> (2025, 2025) (as written in data files).
     Raises ValueError on anything else (``"2014--2020"``, ``"2014-"``)."""

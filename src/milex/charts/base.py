@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from milex.catalog import read_toml
 from milex.errors import InputError, shown
+from milex.vocab import decimal
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,10 +65,7 @@ def words(lang: str) -> dict[str, Any]:
 
 def number(value: float, lang: str, digits: int = 2) -> str:
     """A number written for the language, at most ``digits`` decimals (``3,5`` in nl)."""
-    from babel.numbers import format_decimal
-
-    pattern = "#,##0." + "#" * digits if digits else "#,##0"
-    return format_decimal(round(value, digits), format=pattern, locale=words(lang)["locale"])
+    return decimal(value, words(lang)["locale"], digits)
 
 
 def percent(value: float, lang: str, digits: int = 2) -> str:

@@ -14,7 +14,7 @@ from functools import cache
 from milex import geo
 from milex.catalog import read_toml
 from milex.claims.claim import UNCHECKABLE, Claim, Evidence, Reading
-from milex.vocab import rescale
+from milex.vocab import decimal, rescale
 
 #: How many evidence figures a reason lists before "(+N)".
 LISTED = 6
@@ -32,9 +32,7 @@ def locale(lang: str) -> str:
 
 def number(value: float, lang: str, digits: int = 2) -> str:
     """A number for the language (``3,75`` in nl/de/fr), at most ``digits`` decimals."""
-    from babel.numbers import format_decimal
-
-    return format_decimal(round(value, digits), format="#,##0." + "#" * digits, locale=locale(lang))
+    return decimal(value, locale(lang), digits)
 
 
 def money(value: float, currency: str, lang: str) -> str:

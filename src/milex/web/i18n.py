@@ -14,6 +14,7 @@ from typing import Any
 
 from milex.catalog import read_toml
 from milex.errors import InputError, shown
+from milex.vocab import decimal
 
 #: The languages of the interface, the first the default.
 LANGUAGES = ("en", "nl", "de", "fr")
@@ -56,22 +57,14 @@ def number(value: Any, lang: str, digits: int = 2) -> str:
     (``1.234,5`` in Dutch); a missing value is the language's missing mark, never 0."""
     if missing(value):
         return words(lang)["missing"]
-    from babel.numbers import format_decimal
-
-    pattern = "#,##0." + "#" * digits if digits else "#,##0"
-    # + 0.0: a value rounding to a negative zero (-0.001) is shown 0, never -0
-    return format_decimal(round(float(value), digits) + 0.0, format=pattern, locale=locale(lang))
+    return decimal(value, locale(lang), digits)
 
 
 def fixed(value: Any, lang: str, digits: int = 2) -> str:
     """A number with exactly ``digits`` decimals (``3,50``): shares of GDP in tables."""
     if missing(value):
         return words(lang)["missing"]
-    from babel.numbers import format_decimal
-
-    pattern = "#,##0." + "0" * digits
-    # + 0.0: a value rounding to a negative zero (-0.001) is shown 0, never -0
-    return format_decimal(round(float(value), digits) + 0.0, format=pattern, locale=locale(lang))
+    return decimal(value, locale(lang), digits, exact=True)
 
 
 def percent(value: Any, lang: str, digits: int = 0) -> str:
