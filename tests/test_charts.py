@@ -303,3 +303,12 @@ def test_names_shown_by_code_replace_the_results_english_ones(store, status_2024
     assert "NAVO-Europa" in {t.legendgroup for t in munitions.data}
     path = charts.figure(milex.path("DEU", store=store), names=names)
     assert _title(path).startswith("Duitsland")
+
+
+def test_simulate_title_writes_the_probability_as_its_language_does(store):
+    """German writes a percent sign after a space (``37,5 %``), as data/charts/de.toml says."""
+    result = milex.simulate("DEU", draws=2000, seed=7, store=store)
+    chance = f"{100 * result.extra['probability']:.1f}".replace(".", ",") + "\u00a0%"
+    assert chance.replace("\u00a0", " ") in _title(charts.figure(result, "de")).replace(
+        "\u00a0", " "
+    )

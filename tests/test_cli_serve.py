@@ -12,18 +12,10 @@ import urllib.request
 
 import pytest
 
-from milex.cli import main
 from milex.errors import MilexError
 from milex.web import server, views
 from milex.web.server import bind, is_loopback
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main([*args])
-        raise SystemExit(0)
-    captured = capsys.readouterr()
-    return info.value.code or 0, captured.out, captured.err
+from tests.test_cli import run
 
 
 def free_port() -> int:

@@ -11,7 +11,6 @@ from milex.charts.base import (
     colour,
     estimate_key,
     guidelines,
-    number,
     percent,
     series_colours,
     share_axis,
@@ -101,7 +100,7 @@ def simulate(result: Drawable, lang: str) -> Spec:
         ),
     ]
     probability = result.extra.get("probability")
-    chance = "—" if probability is None else number(100 * probability, lang, 1) + "%"
+    chance = "—" if probability is None else percent(100 * probability, lang, 1)
     target = result.extra.get("target", q.get("target"))
     heading = title(
         result,
