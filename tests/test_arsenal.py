@@ -405,3 +405,19 @@ def test_a_scenario_name_the_system_cannot_look_up_is_refused(name):
     # cannot be in a path at all
     with pytest.raises(InputError, match="scenario"):
         load(name)
+
+
+@pytest.mark.parametrize(
+    ("value", "accepted"),
+    [(0, True), (1_000_000_000, True), (-0.5, False), (1_000_000_001, False)],
+)
+def test_a_parameter_changes_to_a_number_from_0_to_a_billion(value, accepted):
+    """The ends of the range a scenario parameter may take are both accepted, a hair past
+    either is refused in one line."""
+    key = "actors.RUS.flows.0.per_day"
+    if accepted:
+        changed = load("default", {key: value})
+        assert changed.actors["RUS"].flows[0].per_day == value
+    else:
+        with pytest.raises(InputError, match=f"changes: {key} = "):
+            load("default", {key: value})
