@@ -697,3 +697,15 @@ def test_the_pages_path_and_gaps_are_the_guidelines_of_the_data():
         guidelines[g]["threshold"] for g in ("wales-2", "hague-3.5", "hague-5")
     ]
     assert views.first_year() == 2014  # NATO 2026-07's share-of-GDP series starts in 2014
+
+
+def test_the_groups_total_is_the_gap_tables_foot_and_its_members_the_body(client):
+    """The explorer's gap for NATO Europe and Canada: its 31 members (30 European allies and
+    Canada; Iceland without a figure among them) are sorted in the body, the group's total
+    stays at the foot."""
+    doc = get(client, "/explorer?group=europe-canada&target=3.5")
+    table = doc.find("table", id="gap-table")
+    foot = table.find("tfoot").text()
+    body = table.find("tbody").text()
+    assert "NATO Europe and Canada" in foot and "NATO Europe and Canada" not in body
+    assert "Canada" in body and "United States" not in body

@@ -566,9 +566,10 @@ def number_or_text(value: str) -> float | str:
 def gap_rows(result: Result, lang: str) -> tuple[list[list[Cell]], list[list[Cell]]]:
     """The gap table: allies (body) and the group's total (foot)."""
     body, foot = [], []
+    group = result.query.get("group")
     for row in result.frame.itertuples():
         name = i18n.country_name(row.iso3, row.name, lang)
-        ally = len(row.iso3) == 3 and row.iso3.isupper()
+        ally = row.iso3 != group  # the group's total row is named by the group's id
         cells = [
             Cell(name, name, country=row.iso3 if ally else None),
             share(row.share_gdp, lang),
