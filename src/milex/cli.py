@@ -24,6 +24,7 @@ from milex import __version__
 from milex.catalog import read_toml
 from milex.errors import InputError, MilexError, shown
 from milex.vocab import parse_years
+from milex.web.i18n import LANGUAGES
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -1093,11 +1094,8 @@ def ask(
         raise typer.Exit(1)
 
 
-class Lang(StrEnum):
-    en = "en"
-    nl = "nl"
-    de = "de"
-    fr = "fr"
+#: The languages of the pages and reports (milex.web.i18n.LANGUAGES), the first the default.
+Lang = StrEnum("Lang", {code: code for code in LANGUAGES})
 
 
 class ReportFormat(StrEnum):
@@ -1133,7 +1131,7 @@ def site(
         ..., help="Folder to write (new, empty, or an earlier milex site to replace)."
     ),
     lang: list[Lang] = typer.Option(
-        list(Lang), "--lang", "-l", help="Languages to export (repeat; default all four)."
+        list(Lang), "--lang", "-l", help="Languages to export (repeat; default all)."
     ),
 ) -> None:
     """Write the dashboard's pages with their data and charts as static files that work from
@@ -1167,7 +1165,7 @@ def report(
     output: Path = typer.Option(
         ..., "--output", "-o", help="File to write ('-': standard output, HTML or the PDF's bytes)."
     ),
-    lang: Lang = typer.Option(Lang.en, "--lang", "-l", help="Language: en, nl, de or fr."),
+    lang: Lang = typer.Option(LANGUAGES[0], "--lang", "-l", help="Language of the report."),
 ) -> None:
     """Write a report with tables and charts: where the country or group stands, its history
     across editions, gaps to 2%, 3.5% and 5%, the path to 3.5% and its probability, and
