@@ -19,7 +19,7 @@ LAYERS = {
     "outfile": 1,
     "charts": 2,
     "result": 3,
-    "geo": 3,
+    "geo": 2,
     "readers": 3,
     "store": 4,
     "money": 5,
