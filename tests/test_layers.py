@@ -24,6 +24,7 @@ LAYERS = {
     "store": 4,
     "money": 5,
     "montecarlo": 5,
+    "revisions": 5,
     "targets": 6,
     "projection": 7,
     "checks": 8,

@@ -1,0 +1,142 @@
+"""What changed between two editions of a source: new, dropped and revised figures, estimates
+that became actuals, and units that changed.
+
+Both editions are tidy rows (``iso3, year, indicator, value, unit, status``; other columns are
+ignored); a figure is one ``(iso3, year, indicator)`` and each edition holds it at most once.
+:func:`compare` returns one row per figure of either edition with its ``kind``:
+
+* ``new``: only the newer edition has it; ``dropped``: only the older one;
+* ``unit changed``: both have it in different units (constant 2015 against constant 2021
+  prices, BGN against EUR). Such figures are never subtracted: ``change`` and ``relative``
+  stay missing;
+* ``revised``: the value moved by at least ``threshold`` of the old value;
+* ``unchanged``: the same value, or a move smaller than ``threshold``.
+
+``became_actual`` says that the old edition's estimate (or projection) is an actual figure in
+the new one, whatever happened to its value. ``listed`` marks the rows a report of the changes
+shows: every kind but ``unchanged``, and the unchanged figures that became actual.
+
+The threshold is a fraction of the old value (``0.05`` = 5%) compared with the absolute
+relative change, rounded to 12 decimals so that a change of exactly 5% is 5% (floating point
+makes 1.00 -> 1.05 a change of 0.050000000000000044). An old value of exactly zero has no
+relative change (``relative`` missing): any move away from zero is listed as revised, whatever
+the threshold. Values equal to a relative 1e-9 (noise of a reader's arithmetic) are unchanged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from milex.errors import InputError
+
+#: The figure a row is about, and the columns read from each edition.
+KEY = ["iso3", "year", "indicator"]
+COLUMNS = [*KEY, "value", "unit", "status"]
+#: The kinds of :func:`compare`, in the order reports show them.
+KINDS = ("revised", "new", "dropped", "unit changed", "unchanged")
+#: Statuses that are not yet actual figures (NATO's and SIPRI's estimates, the IMF's
+#: projections).
+PROVISIONAL = ("estimate", "projection")
+#: The columns of :func:`compare`'s frame.
+CHANGE_COLUMNS = [
+    *KEY,
+    "kind",
+    "became_actual",
+    "listed",
+    "old_value",
+    "new_value",
+    "change",
+    "relative",
+    "old_unit",
+    "new_unit",
+    "old_status",
+    "new_status",
+]
+#: Relative difference below which two values are the same figure (floating-point noise).
+SAME = 1e-9
+#: Decimals the relative change is rounded to before it meets the threshold.
+DECIMALS = 12
+
+
+def compare(old: pd.DataFrame, new: pd.DataFrame, threshold: float = 0.0) -> pd.DataFrame:
+    """Every figure of the ``old`` and ``new`` editions with what happened to it (see the
+    module's documentation for the kinds and the rules).
+
+    ``threshold`` is the smallest relative change listed as a revision, a fraction from 0
+    (0.05 = 5%). Columns (:data:`CHANGE_COLUMNS`): ``iso3, year, indicator``; ``kind``;
+    ``became_actual`` and ``listed`` (yes/no); ``old_value`` and ``new_value`` in their units
+    ``old_unit`` and ``new_unit``; ``change`` (new minus old, in the figure's unit: percentage
+    points for a share in percent); ``relative`` (the change as a fraction of the absolute old
+    value: -0.09 = 9% lower); ``old_status`` and ``new_status``. Sorted by country, indicator
+    and year. Raises :class:`InputError` for a missing column, a figure held twice in one
+    edition or a threshold below zero.
+    """
+    if not threshold >= 0:
+        raise InputError(f"threshold: got {threshold}; give a fraction from 0 (0.05 = 5%)")
+    both = _edition(old, "old").merge(_edition(new, "new"), on=KEY, how="outer")
+    has_old, has_new = both["old_value"].notna(), both["new_value"].notna()
+    same_unit = both["old_unit"] == both["new_unit"]
+    change = (both["new_value"] - both["old_value"]).where(same_unit)
+    base = both["old_value"].abs()
+    relative = (change / base).where(base > 0)
+    moved = change.abs() > SAME * np.maximum(base, both["new_value"].abs())
+    large = relative.abs().round(DECIMALS) >= threshold
+    both["kind"] = np.select(
+        [~has_old, ~has_new, ~same_unit, moved & (large | relative.isna())],
+        ["new", "dropped", "unit changed", "revised"],
+        "unchanged",
+    )
+    both["change"] = change.where(has_old & has_new)
+    both["relative"] = relative
+    both["became_actual"] = both["old_status"].isin(PROVISIONAL) & (both["new_status"] == "actual")
+    both["listed"] = (both["kind"] != "unchanged") | both["became_actual"]
+    both = both.sort_values(["iso3", "indicator", "year"], ignore_index=True)
+    return both[CHANGE_COLUMNS]
+
+
+def _edition(frame: pd.DataFrame, side: str) -> pd.DataFrame:
+    """One edition's figures, their value, unit and status columns prefixed with ``side``."""
+    absent = [c for c in COLUMNS if c not in frame.columns]
+    if absent:
+        raise InputError(f"the {side} edition has no {', '.join(absent)} column")
+    rows = frame[COLUMNS].astype({"year": "int64", "value": "float64"})
+    twice = rows[rows.duplicated(KEY)]
+    if not twice.empty:
+        first = twice.iloc[0]
+        raise InputError(
+            f"the {side} edition holds {first['iso3']} {first['year']} {first['indicator']} "
+            "more than once: give one edition of one source"
+        )
+    return rows.rename(columns={c: f"{side}_{c}" for c in ("value", "unit", "status")})
+
+
+def listed(changes: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`compare` a report shows (``listed``), renumbered."""
+    return changes[changes["listed"]].reset_index(drop=True)
+
+
+def summary(changes: pd.DataFrame) -> dict[str, int]:
+    """How many figures of :func:`compare`'s frame are ``new``, ``dropped``, ``revised``,
+    ``unit_changed``, ``unchanged`` (equal, or moved less than the threshold: ``below_threshold``
+    of them moved) and ``became_actual`` (counted whatever their kind); ``figures`` in all."""
+    kinds = changes["kind"].value_counts()
+    unchanged = changes[changes["kind"] == "unchanged"]
+    return {
+        "figures": len(changes),
+        "new": int(kinds.get("new", 0)),
+        "dropped": int(kinds.get("dropped", 0)),
+        "revised": int(kinds.get("revised", 0)),
+        "unit_changed": int(kinds.get("unit changed", 0)),
+        "unchanged": len(unchanged),
+        "below_threshold": int((unchanged["relative"].abs().round(DECIMALS) > 0).sum()),
+        "became_actual": int(changes["became_actual"].sum()),
+    }
+
+
+def change_unit(unit: str) -> str:
+    """The unit of a change of a figure in ``unit``: percentage points for a percentage
+    ("percent of GDP" -> "percentage points of GDP"), else the unit itself."""
+    if unit.startswith("percent"):
+        return "percentage points" + unit.removeprefix("percent")
+    return unit
