@@ -55,6 +55,14 @@ class DataFileError(MilexError):
     """A data file failed validation: the message names the file, line and field."""
 
 
+class NetworkError(MilexError):
+    """A remote host could not be reached or did not deliver a whole file (offline, a DNS
+    failure, a refused connection, a timeout or a broken download after the retries). The
+    message says that nothing was changed and what to do (exit code 1 in the CLI)."""
+
+    exit_code = 1
+
+
 class OutputError(MilexError):
     """An output file could not be written: the message names the file, never a temporary one
     (exit code 2 in the CLI)."""
