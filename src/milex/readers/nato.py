@@ -1,0 +1,361 @@
+"""NATO's defence expenditure tables (``def-exp-YYYY-en.xlsx``) as one edition of ``nato``.
+
+Two layouts are known (``../shared/data/nato_defence_expenditure.md``, sections 5 and 7.3):
+
+* ``nato-2024``: sheets ``TABLE1`` .. ``TABLE8b``; one row of years per sheet (row 8, columns
+  D..N; Table 7 one column further right), block headings and aggregates in the column left of
+  the allies' names (B), notes rows, page numbers (``-9-``) and a stray ``#REF!`` row.
+* ``nato-2025`` (the 2025 and 2026 editions): sheets ``Table 1`` .. ``Table 8b``; title in A1,
+  unit in A2; each block a subtitle row, a row of years (B..N), the allies and the aggregates,
+  all named in column A, then ``Notes:`` rows; ``..`` for a missing figure.
+
+Which block of which table holds which milex indicator, in which unit, is data
+(``data/nato_tables.toml``); the currency words after the allies' names in Table 1 ("Albania
+(Leks)", "Sweden (Kronor)") are ``data/nato_currencies.csv``. Blocks are found by their
+heading text (tolerating the wording of each edition), years by the header row (``2025e`` is an
+estimate, every other year actual), allies through :func:`milex.geo.resolve` once the ``*`` of
+a national 2 %-law and the currency are taken off the name. Values are written as NATO gives
+them: money in million national currency or million US dollars, shares in percent (not
+fractions), per capita in US dollars, personnel in thousands.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from milex.catalog import read_rows, read_toml
+from milex.errors import DataFileError, InputError
+from milex.geo import resolve
+from milex.readers.parsed import COLUMNS, Parsed, Progress
+from milex.readers.xlsx import MISSING, Workbook, cell_name, number, text, year_header
+
+SOURCE = "nato"
+_CURRENCY = re.compile(r"\(([^()]*)\)\s*\**\s*$")
+_SPAN = re.compile(r"\((\d{4})\s*[-–]\s*(\d{4})\)")
+_BASE = re.compile(r"\b(\d{4}) prices\b", re.IGNORECASE)
+_PAGE = re.compile(r"-\s*\d+\s*-")
+_TITLE = re.compile(r"^table\s*\w+\s*:\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of a table as ``nato_tables.toml`` describes it."""
+
+    table: str
+    heading: re.Pattern[str]
+    indicator: str
+    unit: str
+
+
+@cache
+def _config() -> tuple[dict[str, dict], list[Block], tuple[str, ...]]:
+    config = read_toml("nato_tables.toml")
+    blocks = [
+        Block(b["table"], re.compile(b["heading"]), b["indicator"], b["unit"])
+        for b in config["blocks"]
+    ]
+    return config["layouts"], blocks, tuple(config["aggregate_words"])
+
+
+@cache
+def _currencies() -> dict[tuple[str, str], str]:
+    """``(word, iso3 or "")`` -> ISO 4217 code, words in lower case."""
+    return {
+        (r["word"].casefold(), r["iso3"]): r["currency"] for r in read_rows("nato_currencies.csv")
+    }
+
+
+def _heading_key(value: str) -> str:
+    return " ".join(value.casefold().split()).rstrip(":").strip()
+
+
+def _clean_name(label: str) -> str:
+    """An ally's name without the asterisk of a 2 %-law nor the currency: "Poland*" ->
+    "Poland", "Albania   (Leks)" -> "Albania"."""
+    return " ".join(re.sub(r"\([^()]*\)", " ", label).replace("*", " ").split())
+
+
+@dataclass
+class _Geometry:
+    """Where a sheet's pieces are from a row of years on: 0-based columns."""
+
+    years: dict[int, tuple[int, bool]]
+    name: int
+    heading: int
+
+
+class _Sheet:
+    """Reads one table's sheet into rows of figures."""
+
+    def __init__(self, book: Workbook, sheet: str, table: str, shift: int):
+        self.book, self.sheet, self.table, self.shift = book, sheet, table, shift
+        self.rows = book.rows(sheet)
+        self.blocks = [b for b in _config()[1] if b.table == table]
+        self.where = f"{book.path.name}, sheet {sheet!r}"
+
+    def cell(self, row: int, col: int) -> str:
+        return f"{self.where}, cell {cell_name(row, col)}"
+
+    def _header(self, row: list[object]) -> _Geometry | None:
+        """The years of a header row: its filled cells are all years, at least three, one after
+        the other; None for any other row."""
+        filled = {col: v for col, v in enumerate(row) if text(v)}
+        years = {col: year_header(v) for col, v in filled.items()}
+        if len(years) < 3 or None in years.values():
+            return None
+        found = [years[col][0] for col in sorted(years)]
+        if found != list(range(found[0], found[0] + len(found))):
+            return None
+        name = min(years) - 1
+        if name < self.shift:
+            raise DataFileError(f"{self.cell(0, min(years))}: the years leave no column for names")
+        return _Geometry(years, name, name - self.shift)
+
+    def title(self) -> str:
+        """The table's title ("Table 1: Core defence expenditure"): the first text above the
+        first row of years."""
+        for row in self.rows:
+            if self._header(row):
+                break
+            for value in row:
+                if text(value):
+                    return text(value)
+        return ""
+
+    def base_year(self) -> str | None:
+        """The price base year written above the first row of years ("Based on 2021 prices")."""
+        for row in self.rows:
+            if self._header(row):
+                return None
+            for value in row:
+                found = _BASE.search(text(value))
+                if found:
+                    return found.group(1)
+        return None
+
+    def read(self) -> tuple[list[tuple], set[int], set[int]]:
+        """The figures ``(iso3, year, indicator, value, unit, status, citation)`` of the blocks
+        that milex reads, the years seen and the estimate years seen."""
+        geometries = [(i, g) for i, row in enumerate(self.rows) if (g := self._header(row))]
+        if not geometries:
+            raise DataFileError(
+                f"{self.where}: no row of years (2014, 2015 ... as numbers or text such as "
+                "'2025e') was found; the table's layout changed"
+            )
+        figures: list[tuple] = []
+        seen: dict[tuple, str] = {}
+        found: dict[str, str] = {}
+        block: Block | None = None
+        match: re.Match[str] | None = None
+        last_text = ""
+        geometry = geometries[0][1]
+        years: set[int] = set()
+        estimates: set[int] = set()
+        for index, row in enumerate(self.rows):
+            header = next((g for i, g in geometries if i == index), None)
+            if header is not None:
+                geometry = header
+                years |= {y for y, _ in header.years.values()}
+                estimates |= {y for y, e in header.years.values() if e}
+                continue
+            label = text(row[geometry.name]) if geometry.name < len(row) else ""
+            side = ""
+            if geometry.heading != geometry.name and geometry.heading < len(row):
+                side = text(row[geometry.heading])
+            cells = {col: row[col] if col < len(row) else "" for col in geometry.years}
+            written = {col: text(v) for col, v in cells.items() if text(v) not in MISSING}
+            if all(_PAGE.fullmatch(v) for v in written.values()):
+                # a heading, a notes row, an ally without figures, a page number, #REF!
+                col, words = (
+                    (geometry.heading, side) if side and not label else (geometry.name, label)
+                )
+                if not words:
+                    continue
+                heading, heading_match = self._heading(words)
+                if heading is not None:
+                    block, match = heading, heading_match
+                    found[block.heading.pattern] = cell_name(index, col)
+                elif col != geometry.name or self._code(words, index, col, strict=False) is None:
+                    block, match = None, None
+                    last_text = f"{cell_name(index, col)} {words!r}"
+                continue
+            col, name = (geometry.heading, side) if side and not label else (geometry.name, label)
+            if not name:
+                raise DataFileError(
+                    f"{self.cell(index, min(written))}: figures in a row without a name "
+                    f"(expected the ally's name in column {cell_name(index, geometry.name)[:-1]})"
+                )
+            if block is None:
+                raise DataFileError(
+                    f"{self.cell(index, col)}: figures of {name!r} under no known block heading "
+                    f"(the text above is {last_text or 'none'}); expected one of "
+                    f"{self._expected()}"
+                )
+            aggregate = col != geometry.name
+            code = self._code(name, index, col, strict=not aggregate)
+            if code is None or not block.indicator:
+                continue
+            unit = self._unit(block, match, name, code, self.cell(index, col))
+            for c, value in cells.items():
+                figure = number(value, self.cell(index, c))
+                if figure is None:
+                    continue
+                year, estimate = geometry.years[c]
+                key = (code, year, block.indicator)
+                if key in seen:
+                    raise DataFileError(
+                        f"{self.cell(index, c)}: a second figure for {code} {year} "
+                        f"{block.indicator} (the first is at {seen[key]})"
+                    )
+                seen[key] = cell_name(index, c)
+                status = "estimate" if estimate else "actual"
+                figures.append((code, year, block.indicator, figure, unit, status, self.table))
+        missing = [b.heading.pattern for b in self.blocks if b.heading.pattern not in found]
+        if missing:
+            raise DataFileError(
+                f"{self.where}: no block headed like {', '.join(repr(m) for m in missing)} "
+                "(the table's blocks changed)"
+            )
+        return figures, years, estimates
+
+    def _expected(self) -> str:
+        return ", ".join(repr(b.heading.pattern) for b in self.blocks)
+
+    def _heading(self, value: str) -> tuple[Block | None, re.Match[str] | None]:
+        key = _heading_key(value)
+        for block in self.blocks:
+            found = block.heading.fullmatch(key)
+            if found:
+                return block, found
+        return None, None
+
+    def _code(self, name: str, row: int, col: int, *, strict: bool) -> str | None:
+        """The ISO3 or aggregate code of a row's name; None for an aggregate milex does not
+        know (an unknown name with an aggregate's word, or any unknown name unless
+        ``strict``)."""
+        plain = _clean_name(name)
+        try:
+            return resolve(plain)
+        except InputError:
+            words = _config()[2]
+            if not strict or any(w in plain.casefold().split() for w in words):
+                return None
+            raise DataFileError(
+                f"{self.cell(row, col)}: unknown ally {name!r} (read as {plain!r}); expected an "
+                "ally's name as NATO writes it (e.g. 'Slovak Republic', 'Türkiye'), an '*' or a "
+                "currency in brackets after it; add a new spelling to data/aliases.csv"
+            ) from None
+
+    def _unit(self, block: Block, match: re.Match[str], name: str, code: str, where: str) -> str:
+        fields: dict[str, str] = {}
+        if "{base}" in block.unit:
+            base = match.groupdict().get("base") or self.base_year()
+            if base is None:
+                raise DataFileError(
+                    f"{self.where}: the price base year of the block {block.heading.pattern!r} "
+                    "is neither in its heading nor above the years (e.g. 'Based on 2021 prices')"
+                )
+            fields["base"] = base
+        if "{currency}" in block.unit:
+            fields["currency"] = _currency(name, code, where)
+        return block.unit.format(**fields)
+
+
+def _currency(label: str, code: str, where: str) -> str:
+    """The ISO 4217 code of the currency written after an ally's name ("Sweden (Kronor)")."""
+    found = _CURRENCY.search(label)
+    if found is None:
+        raise DataFileError(
+            f"{where}: {label!r} names no currency; Table 1 writes it in brackets after the "
+            "ally's name, e.g. 'Sweden (Kronor)'"
+        )
+    word = " ".join(found.group(1).casefold().split())
+    table = _currencies()
+    currency = table.get((word, code)) or table.get((word, ""))
+    if currency is None:
+        known = sorted({w for w, _ in table})
+        raise DataFileError(
+            f"{where}: unknown currency {found.group(1)!r} for {code}; known words: "
+            f"{', '.join(known)} (data/nato_currencies.csv)"
+        )
+    return currency
+
+
+def _layout(book: Workbook) -> tuple[str, dict]:
+    layouts = _config()[0]
+    for name, layout in layouts.items():
+        if layout["sheet"].format(table="1") in book.sheet_names:
+            return name, layout
+    expected = " or ".join(repr(layout["sheet"].format(table="1")) for layout in layouts.values())
+    raise DataFileError(
+        f"{book.path.name}: no sheet {expected}; this is not one of NATO's defence expenditure "
+        f"workbooks as milex knows them (sheets: {', '.join(book.sheet_names)})"
+    )
+
+
+def _edition_title(book: Workbook, table_one: str, first: int, last: int) -> str:
+    """The edition's title: the workbook's own title when it spans years
+    ("Defence Expenditure of NATO Countries (2014-2026)"), else Table 1's subject with the
+    span of its years ("Core defence expenditure of NATO Countries (2014-2026)")."""
+    title = book.properties().get("title", "")
+    if _SPAN.search(title):
+        return title
+    subject = _TITLE.sub("", table_one) or "Defence expenditure"
+    return f"{subject} of NATO Countries ({first}-{last})"
+
+
+def read(paths: list[Path], progress: Progress | None = None) -> Parsed:
+    """Read one NATO defence expenditure workbook (2024 or 2025/2026 layout) into a
+    :class:`Parsed` edition of ``nato``; ``vintage`` is the year and month the workbook was
+    saved (its document properties), None when it does not say."""
+    if len(paths) != 1:
+        raise DataFileError(
+            f"NATO's tables come in one workbook (def-exp-YYYY-en.xlsx); got {len(paths)} files"
+        )
+    book = Workbook(paths[0])
+    layout_name, layout = _layout(book)
+    tables = sorted({b.table for b in _config()[1]}, key=lambda t: (len(t), t))
+    sheets = {t: layout["sheet"].format(table=t) for t in tables}
+    absent = [s for s in sheets.values() if s not in book.sheet_names]
+    if absent:
+        raise DataFileError(
+            f"{book.path.name}: no sheet {', '.join(repr(s) for s in absent)} (the {layout_name} "
+            f"layout has {', '.join(sheets.values())}; sheets: {', '.join(book.sheet_names)})"
+        )
+    readers = {t: _Sheet(book, s, t, layout["heading_shift"]) for t, s in sheets.items()}
+    figures: list[tuple] = []
+    years: set[int] = set()
+    estimates: set[int] = set()
+    for done, sheet in enumerate(readers.values(), start=1):
+        rows, seen, estimated = sheet.read()
+        figures += rows
+        years |= seen
+        estimates |= estimated
+        if progress:
+            progress(done, len(readers), sheet.sheet)
+    title = _edition_title(book, readers[tables[0]].title(), min(years), max(years))
+    frame = pd.DataFrame(figures, columns=COLUMNS)
+    frame["citation"] = "NATO, " + title + ", " + book.path.name + ", Table " + frame["citation"]
+    modified = book.properties().get("modified", "")
+    edition: dict[str, object] = {"title": title, "complete": True}
+    if modified:
+        edition["published"] = modified[:10]
+    described = [f"workbook saved {modified[:10]}" if modified else "workbook"]
+    if estimates:
+        described.append("estimates for " + " and ".join(str(y) for y in sorted(estimates)))
+    bases = sorted({u.rsplit(" ", 1)[1] for u in frame["unit"] if " constant " in u})
+    if bases:
+        described.append(f"{' and '.join(bases)} prices")
+    edition["edition"] = "; ".join(described)
+    return Parsed(
+        source=SOURCE,
+        vintage=modified[:7] or None,
+        layout=layout_name,
+        observations=frame,
+        edition=edition,
+    )
