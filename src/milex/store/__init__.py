@@ -125,7 +125,7 @@ def _build(folder: Path, cache_dir: Path, target: Path, fp: str) -> None:
 
     files.remove_leftovers(cache_dir)
     log.info("building the data store in %s (first run or changed data)", cache_dir)
-    user = userdata.cache_tables(cache_dir, embedded_editions(folder))
+    user = userdata.cache_tables(cache_dir, embedded_editions(folder) - userdata.subsets(folder))
     try:
         build(folder, target, fp, user)
     except (OSError, duckdb.Error) as exc:  # a full disk is a DuckDB error while writing

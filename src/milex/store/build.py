@@ -124,6 +124,14 @@ def read_source_ids(folder: Path) -> set[str]:
     return set(_read_csv(folder / "sources.csv")["id"])
 
 
+def _replaced(embedded: pd.DataFrame, user: pd.DataFrame) -> pd.DataFrame:
+    """The embedded rows not of an edition the user's copy replaces (a subset milex ships,
+    such as SIPRI's comparison countries, replaced by the user's full database)."""
+    editions = user[["source", "vintage"]].drop_duplicates()
+    marked = embedded.merge(editions, on=["source", "vintage"], how="left", indicator=True)
+    return embedded[(marked["_merge"] == "left_only").to_numpy()].reset_index(drop=True)
+
+
 def load_tables(
     folder: Path, user: dict[str, pd.DataFrame] | None = None
 ) -> dict[str, pd.DataFrame]:
@@ -135,6 +143,10 @@ def load_tables(
     sources = _sources(folder)
     observations = _observations(folder, sources, indicators)
     if user:
+        sources, observations = (
+            _replaced(sources, user["sources"]),
+            _replaced(observations, user["observations"]),
+        )
         sources = pd.concat([sources, user["sources"]], ignore_index=True)
         observations = pd.concat([observations, user["observations"]], ignore_index=True)
     pledges = validate(_read_csv(folder / "pledges.csv"), pledge_schema(), folder / "pledges.csv")

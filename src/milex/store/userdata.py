@@ -213,7 +213,42 @@ def edition_info(edition: Mapping[str, Any]) -> dict[str, Any]:
     return info
 
 
-def _validated(
+def subsets(folder: Path) -> set[tuple[str, str]]:
+    """The editions a data folder embeds only in part (``complete = false`` in its
+    ``editions.toml``, e.g. SIPRI's, of which milex ships the comparison countries): a complete
+    copy the user adds replaces the subset."""
+    import tomllib
+
+    try:
+        registry = tomllib.loads((folder / "editions.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return set()
+    found = {
+        (source, vintage)
+        for source, editions in registry.items()
+        for vintage, meta in editions.items()
+        if meta.get("complete") is False
+    }
+    return found & catalog.embedded_editions(folder)
+
+
+def refuse_embedded(info: Mapping[str, Any], folder: Path) -> None:
+    """Refuse an edition milex embeds already, unless milex holds only a subset of it and
+    ``info`` is complete (a user's full copy of SIPRI's database replaces the shipped subset)."""
+    key = (info["source"], info["vintage"])
+    if key not in catalog.embedded_editions(folder):
+        return
+    if key in subsets(folder) and info["complete"]:
+        return
+    if key in subsets(folder):
+        raise InputError(
+            f"edition {key[0]} {key[1]} is part of milex's own data already, in part: only a "
+            "complete copy replaces it"
+        )
+    raise InputError(f"edition {key[0]} {key[1]} is part of milex's own data already")
+
+
+def validated(
     info: dict[str, Any], observations: pd.DataFrame, origins: pd.DataFrame, folder: Path
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The edition's observations and origins, validated against the data folder's
@@ -249,8 +284,9 @@ def add_edition(
     ``observations`` the figures in the columns of an embedded observation file (``source_id,
     iso3, year, indicator, value, unit, status``); ``origins`` one row per ``source_id`` (``id,
     source, vintage, citation``). Everything is validated first, then written in one
-    transaction. An edition embedded in milex or added already is refused. The next store opened
-    includes the edition. Returns the manifest row written.
+    transaction. An edition embedded in milex or added already is refused, except that a
+    complete edition replaces one milex embeds only in part (:func:`subsets`). The next store
+    opened includes the edition. Returns the manifest row written.
 
     ``user.duckdb`` is first read without writing: a file of a newer milex, or one that does
     not read back whole, is refused (:class:`~milex.errors.MilexError`) and left byte for byte
@@ -261,9 +297,8 @@ def add_edition(
     home = cache_dir or catalog.home()
     info = edition_info(edition)
     source, vintage = info["source"], info["vintage"]
-    if (source, vintage) in catalog.embedded_editions(folder):
-        raise InputError(f"edition {source} {vintage} is part of milex's own data already")
-    observations, origins = _validated(info, observations, origins, folder)
+    refuse_embedded(info, folder)
+    observations, origins = validated(info, observations, origins, folder)
     path = user_path(home)
     with build_lock(home):
         prepare(home)
@@ -425,6 +460,38 @@ def _insert(
 # ------------------------------------------------------------------ reading for the cache
 
 
+def held_editions(home: Path) -> set[tuple[str, str]]:
+    """The ``(source, vintage)`` editions in the user's file (empty when there is none or it
+    cannot be read: adding then says why)."""
+    held = manifest(home)
+    return set(zip(held["source"], held["vintage"], strict=True))
+
+
+#: The columns of :func:`manifest`.
+MANIFEST_COLUMNS = ["source", "vintage", "added", "origin", "complete", "figures"]
+
+
+def manifest(home: Path) -> pd.DataFrame:
+    """The user's editions as their manifest records them: ``source, vintage, added`` (UTC
+    timestamp), ``origin`` (the file or address read), ``complete``, ``figures``; no rows when
+    there is no user file or it cannot be read (adding, and milex doctor, say why)."""
+    path = user_path(home)
+    empty = pd.DataFrame(columns=MANIFEST_COLUMNS)
+    if not path.exists():
+        return empty
+    try:
+        con = connect(path)
+    except duckdb.Error:
+        return empty
+    try:
+        columns = ", ".join(MANIFEST_COLUMNS)
+        return con.execute(f"SELECT {columns} FROM editions ORDER BY source, vintage").df()
+    except duckdb.Error:
+        return empty
+    finally:
+        con.close()
+
+
 def edition_checksum(con: duckdb.DuckDBPyConnection, source: str, vintage: str) -> tuple[int, str]:
     """Number of figures and SHA-256 of one user edition's observation and source rows."""
     figures, observed = rows_digest(con, "observations", source, vintage)
@@ -462,8 +529,10 @@ def change(edition: dict[str, Any]) -> str:
 
 def cache_tables(home: Path, embedded: set[tuple[str, str]]) -> dict[str, pd.DataFrame]:
     """The ``observations`` and ``sources`` rows (sources with their edition's metadata, as
-    the store holds them) of the intact user editions not embedded in milex; an empty dict
-    when there are none. Editions left out are named in a warning; the file is only read."""
+    the store holds them) of the intact user editions not in ``embedded`` (the editions milex
+    ships whole; one it ships in part is replaced by the user's copy, see :func:`subsets`); an
+    empty dict when there are none. Editions left out are named in a warning; the file is only
+    read."""
     path = user_path(home)
     if not path.exists():
         return {}
