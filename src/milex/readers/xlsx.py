@@ -21,9 +21,10 @@ from xml.etree import ElementTree
 
 from milex.errors import DataFileError
 
-#: Cell texts that mean "no figure" in the official files (SIPRI "..." and "xxx", NATO "..",
-#: "-", the IMF's "n/a" and "--"); compared after stripping spaces.
-MISSING = frozenset({"", "...", ". .", "..", "xxx", "-", "–", "—", "n/a", "--", "na", "#REF!"})
+#: Cell texts that mean "no figure" in the official files (SIPRI "...", its regional totals'
+#: "…" (one ellipsis character) and "xxx", NATO "..", "-", the IMF's "n/a" and "--"); compared
+#: after stripping spaces.
+MISSING = frozenset({"", "...", "…", ". .", "..", "xxx", "-", "–", "—", "n/a", "--", "na", "#REF!"})
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
