@@ -274,6 +274,7 @@ def test_group_path_weights_members_by_real_gdp(store):
         "base_year": 2026,
         "above": "hold",
         "weo_vintage": "2026-04",
+        "vintage": "2026-07",
     }
 
 

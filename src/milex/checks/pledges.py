@@ -27,7 +27,12 @@ def rules() -> dict:
     return read_toml("conventions.toml")["pledges"]
 
 
-def check_pledges(store: Store, pledges: pd.DataFrame, tolerance_pp: float | None = None) -> Result:
+def check_pledges(
+    store: Store,
+    pledges: pd.DataFrame,
+    tolerance_pp: float | None = None,
+    vintage: str | None = None,
+) -> Result:
     """Check national plans (``pledges`` has the columns of ``pledges.csv``).
 
     Adds ``gdp`` (million national currency, the GDP of the pledge's year, see
@@ -37,7 +42,8 @@ def check_pledges(store: Store, pledges: pd.DataFrame, tolerance_pp: float | Non
     ``adds_up`` (within ``tolerance_pp``, default from ``conventions.toml``),
     ``hague_path_share`` (where a linear path from NATO's latest share to the guideline of the
     pledge's scope stands that year; held flat for an ally already above it), ``on_path`` and
-    ``flag`` (the reasons, in words).
+    ``flag`` (the reasons, in words). ``vintage``: NATO's edition the GDP and the paths start
+    from (default: the newest); ``query`` names it and the WEO's.
     """
     if tolerance_pp is None:
         tolerance_pp = rules()["tolerance_pp"]
@@ -47,7 +53,7 @@ def check_pledges(store: Store, pledges: pd.DataFrame, tolerance_pp: float | Non
             "from 0 to 5 (e.g. 0.1)"
         )
     codes = sorted(set(pledges["iso3"]) - {"NATO"})
-    inputs = fetch(store, codes)
+    inputs = fetch(store, codes, vintage=vintage)
     rows, sources = [], set()
     for pledge in pledges.to_dict("records"):
         checked = _check_one(inputs, pledge, tolerance_pp)
@@ -69,7 +75,11 @@ def check_pledges(store: Store, pledges: pd.DataFrame, tolerance_pp: float | Non
             "hague_path_share": PERCENT_GDP,
         },
         sources=store.origins(sources),
-        query={"tolerance_pp": tolerance_pp, "weo_vintage": inputs.weo_vintage},
+        query={
+            "tolerance_pp": tolerance_pp,
+            "weo_vintage": inputs.weo_vintage,
+            "vintage": inputs.vintage,
+        },
     )
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 from milex import geo
 from milex.catalog import read_toml
 from milex.errors import InputError, shown
+from milex.projection.outlook import edition
 from milex.store import Store
 
 #: Figures a side needs from its own source (those the source publishes are used).
@@ -94,9 +95,15 @@ def resolve_side(name: str) -> tuple[str | None, str]:
     return None, code
 
 
-def embedded_sipri(vintage: str) -> list[str]:
-    """The countries of SIPRI's edition that milex embeds (its reuse terms allow a subset)."""
-    return [c for c in read_toml("editions.toml")["sipri"][vintage]["embedded"] if c != "WLD"]
+def embedded_sipri(store: Store, vintage: str) -> list[str] | None:
+    """The countries of SIPRI's edition ``vintage`` when the store holds only the subset of it
+    that milex embeds (SIPRI's reuse terms allow a subset; ``editions.toml`` lists it); None
+    when the store holds more codes than that list (the full database, loaded by the user) or
+    milex embeds no subset of the edition."""
+    listed = read_toml("editions.toml")["sipri"].get(vintage, {}).get("embedded")
+    if listed is None or store.counts("sipri", vintage)[1] > len(listed):
+        return None
+    return [c for c in listed if c != "WLD"]
 
 
 def natural_source(group: str | None, code: str) -> str:
@@ -106,20 +113,47 @@ def natural_source(group: str | None, code: str) -> str:
     return "nato" if counted & allies else "sipri"
 
 
-def assemble(store: Store, name: str, source: str | None, span: tuple[int, int] | None) -> Side:
+def side_vintages(
+    store: Store, names: tuple[str, str], source: str | None, vintage: str | None
+) -> list[tuple[str, str | None]]:
+    """``(source, vintage)`` of each side of a comparison: its source (``source``, or None: its
+    natural source) and ``vintage`` where that source holds the edition, else None (its
+    newest). Refused (InputError) when no side's source holds ``vintage``, naming the editions
+    of each."""
+    sources = [source or natural_source(*resolve_side(name)) for name in names]
+    editions = store.editions()
+    held = {s: editions.loc[editions["source"] == s, "vintage"].tolist() for s in sources}
+    if vintage is not None and not any(vintage in held[s] for s in sources):
+        known = "; ".join(f"{s} {', '.join(editions)}" for s, editions in held.items())
+        raise InputError(
+            f"unknown edition {vintage!r} of {' or '.join(map(str.upper, held))}: known are "
+            f"{known}; or none for the newest"
+        )
+    return [(s, vintage if vintage in held[s] else None) for s in sources]
+
+
+def assemble(
+    store: Store,
+    name: str,
+    source: str | None,
+    span: tuple[int, int] | None,
+    vintage: str | None = None,
+) -> Side:
     """The side ``name`` on ``source`` (None: its natural source), with figures for ``span``
-    (all years when None). Refused (InputError) when the source has none of its members."""
+    (all years when None) from the source's edition ``vintage`` (None: the newest with
+    spending in USD, see :func:`milex.projection.outlook.edition`). Refused (InputError) when
+    the edition is unknown or has none of its members."""
     group, code = resolve_side(name)
     label = geo.group_info(group)["name"] if group else geo.name(code)
     source = source or natural_source(group, code)
-    vintage = store.newest_vintage(source, "spend_usd_current")
+    vintage = edition(store, source, vintage, "spend_usd_current")
     ppp_vintage = store.newest_vintage(PPP_SOURCE, PPP_INDICATOR)
     everyone = sorted({c for c, _, _ in geo.memberships(group)}) if group else [code]
     obs = store.observations(source, vintage, everyone, SIDE_INDICATORS, span)
     have = set(obs["iso3"])
     absent = {c: _why_absent(store, source, vintage, c) for c in everyone if c not in have}
     if not have:
-        raise InputError(_no_figures(label, source, vintage, group, absent))
+        raise InputError(_no_figures(store, label, source, vintage, group, absent))
     wide = obs.pivot_table(index=["iso3", "year"], columns="indicator", values="value")
     wide = wide.reindex(columns=SIDE_INDICATORS)
     currency = obs[obs["indicator"] == "spend_national_current"].set_index(["iso3", "year"])
@@ -167,27 +201,38 @@ def _why_absent(store: Store, source: str, vintage: str, code: str) -> str:
         return notes[0]
     if source == "nato" and code not in geo.members("nato"):
         return f"{geo.name(code)} is not a NATO ally: NATO publishes no figures for it"
-    if source == "sipri":
+    subset = embedded_sipri(store, vintage) if source == "sipri" else None
+    if subset is not None:
         return (
             f"{geo.name(code)} is not in the SIPRI subset milex embeds (comparison countries "
-            f"only, under SIPRI's reuse terms: {', '.join(embedded_sipri(vintage))})"
+            f"only, under SIPRI's reuse terms: {', '.join(subset)})"
         )
     return f"{source} {vintage} has no spending figures for {geo.name(code)}"
 
 
 def _no_figures(
-    label: str, source: str, vintage: str, group: str | None, absent: dict[str, str]
+    store: Store,
+    label: str,
+    source: str,
+    vintage: str,
+    group: str | None,
+    absent: dict[str, str],
 ) -> str:
     if not group and source == "nato" and absent and set(absent) <= set(geo.members("nato")):
         # an ally without figures (Iceland: no armed forces): its own reason, not "not an ally"
         (why,) = absent.values()
         return f"{why.rstrip('.')} (nato {vintage}): no comparison on its spending"
     if source == "sipri":
+        subset = embedded_sipri(store, vintage)
         whom = f"none of the members of {label} is" if group else f"{label} is not"
+        where = (
+            f"the SIPRI subset milex embeds (sipri {vintage}: {', '.join(subset)})"
+            if subset is not None
+            else f"sipri {vintage} (the edition held has no spending figures for it)"
+        )
         return (
-            f"{whom} in the SIPRI subset milex embeds (sipri {vintage}: "
-            f"{', '.join(embedded_sipri(vintage))}): compare it on NATO's figures (source nato, "
-            "or none for each side's own source)"
+            f"{whom} in {where}: compare it on NATO's figures (source nato, or none for each "
+            "side's own source)"
         )
     whom = f"none of the members of {label} is" if group else f"{label} is not"
     return (

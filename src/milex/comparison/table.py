@@ -17,7 +17,15 @@ import pandas as pd
 
 from milex.comparison.bases import ALL, BASES, Amount, on_basis, with_status
 from milex.comparison.race import MEASURE_FUNCTIONS, MEASURES
-from milex.comparison.sides import STATUS_ORDER, Side, assemble, ppp_ids, resolve_side, weakest
+from milex.comparison.sides import (
+    STATUS_ORDER,
+    Side,
+    assemble,
+    ppp_ids,
+    resolve_side,
+    side_vintages,
+    weakest,
+)
 from milex.errors import InputError, shown
 from milex.result import Result
 from milex.store import Store
@@ -53,14 +61,24 @@ def compare(
     source: str | None,
     *,
     kind: str = "compare",
+    vintage: str | None = None,
 ) -> Result:
-    """Two sides compared on ``basis`` (one of :data:`BASES`, or ``all``) over ``span``."""
+    """Two sides compared on ``basis`` (one of :data:`BASES`, or ``all``) over ``span``.
+
+    ``vintage``: an edition of a side's source (e.g. SIPRI's ``2025-04``), used by each side
+    on a source that holds it (see :func:`milex.comparison.sides.side_vintages`); the other
+    side, and both by default, read their source's newest edition with spending figures.
+    ``query["vintage"]`` is the edition asked for, ``query["editions"]`` those read."""
     if resolve_side(side_a) == resolve_side(side_b):
         raise InputError(
             f"side_a and side_b are the same ({shown(side_a)} and {shown(side_b)}): compare two "
             "different countries or groups, e.g. europe-canada and RUS"
         )
-    sides = (assemble(store, side_a, source, None), assemble(store, side_b, source, None))
+    (a, a_vintage), (b, b_vintage) = side_vintages(store, (side_a, side_b), source, vintage)
+    sides = (
+        assemble(store, side_a, a, None, a_vintage),
+        assemble(store, side_b, b, None, b_vintage),
+    )
     first, last = _years(sides, span)
     bases = ALL if basis == "all" else (basis,)
     estimates = store.defence_ppp_table()
@@ -95,6 +113,8 @@ def compare(
             "years": [first, last],
             "basis": basis,
             "source": source,
+            "vintage": vintage,
+            "editions": [s.edition for s in sides],
         },
         notes=_notes(frame, sides) + weak,
         caveats=_caveats(sides, bases, estimates, first, last),

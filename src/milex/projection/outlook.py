@@ -3,9 +3,10 @@
 GDP: a year with a NATO figure uses the GDP behind that figure (:func:`milex.money.gdp_behind`),
 so that a path starts exactly at NATO's number. Later years grow it with the IMF WEO's real GDP
 growth and GDP-deflator inflation up to the WEO horizon, then at ``growth_after`` /
-``inflation_after`` percent a year (default: the WEO's rates for its last year). The WEO
-edition is the newest embedded one with deflators, unless one is asked for; every result says
-which. A country without NATO figures (Russia) uses the WEO's nominal GDP.
+``inflation_after`` percent a year (default: the WEO's rates for its last year). NATO's
+edition is the newest with spending in national currency and the WEO's the newest with
+deflators, unless others are asked for (:func:`edition`); every result says which. A country
+without NATO figures (Russia) uses the WEO's nominal GDP.
 
 All inputs for a set of countries come from two queries (:func:`fetch`); everything else here is
 arithmetic on them. Money is million national currency unless a name says otherwise; shares and
@@ -55,13 +56,14 @@ class Base:
 
 @dataclass(frozen=True)
 class Inputs:
-    """What projections read for a set of countries: NATO's figures (tidy, newest edition of
-    each series) and one WEO edition's growth, deflator and nominal GDP (tidy)."""
+    """What projections read for a set of countries: one NATO edition's figures (``vintage``,
+    tidy) and one WEO edition's growth, deflator and nominal GDP (``weo_vintage``, tidy)."""
 
     store: Store
     nato: pd.DataFrame
     weo: pd.DataFrame
     weo_vintage: str
+    vintage: str
 
     @cached_property
     def nato_rows(self) -> dict[str, pd.DataFrame]:
@@ -99,20 +101,41 @@ def outlook_source() -> str:
     return read_toml("conventions.toml")["outlook"]["source"]
 
 
-def fetch(store: Store, codes: list[str], weo_vintage: str | None = None) -> Inputs:
-    """NATO's and the WEO's figures for ``codes``, in two queries. ``weo_vintage`` picks a WEO
-    edition (default: the newest one with GDP deflators)."""
+def edition(store: Store, source: str, vintage: str | None, indicator: str) -> str:
+    """The edition of ``source`` to read: ``vintage`` when the store holds it with figures of
+    ``indicator``, or (None) the newest edition that has them. Anything else is refused
+    (InputError) naming the editions held, or those with ``indicator``."""
+    label = source.upper()
+    if vintage is None:
+        newest = store.newest_vintage(source, indicator)
+        if newest is None:
+            raise InputError(f"the store holds no {label} edition with {indicator} figures")
+        return newest
+    held = store.editions().query("source == @source")["vintage"].tolist()
+    if vintage not in held:
+        raise InputError(f"unknown {label} edition {vintage!r}: known are {', '.join(held)}")
+    coverage = store.coverage(source).query("indicator == @indicator")
+    having = coverage["vintage"].tolist()
+    if vintage not in having:
+        raise InputError(
+            f"{label} edition {vintage} has no {indicator} figures: editions with them are "
+            f"{', '.join(having)}"
+        )
+    return vintage
+
+
+def fetch(
+    store: Store, codes: list[str], weo_vintage: str | None = None, vintage: str | None = None
+) -> Inputs:
+    """NATO's and the WEO's figures for ``codes``, in two queries. ``vintage`` picks NATO's
+    edition (default: the newest with spending in national currency), ``weo_vintage`` the
+    WEO's (default: the newest with GDP deflators); see :func:`edition`."""
     source = outlook_source()
-    if weo_vintage is None:
-        weo_vintage = store.newest_vintage(source, "gdp_deflator")
-        if weo_vintage is None:
-            raise InputError("the store holds no IMF WEO edition with GDP deflators")
-    elif weo_vintage not in set(store.editions().query("source == @source")["vintage"]):
-        known = ", ".join(store.editions().query("source == @source")["vintage"])
-        raise InputError(f"unknown WEO edition {weo_vintage!r}: known are {known}")
-    nato = store.observations("nato", None, codes, GAP_INDICATORS)
+    weo_vintage = edition(store, source, weo_vintage, "gdp_deflator")
+    vintage = edition(store, "nato", vintage, "spend_national_current")
+    nato = store.observations("nato", vintage, codes, GAP_INDICATORS)
     weo = store.observations(source, weo_vintage, codes, WEO_INDICATORS)
-    return Inputs(store, nato, weo, weo_vintage)
+    return Inputs(store, nato, weo, weo_vintage, vintage)
 
 
 def nato_years(inputs: Inputs, iso3: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -128,12 +151,13 @@ def base(inputs: Inputs, iso3: str, year: int | None = None) -> Base:
     """NATO's share of GDP and spending of ``iso3`` in ``year`` (default: its latest year)."""
     wide, obs = nato_years(inputs, iso3)
     if wide.empty:
-        raise InputError(f"no NATO figures for {iso3}: {missing_reason(inputs.store, iso3)}")
+        why = missing_reason(inputs.store, iso3, vintage=inputs.vintage)
+        raise InputError(f"no NATO figures for {iso3}: {why}")
     year = int(wide.index.max()) if year is None else year
     if year not in wide.index:
         raise InputError(
             f"no NATO figures for {iso3} in {year}: base years with figures are "
-            f"{wide.index.min()}-{wide.index.max()}"
+            f"{wide.index.min()}-{wide.index.max()} (nato {inputs.vintage})"
         )
     row = wide.loc[year]
     gdp = float(gdp_behind(wide.loc[[year]])["gdp_national_current"].iloc[0])

@@ -1,10 +1,11 @@
 """Paths to a spending target: year by year, for one ally or the sum of a group's members.
 
-A path starts at NATO's latest figure (:func:`milex.projection.outlook.base`) and grows GDP
-with the IMF's outlook. ``linear``: the share rises by the same number of points each year;
-``real-growth``: spending grows at one constant real rate. An ally already above the target
-holds its share unless asked to converge down to it (``above="converge"``), in a country's
-path and in a group's alike, and the result says so.
+A path starts at NATO's latest figure (:func:`milex.projection.outlook.base`) of one edition
+(the newest unless one is asked for) and grows GDP with the IMF's outlook. ``linear``: the
+share rises by the same number of points each year; ``real-growth``: spending grows at one
+constant real rate. An ally already above the target holds its share unless asked to converge
+down to it (``above="converge"``), in a country's path and in a group's alike, and the result
+says so.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pandas as pd
 
 from milex import geo
 from milex.errors import InputError
-from milex.projection.outlook import Base, Inputs, base, fetch, outlook
+from milex.projection.outlook import Base, Inputs, base, edition, fetch, outlook
 from milex.result import Result
 from milex.store import Store
 from milex.targets import TOTAL_SCOPE_CAVEAT, Target, missing_reason
@@ -144,10 +145,13 @@ def path(
     inflation_after: float | None = None,
     above: str = "hold",
     weo_vintage: str | None = None,
+    vintage: str | None = None,
 ) -> Result:
     """A path from NATO's latest figure to ``target`` for one ally (see :func:`member_path`
-    for the columns); ``extra["base"]`` is where it starts (:class:`Base`)."""
-    inputs = fetch(store, [iso3], weo_vintage)
+    for the columns); ``extra["base"]`` is where it starts (:class:`Base`). ``vintage`` is
+    NATO's edition, ``weo_vintage`` the WEO's (default: the newest, see
+    :func:`milex.projection.outlook.edition`); ``query`` names both."""
+    inputs = fetch(store, [iso3], weo_vintage, vintage)
     one = member_path(inputs, iso3, target, base_year, method, growth_after, inflation_after, above)
     start, name = one.start, store.names.get(iso3, iso3)
     money = money_unit(start.currency)
@@ -167,14 +171,14 @@ def path(
             "gdp_inflation": f"{PERCENT} (GDP deflator)",
         },
         sources=store.origins(one.source_ids),
-        query=_query(iso3, target, start.year, method, above, inputs.weo_vintage),
+        query=_query(iso3, target, start.year, method, above, inputs),
         notes=[_held_note(name, start.share, target)] if one.held else [],
         caveats=[TOTAL_SCOPE_CAVEAT] if target.scope == "total" else [],
         extra={"name": name, "currency": start.currency, "base": start, "held": [iso3] * one.held},
     )
 
 
-def _query(who: str, target: Target, year: int, method: str, above: str, weo: str) -> dict:
+def _query(who: str, target: Target, year: int, method: str, above: str, inputs: Inputs) -> dict:
     return {
         "country": who,
         "target": target.share,
@@ -182,7 +186,8 @@ def _query(who: str, target: Target, year: int, method: str, above: str, weo: st
         "method": method,
         "base_year": year,
         "above": above,
-        "weo_vintage": weo,
+        "weo_vintage": inputs.weo_vintage,
+        "vintage": inputs.vintage,
     }
 
 
@@ -196,6 +201,7 @@ def group_path(
     inflation_after: float | None = None,
     above: str = "hold",
     weo_vintage: str | None = None,
+    vintage: str | None = None,
 ) -> Result:
     """The sum of each member's path (see :func:`member_path`), from two queries.
 
@@ -205,19 +211,21 @@ def group_path(
     is NATO's aggregate share); ``spend_const`` is million USD at 2021 prices and exchange
     rates; ``spend_current``, ``gdp_current`` and the extra spending are million USD at current
     prices and the base year's exchange rates. ``extra``: ``members``, ``held`` (allies above
-    the target), ``missing`` (member -> why it is left out).
+    the target), ``missing`` (member -> why it is left out). ``vintage``: NATO's edition, one
+    with GDP at 2021 prices (default: the newest).
     """
     check_method(method, above)
-    latest = store.observations("nato", None, indicators=["share_gdp"])["year"].max()
+    vintage = edition(store, "nato", vintage, "gdp_usd_const")
+    latest = store.observations("nato", vintage, indicators=["share_gdp"])["year"].max()
     year = base_year or int(latest)
     check_years(year, target)
     allies = set(geo.members("nato", year))
     codes = geo.members(group, year)
     # as in a gap: members that were not yet allies in the base year (Sweden before 2024) are
     # left out, and said
-    missing = {c: missing_reason(store, c, year) for c in codes if c not in allies}
+    missing = {c: missing_reason(store, c, year, vintage) for c in codes if c not in allies}
     codes = [c for c in codes if c in allies]
-    inputs = fetch(store, codes, weo_vintage)
+    inputs = fetch(store, codes, weo_vintage, vintage)
     paths, held, sources = [], [], set()
     for iso3 in codes:
         try:
@@ -279,7 +287,7 @@ def group_path(
             "spend_usd_current": money,
         },
         sources=store.origins(sources),
-        query=_query(group, target, year, method, above, inputs.weo_vintage),
+        query=_query(group, target, year, method, above, inputs),
         notes=notes,
         caveats=[TOTAL_SCOPE_CAVEAT] if target.scope == "total" else [],
         extra={

@@ -83,6 +83,7 @@ def probability(
     growth_after: float | None = None,
     inflation_after: float | None = None,
     weo_vintage: str | None = None,
+    vintage: str | None = None,
 ) -> Result:
     """The chance that a spending plan meets ``target`` when GDP growth and inflation differ
     from the IMF's forecast (Monte Carlo, see :mod:`milex.montecarlo`).
@@ -94,9 +95,10 @@ def probability(
     of GDP) and ``prob_meet`` (probability that the share is at or above the target that year,
     0-1). ``extra``: ``name`` (the country's English name), ``probability`` (``prob_meet`` in
     the target year), ``draws``, ``seed``, ``resolution_pp``, ``uncertainty`` (where its sizes
-    come from) and ``base``.
+    come from) and ``base``. ``vintage`` is NATO's edition the plan starts from,
+    ``weo_vintage`` the WEO's (default: the newest); ``query`` names both.
     """
-    inputs = fetch(store, [iso3], weo_vintage)
+    inputs = fetch(store, [iso3], weo_vintage, vintage)
     planned = member_path(inputs, iso3, target, base_year, method, growth_after, inflation_after)
     start, table = planned.start, planned.table
     years = table["year"].to_numpy()[1:]
@@ -162,6 +164,7 @@ def probability(
             "method": "amounts" if amounts is not None else method,
             "base_year": start.year,
             "weo_vintage": inputs.weo_vintage,
+            "vintage": inputs.vintage,
         },
         notes=notes,
         caveats=[TOTAL_SCOPE_CAVEAT] if target.scope == "total" else [],
