@@ -47,6 +47,7 @@ CHANGE_COLUMNS = [
     "old_value",
     "new_value",
     "change",
+    "change_unit",
     "relative",
     "old_unit",
     "new_unit",
@@ -66,11 +67,11 @@ def compare(old: pd.DataFrame, new: pd.DataFrame, threshold: float = 0.0) -> pd.
     ``threshold`` is the smallest relative change listed as a revision, a fraction from 0
     (0.05 = 5%). Columns (:data:`CHANGE_COLUMNS`): ``iso3, year, indicator``; ``kind``;
     ``became_actual`` and ``listed`` (yes/no); ``old_value`` and ``new_value`` in their units
-    ``old_unit`` and ``new_unit``; ``change`` (new minus old, in the figure's unit: percentage
-    points for a share in percent); ``relative`` (the change as a fraction of the absolute old
-    value: -0.09 = 9% lower); ``old_status`` and ``new_status``. Sorted by country, indicator
-    and year. Raises :class:`InputError` for a missing column, a figure held twice in one
-    edition or a threshold below zero.
+    ``old_unit`` and ``new_unit``; ``change`` (new minus old) in ``change_unit`` (the
+    figure's unit; percentage points for a share in percent); ``relative`` (the change as a
+    fraction of the absolute old value: -0.09 = 9% lower); ``old_status`` and ``new_status``.
+    Sorted by country, indicator and year. Raises :class:`InputError` for a missing column,
+    a figure held twice in one edition or a threshold below zero.
     """
     if not threshold >= 0:
         raise InputError(f"threshold: got {threshold}; give a fraction from 0 (0.05 = 5%)")
@@ -88,6 +89,9 @@ def compare(old: pd.DataFrame, new: pd.DataFrame, threshold: float = 0.0) -> pd.
         "unchanged",
     )
     both["change"] = change.where(has_old & has_new)
+    both["change_unit"] = (
+        both["old_unit"].where(both["change"].notna()).map(change_unit, na_action="ignore")
+    )
     both["relative"] = relative
     both["became_actual"] = both["old_status"].isin(PROVISIONAL) & (both["new_status"] == "actual")
     both["listed"] = (both["kind"] != "unchanged") | both["became_actual"]
