@@ -50,7 +50,7 @@ XLSX_COLUMNS = ("COUNTRY.ID", "INDICATOR.ID", "LATEST_ACTUAL_ANNUAL_DATA")
 
 _GROUP = re.compile(r"G\d{3}")
 _LATEST = re.compile(r"(?:FY\s*)?(\d{4})(?:\s*/\s*\d{2,4})?", re.IGNORECASE)
-_CURRENCY = re.compile(r"Primary domestic currency:\s*(.+?)\s*(?:Data last updated|$)")
+_CURRENCY = re.compile(r"Primary domestic currency:\s*(.*?)\s*(?:Data last updated|$)")
 _MONTHS = "|".join(calendar.month_name[1:] + calendar.month_abbr[1:])
 _FOOTER = re.compile(rf"World Economic Outlook Database,?\s*({_MONTHS})\w*\s+(\d{{4}})", re.I)
 _FILE_NAME = re.compile(rf"WEO[_ -]?({_MONTHS})\w*?[_ -]?(\d{{4}})", re.IGNORECASE)
