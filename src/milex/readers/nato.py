@@ -48,6 +48,7 @@ class Block:
 
     table: str
     heading: re.Pattern[str]
+    example: str
     indicator: str
     unit: str
 
@@ -56,7 +57,7 @@ class Block:
 def _config() -> tuple[dict[str, dict], list[Block], tuple[str, ...]]:
     config = read_toml("nato_tables.toml")
     blocks = [
-        Block(b["table"], re.compile(b["heading"]), b["indicator"], b["unit"])
+        Block(b["table"], re.compile(b["heading"]), b["example"], b["indicator"], b["unit"])
         for b in config["blocks"]
     ]
     return config["layouts"], blocks, tuple(config["aggregate_words"])
@@ -188,7 +189,7 @@ class _Sheet:
             if not name:
                 raise DataFileError(
                     f"{self.cell(index, min(written))}: figures in a row without a name "
-                    f"(expected the ally's name in column {cell_name(index, geometry.name)[:-1]})"
+                    f"(expected the ally's name in column {cell_name(0, geometry.name)[:-1]})"
                 )
             if block is None:
                 raise DataFileError(
@@ -215,7 +216,7 @@ class _Sheet:
                 seen[key] = cell_name(index, c)
                 status = "estimate" if estimate else "actual"
                 figures.append((code, year, block.indicator, figure, unit, status, self.table))
-        missing = [b.heading.pattern for b in self.blocks if b.heading.pattern not in found]
+        missing = [b.example for b in self.blocks if b.heading.pattern not in found]
         if missing:
             raise DataFileError(
                 f"{self.where}: no block headed like {', '.join(repr(m) for m in missing)} "
@@ -224,7 +225,7 @@ class _Sheet:
         return figures, years, estimates
 
     def _expected(self) -> str:
-        return ", ".join(repr(b.heading.pattern) for b in self.blocks)
+        return ", ".join(repr(b.example) for b in self.blocks)
 
     def _heading(self, value: str) -> tuple[Block | None, re.Match[str] | None]:
         key = _heading_key(value)
@@ -257,7 +258,7 @@ class _Sheet:
             base = match.groupdict().get("base") or self.base_year()
             if base is None:
                 raise DataFileError(
-                    f"{self.where}: the price base year of the block {block.heading.pattern!r} "
+                    f"{self.where}: the price base year of the block {block.example!r} "
                     "is neither in its heading nor above the years (e.g. 'Based on 2021 prices')"
                 )
             fields["base"] = base
@@ -278,10 +279,13 @@ def _currency(label: str, code: str, where: str) -> str:
     table = _currencies()
     currency = table.get((word, code)) or table.get((word, ""))
     if currency is None:
-        known = sorted({w for w, _ in table})
+        known = {}
+        for row in read_rows("nato_currencies.csv"):
+            known.setdefault(row["currency"], row["word"])
         raise DataFileError(
-            f"{where}: unknown currency {found.group(1)!r} for {code}; known words: "
-            f"{', '.join(known)} (data/nato_currencies.csv)"
+            f"{where}: unknown currency {found.group(1)!r} for {code}; known: "
+            f"{', '.join(f'{w} ({c})' for c, w in sorted(known.items()))} "
+            "(more words in data/nato_currencies.csv)"
         )
     return currency
 

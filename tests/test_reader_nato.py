@@ -1,0 +1,454 @@
+"""The reader of NATO's defence expenditure workbooks (milex.readers.nato).
+
+Fixture workbooks are written by tests/nato_workbook.py in NATO's 2024 and 2026 layouts from the
+embedded editions' published figures (data/observations/nato_2024-06.csv, nato_2026-07.csv),
+then read back: every figure, status and unit must come back, and a changed layout must be
+refused naming the file, sheet and cell.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from milex.catalog import data_dir, read_rows
+from milex.errors import DataFileError
+from milex.readers import nato
+from milex.readers.xlsx import year_header
+from tests.nato_workbook import save, write_nato_2024, write_nato_2025, write_nato_2026
+
+KEY = ["iso3", "year", "indicator"]
+
+
+def published(edition: str) -> pd.DataFrame:
+    """An embedded edition's figures (tidy rows) as published."""
+    frame = pd.read_csv(data_dir() / "observations" / f"nato_{edition}.csv")
+    return frame.drop(columns="source_id")
+
+
+@pytest.fixture(scope="module")
+def figures_2026() -> pd.DataFrame:
+    return published("2026-07")
+
+
+@pytest.fixture(scope="module")
+def figures_2024() -> pd.DataFrame:
+    return published("2024-06")
+
+
+@pytest.fixture(scope="module")
+def book_2026(tmp_path_factory, figures_2026) -> Path:
+    return write_nato_2026(tmp_path_factory.mktemp("nato") / "def-exp-2026-en.xlsx", figures_2026)
+
+
+@pytest.fixture(scope="module")
+def book_2024(tmp_path_factory, figures_2024) -> Path:
+    folder = tmp_path_factory.mktemp("nato")
+    return write_nato_2024(folder / "240617-def-exp-2024-TABLES-en.xlsx", figures_2024)
+
+
+@pytest.fixture(scope="module")
+def parsed_2026(book_2026) -> nato.Parsed:
+    return nato.read([book_2026])
+
+
+@pytest.fixture(scope="module")
+def parsed_2024(book_2024) -> nato.Parsed:
+    return nato.read([book_2024])
+
+
+def differences(parsed: pd.DataFrame, expected: pd.DataFrame) -> list[str]:
+    """Every figure, unit or status that differs between what was read and what was published,
+    and every figure missing on either side."""
+    both = expected.merge(parsed, on=KEY, how="outer", suffixes=("_published", "_read"))
+    out = []
+    for row in both.itertuples():
+        where = f"{row.iso3} {row.year} {row.indicator}"
+        if pd.isna(row.value_published) or pd.isna(row.value_read):
+            out.append(f"{where}: published {row.value_published}, read {row.value_read}")
+            continue
+        for field in ("value", "unit", "status"):
+            mine, theirs = getattr(row, f"{field}_read"), getattr(row, f"{field}_published")
+            if mine != theirs:
+                out.append(f"{where}: {field} read {mine!r}, published {theirs!r}")
+    return out
+
+
+def edit(path: Path, sheet: str, change) -> Path:
+    """Apply ``change(worksheet)`` to one sheet of a written workbook and save it (keeping its
+    date)."""
+    book = openpyxl.load_workbook(path)
+    change(book[sheet])
+    return save(book, path)
+
+
+def find(sheet, value: str) -> openpyxl.cell.Cell:
+    """The first cell of ``sheet`` holding ``value``."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value == value:
+                return cell
+    raise AssertionError(f"{value!r} not in {sheet.title}")
+
+
+def copy_of(path: Path, tmp_path: Path) -> Path:
+    target = tmp_path / path.name
+    target.write_bytes(path.read_bytes())
+    return target
+
+
+def refused(path: Path, *patterns: str) -> str:
+    """The message of the DataFileError raised reading ``path``, which must hold ``patterns``."""
+    with pytest.raises(DataFileError) as caught:
+        nato.read([path])
+    message = str(caught.value)
+    for pattern in patterns:
+        assert pattern in message, f"{pattern!r} not in {message!r}"
+    return message
+
+
+# --- the published editions read back whole ------------------------------------------------
+
+
+def test_2026_edition_reads_back_every_published_figure(parsed_2026, figures_2026):
+    assert differences(parsed_2026.observations, figures_2026) == []
+    assert len(parsed_2026.observations) == len(figures_2026) == 4613
+    assert list(parsed_2026.observations.columns) == nato.COLUMNS
+
+
+def test_2024_edition_reads_back_every_published_figure(parsed_2024, figures_2024):
+    assert differences(parsed_2024.observations, figures_2024) == []
+    assert len(parsed_2024.observations) == len(figures_2024) == 2112
+
+
+def test_2026_edition_itself(parsed_2026):
+    assert parsed_2026.source == "nato"
+    assert parsed_2026.layout == "nato-2025"
+    assert parsed_2026.vintage == "2026-07"  # the workbook was saved on 9 July 2026
+    assert parsed_2026.edition["title"] == "Defence Investment of NATO Countries (2014-2026)"
+    assert parsed_2026.edition["published"] == "2026-07-09"
+    assert parsed_2026.edition["edition"] == (
+        "workbook saved 2026-07-09; estimates for 2025 and 2026; 2021 prices"
+    )
+    status = parsed_2026.observations.groupby("year")["status"].unique()
+    assert {y: list(s) for y, s in status.items() if y >= 2024} == {
+        2024: ["actual"],
+        2025: ["estimate"],
+        2026: ["estimate"],
+    }
+
+
+def test_2024_edition_itself(parsed_2024):
+    assert parsed_2024.layout == "nato-2024"
+    assert parsed_2024.vintage == "2024-06"
+    assert parsed_2024.edition["title"] == "Defence Expenditure of NATO Countries (2014-2024)"
+    estimates = parsed_2024.observations.query("status == 'estimate'")["year"]
+    assert sorted(estimates.unique()) == [2023, 2024]
+
+
+def one(parsed: nato.Parsed, iso3: str, year: int, indicator: str) -> dict:
+    rows = parsed.observations.query(
+        "iso3 == @iso3 and year == @year and indicator == @indicator"
+    ).to_dict("records")
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def test_figures_by_hand(parsed_2026, parsed_2024):
+    # Poland 2024: 3.75 % of GDP in the 2026 edition (actual), 4.12 % estimated in 2024's
+    pol = one(parsed_2026, "POL", 2024, "share_gdp")
+    assert (pol["value"], pol["unit"], pol["status"]) == (3.75, "percent of GDP", "actual")
+    pol = one(parsed_2024, "POL", 2024, "share_gdp")
+    assert (pol["value"], pol["status"]) == (4.12, "estimate")
+    assert one(parsed_2026, "POL", 2026, "share_gdp")["value"] == 4.68
+    # Sweden 2024 in kronor (Table 1 "Sweden (Kronor)"): 139,930 m estimated, 140,549 m actual
+    swe = one(parsed_2026, "SWE", 2024, "spend_national_current")
+    assert (swe["value"], swe["unit"]) == (140549.0, "SEK million current")
+    assert one(parsed_2024, "SWE", 2024, "spend_national_current")["value"] == 139930.0
+    # Bulgaria: leva in 2024 (1,102 m in 2014), euros in 2026 (563 m = 1,102 / 1.95583)
+    assert one(parsed_2024, "BGR", 2014, "spend_national_current")["unit"] == "BGN million current"
+    bgr = one(parsed_2026, "BGR", 2014, "spend_national_current")
+    assert (bgr["value"], bgr["unit"]) == (563.0, "EUR million current")
+    assert one(parsed_2026, "BGR", 2014, "spend_national_const")["unit"] == (
+        "EUR million constant 2021"
+    )
+    # Norway and Denmark both write "Kroner"
+    assert one(parsed_2026, "NOR", 2020, "spend_national_current")["unit"] == "NOK million current"
+    assert one(parsed_2026, "DNK", 2020, "spend_national_current")["unit"] == "DKK million current"
+    usa = one(parsed_2026, "USA", 2026, "spend_usd_current")
+    assert (usa["value"], usa["status"]) == (1032849.0, "estimate")
+    assert one(parsed_2026, "USA", 2021, "per_capita_usd_const")["unit"] == "USD constant 2021"
+    assert one(parsed_2026, "NATO_TOTAL", 2021, "military_personnel")["value"] == 3317.3
+    assert one(parsed_2024, "NATO_TOTAL", 2024, "spend_usd_current")["value"] == 1474399.0
+    assert one(parsed_2026, "SWE", 2026, "equipment_share")["value"] == 25.41
+    assert one(parsed_2026, "POL", 2024, "real_change_pct")["unit"] == "percent"
+    # no figure for the Netherlands' personnel share of 2026 ('..'): none invented
+    frame = parsed_2026.observations
+    assert frame.query("iso3 == 'NLD' and year == 2026 and indicator == 'personnel_share'").empty
+    assert one(parsed_2026, "POL", 2024, "share_gdp")["citation"] == (
+        "NATO, Defence Investment of NATO Countries (2014-2026), def-exp-2026-en.xlsx, Table 3"
+    )
+
+
+def test_units_fit_the_indicators(parsed_2026, parsed_2024):
+    patterns = {r["indicator"]: r["unit_pattern"] for r in read_rows("indicators.csv")}
+    for frame in (parsed_2026.observations, parsed_2024.observations):
+        for indicator, unit in frame[["indicator", "unit"]].drop_duplicates().itertuples(False):
+            assert re.fullmatch(patterns[indicator], unit), (indicator, unit)
+
+
+def test_progress_is_told_sheet_by_sheet(book_2026):
+    calls = []
+    nato.read([book_2026], progress=lambda done, total, what: calls.append((done, total, what)))
+    assert calls[0] == (1, 7, "Table 1")
+    assert calls[-1] == (7, 7, "Table 8a")
+
+
+# --- tolerated variations ------------------------------------------------------------------
+
+
+def test_2025_wording(tmp_path, figures_2026):
+    """The 2025 edition's headings: "Defence expenditure per capita", "Share of real GDP (%),
+    based on 2021 prices"."""
+    path = write_nato_2025(tmp_path / "def-exp-2025-en.xlsx", figures_2026)
+    parsed = nato.read([path])
+    assert differences(parsed.observations, figures_2026) == []
+    assert parsed.vintage == "2025-08"
+    assert parsed.edition["title"] == "Defence Expenditure of NATO Countries (2014-2026)"
+
+
+def test_price_base_year_comes_from_the_heading(tmp_path, figures_2026):
+    path = write_nato_2026(tmp_path / "b.xlsx", figures_2026)
+    edit(
+        path,
+        "Table 2",
+        lambda s: setattr(
+            find(s, "Constant 2021 prices and exchange rates"),
+            "value",
+            "Constant 2015 prices and exchange rates",
+        ),
+    )
+    units = nato.read([path]).observations.query("indicator == 'spend_usd_const'")["unit"]
+    assert set(units) == {"USD million constant 2015"}
+
+
+def test_per_capita_base_year_comes_from_the_unit_line(tmp_path, figures_2026):
+    path = write_nato_2026(tmp_path / "b.xlsx", figures_2026)
+    edit(path, "Table 6", lambda s: setattr(s["A2"], "value", "Based on 2015 prices"))
+    units = nato.read([path]).observations.query("indicator == 'per_capita_usd_const'")["unit"]
+    assert set(units) == {"USD constant 2015"}
+
+
+def test_an_extra_aggregate_row_is_passed_over(tmp_path, figures_2026, figures_2024):
+    path = write_nato_2026(tmp_path / "a.xlsx", figures_2026)
+
+    def add(sheet):
+        row = find(sheet, "NATO Total").row + 1
+        sheet.insert_rows(row)
+        sheet.cell(row, 1, "NATO Europe")
+        for col in range(2, 15):
+            sheet.cell(row, col, 1234.0)
+
+    edit(path, "Table 2", add)
+    assert differences(nato.read([path]).observations, figures_2026) == []
+    path = write_nato_2024(tmp_path / "b.xlsx", figures_2024)
+
+    def add_2024(sheet):
+        row = find(sheet, "NATO Total").row + 1
+        sheet.insert_rows(row)
+        sheet.cell(row, 2, "European Union Allies")
+        for col in range(4, 15):
+            sheet.cell(row, col, 99.0)
+
+    edit(path, "TABLE3", add_2024)
+    assert differences(nato.read([path]).observations, figures_2024) == []
+
+
+def test_a_new_year_column(tmp_path, figures_2026):
+    path = write_nato_2026(tmp_path / "y.xlsx", figures_2026)
+
+    def add(sheet):
+        for header in [c for c in sheet["B"] if c.value == 2014]:
+            sheet.cell(header.row, 15, "2027e")
+        sheet.cell(find(sheet, "Poland").row, 15, 4.9)
+
+    edit(path, "Table 3", add)
+    parsed = nato.read([path])
+    pol = one(parsed, "POL", 2027, "share_gdp")
+    assert (pol["value"], pol["status"]) == (4.9, "estimate")
+    assert differences(parsed.observations.query("year < 2027"), figures_2026) == []
+
+
+def test_extra_notes_rows(tmp_path, figures_2026):
+    path = write_nato_2026(tmp_path / "n.xlsx", figures_2026)
+
+    def add(sheet):
+        row = find(sheet, "Personnel (b)").row - 1
+        sheet.insert_rows(row, 3)
+        sheet.cell(row, 1, "(a) Equipment expenditure includes major equipment and R&D.")
+        sheet.cell(row + 1, 1, "Source: national ministries of defence")
+
+    edit(path, "Table 8a", add)
+    assert differences(nato.read([path]).observations, figures_2026) == []
+
+
+# --- refused layouts -----------------------------------------------------------------------
+
+
+def test_a_missing_sheet(tmp_path, book_2026):
+    path = copy_of(book_2026, tmp_path)
+    book = openpyxl.load_workbook(path)
+    del book["Table 3"]
+    save(book, path)
+    refused(path, "def-exp-2026-en.xlsx", "no sheet 'Table 3'", "nato-2025 layout")
+
+
+def test_not_a_nato_workbook(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "Constant (2023) US$"
+    path = save(book, tmp_path / "SIPRI-Milex-data.xlsx")
+    refused(path, "SIPRI-Milex-data.xlsx", "no sheet 'TABLE1' or 'Table 1'")
+
+
+def test_one_workbook_only(book_2026, book_2024):
+    with pytest.raises(DataFileError, match="one workbook"):
+        nato.read([book_2026, book_2024])
+
+
+def test_a_renamed_block_heading(tmp_path, book_2026):
+    path = copy_of(book_2026, tmp_path)
+    cells = {}
+
+    def rename(sheet):
+        heading = find(sheet, "Constant 2021 prices")
+        heading.value = "Constant 2021 prices (chained)"
+        cells["heading"] = heading.coordinate
+        cells["ally"] = f"A{heading.row + 2}"  # under the heading's row of years
+
+    edit(path, "Table 1", rename)
+    refused(
+        path,
+        "sheet 'Table 1', cell " + cells["ally"],
+        f"{cells['heading']} 'Constant 2021 prices (chained)'",
+        "no known block heading",
+        "expected one of 'Current prices', 'Constant 2021 prices'",
+    )
+
+
+def test_a_renamed_block_heading_2024(tmp_path, book_2024):
+    path = copy_of(book_2024, tmp_path)
+    edit(path, "TABLE8a", lambda s: setattr(find(s, "Personnel (b)"), "value", "Staff (b)"))
+    message = refused(path, "sheet 'TABLE8a', cell C", "'Staff (b)'", "'Personnel (b)'")
+    assert "240617-def-exp-2024-TABLES-en.xlsx" in message
+
+
+def test_a_missing_block(tmp_path, book_2026):
+    path = copy_of(book_2026, tmp_path)
+
+    def drop(sheet):
+        start = find(sheet, "Personnel (b)").row
+        sheet.delete_rows(start, sheet.max_row - start + 1)
+
+    edit(path, "Table 8a", drop)
+    refused(path, "sheet 'Table 8a'", "no block headed like 'Personnel (b)'")
+
+
+def test_text_in_a_number_cell(tmp_path, book_2026):
+    path = copy_of(book_2026, tmp_path)
+    where = {}
+
+    def spoil(sheet):
+        cell = sheet.cell(find(sheet, "Poland").row, 12)  # column L: 2024
+        cell.value = "3.75 (rev.)"
+        where["cell"] = cell.coordinate
+
+    edit(path, "Table 3", spoil)
+    refused(path, f"sheet 'Table 3', cell {where['cell']}", "'3.75 (rev.)' is not a number")
+
+
+def test_an_unknown_ally(tmp_path, book_2024):
+    path = copy_of(book_2024, tmp_path)
+    where = {}
+
+    def rename(sheet):
+        cell = find(sheet, "Portugal")
+        cell.value = "Atlantis"
+        where["cell"] = cell.coordinate
+
+    edit(path, "TABLE2", rename)
+    assert where["cell"].startswith("C")
+    refused(path, f"sheet 'TABLE2', cell {where['cell']}", "unknown ally 'Atlantis'")
+
+
+def test_an_unknown_currency(tmp_path, book_2026):
+    path = copy_of(book_2026, tmp_path)
+    edit(
+        path, "Table 1", lambda s: setattr(find(s, "Poland   (Zlotys)"), "value", "Poland (Ducats)")
+    )
+    refused(path, "sheet 'Table 1', cell A", "unknown currency 'Ducats' for POL", "Zlotys")
+
+
+def test_a_currency_missing_from_table_1(tmp_path, book_2026):
+    path = copy_of(book_2026, tmp_path)
+    edit(path, "Table 1", lambda s: setattr(find(s, "Poland   (Zlotys)"), "value", "Poland"))
+    refused(path, "sheet 'Table 1', cell A", "'Poland' names no currency")
+
+
+def test_figures_without_a_name(tmp_path, book_2026):
+    path = copy_of(book_2026, tmp_path)
+    edit(path, "Table 2", lambda s: setattr(find(s, "Poland"), "value", None))
+    refused(path, "sheet 'Table 2', cell B", "figures in a row without a name")
+
+
+def test_a_year_twice(tmp_path, book_2026):
+    path = copy_of(book_2026, tmp_path)
+
+    def twice(sheet):
+        for header in [c for c in sheet["B"] if c.value == 2014]:
+            sheet.cell(header.row, 3, 2014)
+            sheet.cell(header.row, 2, 2013)
+
+    edit(path, "Table 7", twice)
+    refused(path, "sheet 'Table 7'", "no row of years")
+
+
+# --- the tests catch a broken reader -------------------------------------------------------
+
+
+def test_a_flipped_estimate_flag_is_caught(monkeypatch, book_2026, figures_2026):
+    def flipped(value):
+        found = year_header(value)
+        return (found[0], not found[1]) if found else None
+
+    monkeypatch.setattr(nato, "year_header", flipped)
+    found = differences(nato.read([book_2026]).observations, figures_2026)
+    assert len(found) == 4613 and all("status read" in line for line in found)
+
+
+def test_a_swapped_indicator_mapping_is_caught(monkeypatch, book_2026, figures_2026):
+    layouts, blocks, words = nato._config()
+    swapped = {"equipment_share": "personnel_share", "personnel_share": "equipment_share"}
+    changed = [
+        nato.Block(b.table, b.heading, b.example, swapped.get(b.indicator, b.indicator), b.unit)
+        for b in blocks
+    ]
+    monkeypatch.setattr(nato, "_config", lambda: (layouts, changed, words))
+    assert differences(nato.read([book_2026]).observations, figures_2026)
+
+
+def test_swapped_block_headings_are_caught(monkeypatch, book_2026, figures_2026):
+    layouts, blocks, words = nato._config()
+    table_3 = [b for b in blocks if b.table == "3"]
+    changed = [
+        nato.Block(b.table, table_3[1 - table_3.index(b)].heading, b.example, b.indicator, b.unit)
+        if b in table_3
+        else b
+        for b in blocks
+    ]
+    monkeypatch.setattr(nato, "_config", lambda: (layouts, changed, words))
+    found = differences(nato.read([book_2026]).observations, figures_2026)
+    assert any(line.startswith("POL 2024 share_gdp: value read 18.54") for line in found)
