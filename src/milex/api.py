@@ -43,12 +43,13 @@ from pydantic import (
     validate_call,
 )
 
-from milex import geo, outfile
+from milex import geo, outfile, revisions
 from milex.arsenal import model as _arsenal
 from milex.arsenal import ratio as _arsenal_ratio
 from milex.arsenal import scenario as _arsenal_scenario
 from milex.arsenal.estimates import ACTORS as _arsenal_actors
-from milex.catalog import read_toml
+from milex.catalog import data_dir, embedded_editions, read_toml
+from milex.catalog import home as catalog_home
 from milex.checks import crosscheck as _crosscheck
 from milex.checks import pledges as _pledges
 from milex.claims.words import LANGUAGES as _claim_languages
@@ -59,7 +60,7 @@ from milex.montecarlo import load_uncertainty
 from milex.projection import paths as _paths
 from milex.projection import probability as _probability
 from milex.result import Result
-from milex.store import Store, default_store
+from milex.store import Store, default_store, userdata
 from milex.targets import MAX_TARGET_YEAR, MIN_TARGET_YEAR, resolve_target
 from milex.targets import gap as _gap
 from milex.targets import guidelines as _guidelines
@@ -84,15 +85,25 @@ def _not_bool(value: object) -> object:
     return value
 
 
-def _progress(callback: Callable) -> Callable:
-    """A progress callback must take two arguments: the chunks done and the chunks in all."""
-    try:
-        inspect.signature(callback).bind(0, 0)
-    except TypeError:
-        raise ValueError("it does not take two arguments, done and total") from None
-    except ValueError:  # a builtin without a signature: trusted
-        pass
-    return callback
+def _takes(*arguments: str) -> Callable[[Callable], Callable]:
+    """A check that a callback takes the ``arguments`` named (a progress callback: the chunks
+    done and the chunks in all, and for an update what is being done)."""
+    words = {2: "two", 3: "three"}
+    example = {"done": 0, "total": 0, "what": "read"}
+
+    def check(callback: Callable) -> Callable:
+        try:
+            inspect.signature(callback).bind(*(example[a] for a in arguments))
+        except TypeError:
+            names = f"{', '.join(arguments[:-1])} and {arguments[-1]}"
+            raise ValueError(
+                f"it does not take {words[len(arguments)]} arguments, {names}"
+            ) from None
+        except ValueError:  # a builtin without a signature: trusted
+            pass
+        return callback
+
+    return check
 
 
 def _output(value: object) -> object:
@@ -218,7 +229,18 @@ Goal = Number | Name
 Count = Annotated[Whole, Field(ge=1)]
 Seed = Annotated[Whole, Field(ge=0)]
 Flag = Annotated[bool, Strict()]
-Progress = Annotated[Callable[[int, int], None], AfterValidator(_progress)]
+Progress = Annotated[Callable[[int, int], None], AfterValidator(_takes("done", "total"))]
+#: An update's progress: done, total and what ("download <file>", "read <sheet>").
+StepProgress = Annotated[
+    Callable[[int, int, str], None], AfterValidator(_takes("done", "total", "what"))
+]
+#: The smallest relative change a diff lists: a fraction of the old value (0.05 = 5%).
+Fraction = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]
+#: A file to read (an update's --file), one or several.
+FileName = Annotated[str, Strict(), Field(min_length=1, max_length=4096)] | Path
+Files = FileName | Annotated[list[FileName], Field(min_length=1)]
+#: A web address to download from.
+Address = Annotated[str, Strict(), Field(pattern=r"^https?://\S+$", max_length=2048)]
 Output = Annotated[str | Path | TextIO, PlainValidator(_output)]
 Observations = Annotated[pd.DataFrame, AfterValidator(_tidy)]
 #: The longest text ``check`` reads (characters: about 2,000 pages) and the longest question.
@@ -276,7 +298,11 @@ ACCEPTED = {
     ),
     "uncertainty": ("a setting of uncertainty.toml: default or none", "default"),
     "dask": ("the address of a running Dask scheduler", "tcp://127.0.0.1:8786"),
-    "progress": ("a function taking the chunks done and the chunks in all", "a bar's update"),
+    "progress": (
+        "a function taking the chunks done and the chunks in all (an update's also what is "
+        "being done)",
+        "a bar's update",
+    ),
     "obs": ("tidy observations, as series returns them", "the series of DEU"),
     "repair": ("true or false", "true"),
     "side_a": ("a country or group, by name or code", "europe-canada"),
@@ -290,6 +316,15 @@ ACCEPTED = {
     ),
     "lang": ("nl, en, de, fr, or none to detect it", "nl"),
     "date": ("a day as YYYY-MM-DD (or a date), or none for the newest editions", "2025-06-24"),
+    "old": ("the older edition of the source (see vintages), or none", "2024-06"),
+    "new": ("the newer edition of the source (see vintages), or none for the newest", "2026-07"),
+    "threshold": (
+        "the smallest relative change listed, a fraction from 0 to 1 (0.05 = 5%)",
+        "0.05",
+    ),
+    "file": ("a file (or a list of files) in the source's official layout", "def-exp-2026-en.xlsx"),
+    "dry_run": ("true or false", "true"),
+    "url": ("a web address starting with http:// or https://", "https://www.nato.int/..."),
 }
 #: pydantic's errors about the call itself rather than one value, as sentences.
 _CALL_ERRORS = {
@@ -415,6 +450,21 @@ def _check_source(store: Store, source: str | None, vintage: str | None) -> None
             raise _suggest(vintage, set(known), f"vintage of {source or 'any source'}")
 
 
+def _nato_edition(store: Store, vintage: str | None) -> None:
+    """A NATO edition asked for (None: the newest), checked: one edition, held."""
+    _one_edition(vintage)
+    _check_source(store, "nato", vintage)
+
+
+def _compared_edition(store: Store, source: str | None, vintage: str | None) -> None:
+    """The edition a comparison reads, checked: one edition, of ``source`` when it is given
+    (else each side's source says whether it holds it, see
+    :func:`milex.comparison.sides.side_vintages`)."""
+    _one_edition(vintage)
+    if source is not None:
+        _check_source(store, source, vintage)
+
+
 def _check_indicators(store: Store, indicators: list[str] | None) -> None:
     known = set(store.indicator_table()["indicator"])
     for indicator in indicators or []:
@@ -488,10 +538,13 @@ def latest(
     indicators: Names | None = "share_gdp",
     *,
     source: Name | None = "nato",
+    vintage: Name | None = None,
     store: Store | None = None,
 ) -> pd.DataFrame:
-    """The most recent year of each series (newest edition), tidy shape."""
-    obs = series(countries, indicators, source=source, store=store)
+    """The most recent year of each series (of the edition ``vintage``; default: the newest
+    that has the series), tidy shape."""
+    _one_edition(vintage)
+    obs = series(countries, indicators, source=source, vintage=vintage, store=store)
     last = obs.groupby(["source", "iso3", "indicator"])["year"].transform("max")
     return obs[obs["year"] == last].reset_index(drop=True)
 
@@ -590,23 +643,49 @@ def coverage(source: Name | None = None, *, store: Store | None = None) -> pd.Da
     return store.coverage(source)
 
 
+#: What :func:`sipri_share` measures of the subset milex ships (None for a full copy).
+SUBSET_SHARES = (
+    "database_countries",
+    "database_cells",
+    "share_of_countries_pct",
+    "share_of_cells_pct",
+    "limit_pct",
+    "within_limit",
+)
+
+
 @_validated
 def sipri_share(vintage: Name | None = None, *, store: Store | None = None) -> dict:
-    """How much of SIPRI's database milex embeds (SIPRI allows reuse of less than 10%), for
-    one edition (default: the newest).
+    """How much of SIPRI's database the store holds, for one edition (default: the newest).
 
-    Returns the edition, the embedded entities (countries plus the world total) and figures,
-    two shares in percent: of SIPRI's countries (the world total counted as one more), and of
-    the cells of the sheets drawn from (countries x years x sheets, an upper bound on the
-    database's size since a larger database makes the share smaller), the limit and whether
-    both are under it.
+    ``complete`` tells a full copy (SIPRI's workbook loaded by you with ``milex update``: the
+    whole database is held locally, under SIPRI's terms, said in ``note``) from the subset
+    milex ships (SIPRI allows reuse of less than 10%). Both give the edition, the entities the
+    store holds of it (``embedded_entities``: countries plus the world total;
+    ``embedded_countries``) and its figures (``embedded_figures``; your copy's for a full one).
+    For the subset: two shares in percent, of SIPRI's countries (the world total counted as
+    one more) and of the cells of the sheets drawn from (countries x years x sheets, an upper
+    bound on the database's size since a larger database makes the share smaller), the limit
+    and whether both are under it; for a full copy these are None.
     """
     store = _store(store)
     _one_edition(vintage)
     vintage = vintage or store.newest_vintage("sipri")
     _check_source(store, "sipri", vintage)
-    meta = read_toml("editions.toml")["sipri"][vintage]
     figures, entities = store.counts("sipri", vintage)
+    held = store.observations("sipri", vintage, ["WLD"], None, None)
+    edition = store.edition_table().set_index(["source", "vintage"]).loc[("sipri", vintage)]
+    found = {
+        "vintage": vintage,
+        "complete": bool(edition["complete"]),
+        "embedded_entities": entities,
+        "embedded_countries": entities - (not held.empty),
+        "embedded_figures": figures,
+        "note": edition["coverage_note"],
+    }
+    meta = read_toml("editions.toml")["sipri"].get(vintage)
+    if found["complete"] or meta is None:  # a user's own edition: its size is what it holds
+        return {**found, **dict.fromkeys(SUBSET_SHARES)}
     years = meta["database_last_year"] - meta["database_first_year"] + 1
     cells = meta["database_countries"] * years * meta["database_sheets"]
     shares = {
@@ -614,10 +693,7 @@ def sipri_share(vintage: Name | None = None, *, store: Store | None = None) -> d
         "share_of_cells_pct": 100 * figures / cells,
     }
     return {
-        "vintage": vintage,
-        "embedded_entities": entities,
-        "embedded_countries": entities - ("WLD" in meta["embedded"]),
-        "embedded_figures": figures,
+        **found,
         "database_countries": meta["database_countries"],
         "database_cells": cells,
         **shares,
@@ -758,18 +834,31 @@ def report(
     years: Span = None,
     *,
     source: Name | None = None,
+    vintage: Name | None = None,
     store: Store | None = None,
 ) -> Result:
     """One country across sources and editions, with NATO minus SIPRI, the definitional
-    reasons, and the notes that apply (see :func:`milex.checks.crosscheck.report`)."""
+    reasons, and the notes that apply (see :func:`milex.checks.crosscheck.report`).
+
+    Every edition is shown by default (a report sets editions side by side); ``vintage`` shows
+    that one edition only, and NATO minus SIPRI then reads it for its source and the newest
+    edition of the other."""
     store = _store(store)
+    _one_edition(vintage)
+    _check_source(store, source, vintage)
     code = _one_country(country, "a country report")
     obs = profile(code, indicators, years, source=source, store=store)
     everything = series(code, None, years, source=source, vintage="all", store=store)
+    if vintage is not None:
+        holding = set(everything.loc[everything["vintage"] == vintage, "source"])
+        obs = obs[obs["vintage"] == vintage].reset_index(drop=True)
+        mine = (everything["vintage"] == vintage) | ~everything["source"].isin(holding)
+        everything = everything[mine].reset_index(drop=True)
     query = {
         "country": code,
         "indicators": indicators,
         "source": source,
+        "vintage": vintage,
         "years": years,
     }
     return _crosscheck.report(store, code, obs, everything, query)
@@ -813,6 +902,7 @@ def path(
     inflation_after: Number | None = None,
     above: Name = "hold",
     weo_vintage: Name | None = None,
+    vintage: Name | None = None,
     store: Store | None = None,
 ) -> Result:
     """A year-by-year path from NATO's latest figure to ``target`` percent of GDP by ``by``.
@@ -821,13 +911,16 @@ def path(
     ``method``: ``linear`` (share rises evenly) or ``real-growth`` (constant real growth of
     spending). ``above``: an ally already above the target ``hold``s its share (default) or
     ``converge``s to it. GDP follows the IMF WEO (``weo_vintage``, default the newest), then
-    ``growth_after``/``inflation_after`` percent a year (default: the WEO's last rates). See
-    :func:`milex.projection.paths.member_path` for the columns.
+    ``growth_after``/``inflation_after`` percent a year (default: the WEO's last rates).
+    ``vintage``: the NATO edition the path starts from (default: the newest; the result's
+    ``query["vintage"]`` says which). See :func:`milex.projection.paths.member_path` for the
+    columns.
     """
     store = _store(store)
+    _nato_edition(store, vintage)
     goal = resolve_target(target, by)
     group, code = _group_or_country(country)
-    args = (base_year, method, growth_after, inflation_after, above, weo_vintage)
+    args = (base_year, method, growth_after, inflation_after, above, weo_vintage, vintage)
     if group is not None:
         return _paths.group_path(store, group, goal, *args)
     return _paths.path(store, code, goal, *args)
@@ -838,12 +931,15 @@ def pledges(
     country: Name | None = None,
     *,
     tolerance_pp: Number | None = None,
+    vintage: Name | None = None,
     store: Store | None = None,
 ) -> Result:
     """National plans from the pledges registry, each checked: does the amount match the
-    pledged share of projected GDP, is the plan on a path to the Hague guideline? See
+    pledged share of projected GDP, is the plan on a path to the Hague guideline? ``vintage``:
+    the NATO edition the GDP and the paths start from (default: the newest). See
     :func:`milex.checks.pledges.check_pledges` for the columns."""
     store = _store(store)
+    _nato_edition(store, vintage)
     table = store.pledge_table()
     if country is not None:
         code = resolve(country) if country.lower() == "nato" else _one_country(country, "pledges")
@@ -851,7 +947,7 @@ def pledges(
         if table.empty:
             known = ", ".join(sorted(set(store.pledge_table()["iso3"])))
             raise InputError(f"no pledges recorded for {code}: the registry covers {known}")
-    result = _pledges.check_pledges(store, table.reset_index(drop=True), tolerance_pp)
+    result = _pledges.check_pledges(store, table.reset_index(drop=True), tolerance_pp, vintage)
     result.query["country"] = country
     return result
 
@@ -871,17 +967,20 @@ def simulate(
     dask: Name | None = None,
     progress: Progress | None = None,
     weo_vintage: Name | None = None,
+    vintage: Name | None = None,
     store: Store | None = None,
 ) -> Result:
     """Probability that a country's spending plan reaches ``target`` by ``by`` when growth and
     inflation are uncertain (Monte Carlo with ``draws`` draws; reproducible with ``seed``).
 
-    The plan is the ``method`` path or ``amounts`` (million national currency per year).
+    The plan is the ``method`` path or ``amounts`` (million national currency per year), from
+    the NATO edition ``vintage`` (default: the newest).
     ``uncertainty``: a named setting of ``data/uncertainty.toml`` (``default``, ``none``).
     ``dask``: address of a running Dask scheduler to spread the draws over. See
     :func:`milex.projection.probability.probability` for the columns.
     """
     store = _store(store)
+    _nato_edition(store, vintage)
     if draws > MAX_DRAWS:
         raise InputError(
             f"{shown(draws)} draws is more than milex runs in one go ({MAX_DRAWS:,}): the "
@@ -902,6 +1001,7 @@ def simulate(
         dask_address=dask,
         progress=progress,
         weo_vintage=weo_vintage,
+        vintage=vintage,
     )
 
 
@@ -926,6 +1026,7 @@ def compare(
     *,
     basis: BasisName = "all",
     source: Name | None = None,
+    vintage: Name | None = None,
     store: Store | None = None,
 ) -> Result:
     """Spending of ``side_a`` against ``side_b`` (each a country or a group, e.g.
@@ -937,11 +1038,15 @@ def compare(
     share) or ``all`` (each basis side by side, each explained in one line); with share of GDP,
     real growth and its acceleration, and per capita. ``source``: ``None`` (NATO for allies,
     SIPRI for others; each side says which), ``sipri`` or ``nato`` for both sides. Groups are
-    sums of members on the same basis, missing members listed. See
+    sums of members on the same basis, missing members listed. ``vintage``: an edition of a
+    side's source (e.g. SIPRI's ``2025-04``), read by each side on a source that holds it, the
+    other side reading its newest (default: both the newest). See
     :mod:`milex.comparison.table` for the columns.
     """
     store = _store(store)
-    return _compare(store, side_a, side_b, years, basis, _compare_source(source))
+    source = _compare_source(source)
+    _compared_edition(store, source, vintage)
+    return _compare(store, side_a, side_b, years, basis, source, vintage=vintage)
 
 
 @_validated
@@ -951,15 +1056,19 @@ def race(
     *,
     against: Name = "europe-canada",
     source: Name | None = None,
+    vintage: Name | None = None,
     store: Store | None = None,
 ) -> Result:
     """A country's spending race against a group (default Russia against NATO Europe and
     Canada): spending in national currency, at market rates and at PPP, share of GDP, real
     growth year by year and its acceleration, each figure with its source and edition (the
-    rows of :func:`compare` on every basis, plus ``spending_national``)."""
+    rows of :func:`compare` on every basis, plus ``spending_national``); ``vintage`` as in
+    :func:`compare`."""
     store = _store(store)
     code = _one_country(country, "race", "a comparison of the group (compare {group} RUS)")
-    return _compare(store, code, against, years, "all", _compare_source(source), kind="race")
+    source = _compare_source(source)
+    _compared_edition(store, source, vintage)
+    return _compare(store, code, against, years, "all", source, kind="race", vintage=vintage)
 
 
 # ------------------------------------------------------------------------ munitions
@@ -988,7 +1097,9 @@ def munitions(
     (``{"actors.RUS.flows.0.per_day": 30000}``), each one of ``extra["parameters"]`` (key,
     value, unit, label, source: the numbers that can be changed), to a number from 0 to
     1,000,000,000 in the parameter's unit. See :func:`milex.arsenal.model.simulate` for the
-    columns and extras (``annual``, ``overtakes``, ``ratios``, ``runs_out``)."""
+    columns and extras (``annual``, ``overtakes``, ``ratios``, ``runs_out``). It takes no
+    ``vintage``: the munitions estimates are not published in editions; each is cited by its
+    publisher and date."""
     return _arsenal.munitions(_store(store), str(scenario), until, changes)
 
 
@@ -1009,7 +1120,7 @@ def munitions_ratio(
     """Actor ``a``'s yearly artillery output against ``b``'s in ``year``, as a range across the
     published estimates (low, central, high; rounds per year), and the months ``a`` needs to
     make what ``b`` makes in a year; each estimate cited. See
-    :func:`milex.arsenal.ratio.ratio`."""
+    :func:`milex.arsenal.ratio.ratio`. No ``vintage``: see :func:`munitions`."""
     return _arsenal_ratio.ratio(_store(store), a, b, year)
 
 
@@ -1030,7 +1141,10 @@ def check(
     (docs/claims.md). ``lang`` None detects the language per sentence; ``date`` (YYYY-MM-DD)
     judges against the editions published by then and says what later ones show. One row per
     claim; ``extra["claims"]`` holds each claim in full. See
-    :func:`milex.claims.checking.check`."""
+    :func:`milex.claims.checking.check`.
+
+    It takes no ``vintage``: a claim is judged against the editions published by ``date``
+    (each series from the newest of them), and the result names each edition it read."""
     from milex.claims.checking import check as _check
 
     return _check(_store(store), text, lang, date)
@@ -1040,13 +1154,306 @@ def check(
 def ask(question: Question, lang: Lang = None, *, store: Store | None = None) -> Result:
     """A plain-language answer to ``question`` in its language (``extra["answer"]``), with the
     figures behind it and their sources; a question it cannot answer says so and gives
-    examples of what it can (``extra["answered"]``, ``extra["examples"]``)."""
+    examples of what it can (``extra["answered"]``, ``extra["examples"]``). It takes no
+    ``vintage``: an answer reads the newest editions and names them."""
     from milex.claims.answers import ask as _ask
 
     return _ask(_store(store), question, lang)
 
 
+# ------------------------------------------------------------------------ editions and revisions
+
+
+def _dataset(name: str) -> str:
+    """A source as the store names it: the update registry's names are accepted too
+    (``worldbank`` is the store's ``wdi``)."""
+    entry = read_toml("updates.toml").get(name.lower())
+    return entry["source"] if entry is not None else name
+
+
+@_validated
+def vintages(source: Name | None = None, *, store: Store | None = None) -> Result:
+    """The editions the store holds, one row each: ``source, vintage, published, title,
+    edition, complete`` (false for a subset, such as the SIPRI countries milex ships),
+    ``figures``, ``where`` (``embedded in milex``, or ``added by you on DATE from ORIGIN``),
+    ``added`` (UTC timestamp, your editions only), ``origin`` (the file or address read) and
+    ``newest`` (the newest edition of its source, the one read by default). ``source``: one
+    source (``nato``, ``sipri``, ``weo``, ``wdi`` or ``worldbank``), or None for all."""
+    store = _store(store)
+    source = _dataset(source) if source is not None else None
+    _check_source(store, source, None)
+    table = store.edition_table()
+    if source is not None:
+        table = table[table["source"] == source]
+    mine = userdata.manifest(store.path.parent)[["source", "vintage", "added", "origin"]]
+    table = table.merge(mine, on=["source", "vintage"], how="left")
+    shipped = embedded_editions(data_dir())
+    table["where"] = [
+        _where(row.added, row.origin, (row.source, row.vintage) in shipped)
+        for row in table.itertuples()
+    ]
+    table["newest"] = table["vintage"] == table.groupby("source")["vintage"].transform("max")
+    columns = ["source", "vintage", "published", "title", "edition", "complete", "figures"]
+    frame = table[[*columns, "where", "added", "origin", "newest"]].reset_index(drop=True)
+    origins = store.origins()
+    held = origins.merge(frame[["source", "vintage"]], on=["source", "vintage"])
+    return Result(
+        kind="vintages",
+        frame=frame,
+        units={"figures": "figures (observations)"},
+        sources=held,
+        query={"source": source},
+    )
+
+
+def _where(added: object, origin: object, shipped: bool) -> str:
+    """Where an edition comes from, in words (see :func:`vintages`)."""
+    if not isinstance(added, str):
+        return "embedded in milex"
+    where = f"added by you on {added[:10]} from {origin}"
+    return where + (" (replaces the subset milex ships)" if shipped else "")
+
+
+@_validated
+def diff(
+    source: Name,
+    old: Name | None = None,
+    new: Name | None = None,
+    *,
+    countries: Names | None = None,
+    indicators: Names | None = None,
+    threshold: Fraction = 0.0,
+    store: Store | None = None,
+) -> Result:
+    """What changed from the edition ``old`` of ``source`` to the edition ``new`` (default:
+    its two newest editions; ``new`` alone compares it with the edition before it): the
+    figures that are new, dropped, revised by at least ``threshold`` (a fraction of the old
+    value: 0.05 = 5%), whose unit changed (never subtracted), or that became actual (an
+    estimate or projection in ``old``, an actual figure in ``new``, listed even when unchanged).
+
+    ``countries`` (names, codes or groups) and ``indicators`` narrow the figures compared.
+    One row per listed figure: ``iso3, name, year, indicator, kind, became_actual,
+    old_value, new_value, change`` (new minus old in ``change_unit``: percentage points for a
+    share in percent), ``relative`` (the change as a fraction of the old value; missing from
+    zero), ``old_unit, new_unit, old_status, new_status``; see :mod:`milex.revisions` for the
+    rules. ``extra["summary"]``: how many figures of all those compared are new, dropped,
+    revised, unit_changed, unchanged (below_threshold of them moved less than the threshold)
+    and became_actual.
+    """
+    store = _store(store)
+    source = _dataset(source)
+    _check_source(store, source, None)
+    old, new = _two_editions(store, source, old, new)
+    indicators = [indicators] if isinstance(indicators, str) else indicators
+    _check_indicators(store, indicators)
+    codes = geo.expand(countries) if countries is not None else None
+    before, after = (store.observations(source, v, codes, indicators) for v in (old, new))
+    changes = revisions.compare(before, after, threshold)
+    counts = revisions.summary(changes)
+    frame = revisions.listed(changes).drop(columns="listed")
+    frame.insert(1, "name", frame["iso3"].map(store.names))
+    ids = set(before["source_id"]) | set(after["source_id"])
+    notes = []
+    if frame.empty:
+        notes.append(
+            f"no figure of {source} changed by {threshold:.1%} or more from {old} to {new}, "
+            "and none became actual"
+        )
+    editions = store.edition_table().set_index(["source", "vintage"])
+    caveats = [
+        f"{source} {v} holds part of its edition ({editions.loc[(source, v), 'coverage_note']}): "
+        "figures it does not hold are listed as new or dropped"
+        for v in (old, new)
+        if not editions.loc[(source, v), "complete"]
+    ]
+    if counts["unit_changed"]:
+        caveats.append(
+            "figures whose unit changed between the editions (another price base year or "
+            "currency) are listed as unit changes and never subtracted"
+        )
+    return Result(
+        kind="diff",
+        frame=frame,
+        units={
+            "old_value": "old_unit of the row",
+            "new_value": "new_unit of the row",
+            "change": "change_unit of the row",
+            "relative": "fraction of the old value (0.05 = 5%)",
+        },
+        sources=store.origins(ids),
+        query={
+            "source": source,
+            "old": old,
+            "new": new,
+            "countries": countries,
+            "indicators": indicators,
+            "threshold": threshold,
+        },
+        notes=notes,
+        caveats=caveats,
+        extra={"summary": counts},
+    )
+
+
+def _two_editions(store: Store, source: str, old: str | None, new: str | None) -> tuple[str, str]:
+    """The editions a diff compares (see :func:`diff`), each checked."""
+    for vintage in (old, new):
+        _one_edition(vintage)
+        _check_source(store, source, vintage)
+    held = sorted(store.editions().query("source == @source")["vintage"])
+    if len(held) < 2:
+        raise InputError(
+            f"{source} has one edition in the store ({held[0]}): nothing to compare it with; "
+            "add another with milex update"
+        )
+    new = new or held[-1]
+    if old is None:
+        earlier = [v for v in held if v < new]
+        old = earlier[-1] if earlier else held[0]
+    if old == new:
+        raise InputError(
+            f"both editions are {source} {old}: give two editions to compare, e.g. "
+            f"{held[-2]} and {held[-1]} (see vintages)"
+        )
+    return old, new
+
+
 # ------------------------------------------------------------------------ the store itself
+
+
+#: The columns of :func:`update`'s rows.
+UPDATE_COLUMNS = [
+    "source",
+    "vintage",
+    "action",
+    "figures",
+    "compared_with",
+    "new",
+    "revised",
+    "dropped",
+    "unit_changed",
+    "became_actual",
+    "origin",
+]
+
+
+@_validated
+def update(
+    source: Name = "all",
+    file: Files | None = None,
+    *,
+    dry_run: Flag = False,
+    vintage: Name | None = None,
+    url: Address | None = None,
+    progress: StepProgress | None = None,
+) -> Result:
+    """Bring in the newest official editions: download each source's file (or read ``file``,
+    one path or a list), read and check it completely, then add it to your editions in one
+    transaction (``user.duckdb`` in the milex home); the editions held stay.
+
+    ``source``: ``nato``, ``sipri``, ``weo``, ``worldbank`` or ``all`` (each in turn; with
+    ``file``, each file's source is told from its name). Every source asked for is
+    downloaded and read before anything is added, so that a network failure
+    (:class:`~milex.errors.NetworkError`), a bad file (``DataFileError``) or a bad argument
+    (``InputError``) changes nothing. ``dry_run`` reads and compares but adds nothing.
+    ``vintage`` (YYYY-MM) names the edition when the file does not say it; ``url`` replaces
+    the registry's address (one source only). ``progress(done, total, what)`` is called as
+    each download and each reading step advances (``what`` starts with ``download `` or
+    ``read ``).
+
+    One row per edition read: ``source`` (as the store names it: ``wdi`` for worldbank),
+    ``vintage``, ``action`` (``added``, ``would add``, ``held already``, ``replaces the
+    embedded subset``, ``would replace the embedded subset``), ``figures``, ``compared_with``
+    (the newest edition held before it, the embedded subset it replaces, or None), the counts
+    of :func:`milex.revisions.summary` against that edition (``new``, ``revised``,
+    ``dropped``, ``unit_changed``, ``became_actual``) and ``origin`` (the file or address
+    read). After an edition is added, the default store is opened afresh on next use.
+    """
+    from milex.store import update as _update
+
+    names = _update.names()
+    if source != "all":
+        _update.entry(source.lower())
+    asked = names if source == "all" else [source.lower()]
+    files = [file] if isinstance(file, str | Path) else file
+    work: dict[str, list[Path] | None] = dict.fromkeys(asked)
+    if files is not None and len(asked) > 1:
+        work = {}
+        for path in map(Path, files):
+            work.setdefault(_update.guess(path), []).append(path)
+    elif files is not None:
+        work = {asked[0]: [Path(f) for f in files]}
+    if (vintage is not None or url is not None) and len(work) > 1:
+        raise InputError(
+            f"vintage and url apply to one source, not {', '.join(work)}: give the source, "
+            "e.g. source nato"
+        )
+    home = catalog_home()
+    ready = [
+        _update.prepare(name, paths, url=url, vintage=vintage, progress=progress, cache_dir=home)
+        for name, paths in work.items()
+    ]
+    store = default_store()
+    rows, added = [], False
+    for edition in ready:
+        before = _held_before(
+            store, edition.source, edition.vintage, edition.held or edition.replaces
+        )
+        old = store.observations(edition.source, before) if before else _no_figures()
+        counts = revisions.summary(revisions.compare(old, edition.tidy()))
+        if not (dry_run or edition.held):
+            _update.commit(edition, cache_dir=home)
+            added = True
+        rows.append(
+            {
+                "source": edition.source,
+                "vintage": edition.vintage,
+                "action": _action(edition.held, edition.replaces, dry_run),
+                "figures": len(edition.observations),
+                "compared_with": before,
+                **{key: counts[key] for key in UPDATE_COLUMNS[5:10]},
+                "origin": edition.origin,
+            }
+        )
+    if added:  # the cached store predates the new editions
+        default_store.cache_clear()
+    return Result(
+        kind="update",
+        frame=pd.DataFrame(rows, columns=UPDATE_COLUMNS),
+        units={"figures": "figures (observations)"},
+        query={
+            "source": source,
+            "file": [str(f) for f in files] if files is not None else None,
+            "dry_run": dry_run,
+            "vintage": vintage,
+            "url": url,
+            "home": str(home),
+        },
+    )
+
+
+def _held_before(store: Store, source: str, vintage: str, same: bool) -> str | None:
+    """The edition an update is compared with: the same one when it is held already or its
+    subset is replaced (``same``), else the newest held before it (None: no earlier one)."""
+    held = set(store.editions().query("source == @source")["vintage"])
+    if same and vintage in held:
+        return vintage
+    earlier = sorted(v for v in held if v < vintage)
+    return earlier[-1] if earlier else None
+
+
+def _no_figures() -> pd.DataFrame:
+    """No figures in the tidy columns: what an update is compared with when nothing was held."""
+    return pd.DataFrame(columns=revisions.COLUMNS)
+
+
+def _action(held: bool, replaces: bool, dry_run: bool) -> str:
+    """What an update does with an edition, in words (see :func:`update`)."""
+    if held:
+        return "held already"
+    if replaces:
+        return "would replace the embedded subset" if dry_run else "replaces the embedded subset"
+    return "would add" if dry_run else "added"
 
 
 @_validated

@@ -88,6 +88,7 @@ def _share_guidelines() -> str:
 FORMAT = typer.Option(Format.table, "--format", "-f", help="Output: table, json or csv.")
 SOURCE_HELP = "Dataset: nato, sipri, weo or wdi."
 VINTAGE_HELP = "Edition, e.g. 2026-07 (default: the newest edition of each series)."
+NATO_VINTAGE_HELP = "NATO's edition to start from, e.g. 2024-06 (default: the newest)."
 COUNTRY_HELP = "Country: ISO3 or ISO2 code, or an English, Dutch, German or French name."
 TARGET = typer.Option(
     "hague-3.5",
@@ -279,6 +280,9 @@ def show(
     years: str | None = typer.Option(
         None, "--years", help="Year or range, e.g. 1992-2024 (default: 2014-2030)."
     ),
+    vintage: str | None = typer.Option(
+        None, "--vintage", help="Show this edition only, e.g. 2024-06 (default: every edition)."
+    ),
     fmt: Format = FORMAT,
 ) -> None:
     """One country's series across sources and editions, and why NATO and SIPRI differ."""
@@ -286,9 +290,8 @@ def show(
 
     asked = years is not None
     years = "2014-2030" if years is None else years
-    if indicator:
-        indicator = [name.strip() for item in indicator for name in item.split(",")]
-    result = api.report(country, indicator, years, source=source)
+    indicator = _listed(indicator)
+    result = api.report(country, indicator, years, source=source, vintage=vintage)
     if _data(result, fmt):
         return
     obs, extra, out = result.frame, result.extra, _console()
@@ -424,16 +427,251 @@ def sources(fmt: Format = FORMAT) -> None:
         )
     out = _console()
     out.print(grid)
+    out.print(_sipri_line(sipri))
+    for row in editions.itertuples():
+        out.print(f"Cite {row.source} {row.vintage}: {row.cite}")
+
+
+def _sipri_line(sipri: dict) -> str:
+    """What the store holds of SIPRI's database: the full copy you loaded, or the subset milex
+    ships measured against SIPRI's reuse limit."""
+    if sipri["complete"]:
+        return (
+            f"SIPRI {sipri['vintage']}: the full database, {sipri['embedded_countries']} "
+            f"countries and {sipri['embedded_figures']:,} figures. {sipri['note']}"
+        )
     verdict = "under" if sipri["within_limit"] else "OVER"
-    out.print(
+    return (
         f"SIPRI subset ({sipri['vintage']}): {sipri['embedded_countries']} countries and the "
         f"world total of SIPRI's {sipri['database_countries']} countries (counted as "
         f"{sipri['share_of_countries_pct']:.1f}%), {sipri['embedded_figures']:,} of "
         f"at most {sipri['database_cells']:,} figures ({sipri['share_of_cells_pct']:.1f}%): "
         f"{verdict} SIPRI's {sipri['limit_pct']}% reuse limit."
     )
-    for row in editions.itertuples():
-        out.print(f"Cite {row.source} {row.vintage}: {row.cite}")
+
+
+@app.command(short_help="The editions held: embedded in milex or added by you, newest marked.")
+def vintages(
+    source: str | None = typer.Option(
+        None, "--source", "-s", help=SOURCE_HELP + " Or worldbank (= wdi). Default: all."
+    ),
+    fmt: Format = FORMAT,
+) -> None:
+    """The editions the store holds, one row each: when published, how many figures, whether
+    complete, where it comes from (embedded in milex, or added by you with milex update, when
+    and from which file or address), and which is the newest (read by default)."""
+    from milex import api
+
+    result = api.vintages(source)
+    if _data(result, fmt):
+        return
+    grid = _table(
+        "Editions held",
+        "Newest ✓: read by default (--vintage picks another). (partial): a subset of the edition.",
+    )
+    for label in ("Source", "Vintage", "Published", "Title", "Figures", "Where", "Newest"):
+        grid.add_column(label, overflow="fold", justify="right" if label == "Figures" else "left")
+    for row in result.frame.itertuples():
+        grid.add_row(
+            row.source,
+            row.vintage,
+            str(row.published),
+            row.title,
+            f"{row.figures:,}" + ("" if row.complete else " (partial)"),
+            row.where,
+            "✓" if row.newest else "",
+        )
+    _console().print(grid)
+
+
+@app.command(short_help="What changed between two editions: revised, new, dropped, now actual.")
+def diff(
+    source: str = typer.Argument(..., help="nato, sipri, weo or wdi (worldbank)."),
+    old: str | None = typer.Option(
+        None, "--from", help="The older edition, e.g. 2024-06 (default: the one before --to)."
+    ),
+    new: str | None = typer.Option(
+        None, "--to", help="The newer edition, e.g. 2026-07 (default: the newest)."
+    ),
+    country: list[str] | None = typer.Option(
+        None, "--country", "-c", help="Countries or groups, repeated or comma-separated."
+    ),
+    indicator: list[str] | None = typer.Option(
+        None, "--indicator", "-i", help="Indicators, repeated or comma-separated (default: all)."
+    ),
+    threshold: float = typer.Option(
+        0.0,
+        "--threshold",
+        help="The smallest change listed, as a fraction of the old value: 0.05 = 5% "
+        "(default 0: every change). Estimates that became actual are listed anyway.",
+    ),
+    fmt: Format = FORMAT,
+) -> None:
+    """The figures that changed from one edition of a source to another: revised (from, to,
+    change in points or the figure's unit, and relative change), new, dropped, unit changed
+    (another price base or currency: never subtracted) and estimates that became actual."""
+    from milex import api
+
+    result = api.diff(
+        source,
+        old,
+        new,
+        countries=_listed(country),
+        indicators=_listed(indicator),
+        threshold=threshold,
+    )
+    if _data(result, fmt):
+        return
+    query = result.query
+    out = _console()
+    grid = _table(
+        f"{query['source']}: {query['old']} → {query['new']}"
+        + (f" (changes of {query['threshold']:.1%} or more)" if query["threshold"] else ""),
+        "Change: new minus old, in percentage points for shares in percent, else in the unit; "
+        "relative: of the old value.",
+    )
+    for label in ("Country", "Year", "Indicator", "From", "To", "Change", "Relative", "What"):
+        grid.add_column(
+            label, justify="right" if label in ("Year", "Change", "Relative") else "left"
+        )
+    for row in result.frame.itertuples():
+        grid.add_row(
+            row.name,
+            str(row.year),
+            row.indicator,
+            _edition_value(row.old_value, row.old_status),
+            _edition_value(row.new_value, row.new_status),
+            _change(row.change, row.change_unit),
+            _relative(row.relative),
+            _what(row),
+        )
+    out.print(grid)
+    counts = result.extra["summary"]
+    out.print(
+        f"{query['source']} {query['old']} → {query['new']}: {counts['revised']:,} revised, "
+        f"{counts['new']:,} new, {counts['dropped']:,} dropped, {counts['unit_changed']:,} unit "
+        f"changed, {counts['became_actual']:,} became actual; {counts['unchanged']:,} unchanged "
+        f"({counts['below_threshold']:,} moved less than the threshold) of "
+        f"{counts['figures']:,} figures."
+    )
+    _footer(out, result)
+
+
+def _listed(values: list[str] | None) -> list[str] | None:
+    """Repeated or comma-separated option values as one list (None when none were given)."""
+    if not values:
+        return None
+    return [name.strip() for item in values for name in item.split(",") if name.strip()]
+
+
+def _figure(value) -> str:
+    """A figure of any unit: two decimals below 1,000, one above."""
+    return _num(value, 2 if _missing(value) or abs(value) < 1000 else 1)
+
+
+def _edition_value(value, status) -> str:
+    """A figure of one edition with its status: "4.12 (estimate)"; "—" when it has none."""
+    return "—" if _missing(value) else f"{_figure(value)} ({status})"
+
+
+def _change(change, unit) -> str:
+    """A change, with "points" for a change in percentage points."""
+    if _missing(change):
+        return ""
+    sign = "+" if change > 0 else ""
+    points = " points" if str(unit).startswith("percentage points") else ""
+    return f"{sign}{_figure(change)}{points}"
+
+
+def _relative(fraction) -> str:
+    """A relative change in percent with its sign ("-9.0%"); none for a change that rounds
+    to zero ("0.0%") or has no relative size (from zero: "")."""
+    if _missing(fraction):
+        return ""
+    text = f"{fraction:+.1%}"
+    return "0.0%" if text.strip("+-") == "0.0%" else text
+
+
+def _what(row) -> str:
+    """What happened to a figure, in words: its kind, a unit change's units, "became actual"."""
+    parts = [] if row.kind == "unchanged" else [row.kind]
+    if row.kind == "unit changed":
+        parts = [f"unit changed: {row.old_unit} → {row.new_unit}"]
+    if row.became_actual:
+        parts.append("became actual")
+    return ", ".join(parts)
+
+
+@app.command(short_help="Bring in the newest official editions (or files you downloaded).")
+def update(
+    source: str = typer.Option(
+        "all", "--source", "-s", help=f"{_ids('updates.toml').replace(', ', '|')}|all."
+    ),
+    file: list[Path] | None = typer.Option(
+        None,
+        "--file",
+        help="Read this file instead of downloading (repeat for several; with --source all, "
+        "each file's source is told from its name).",
+    ),
+    vintage: str | None = typer.Option(
+        None, "--vintage", help="The edition, YYYY-MM, when the file does not say it."
+    ),
+    url: str | None = typer.Option(None, "--url", help="Download from this address instead."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Read and compare, show what would change; add nothing."
+    ),
+    fmt: Format = FORMAT,
+) -> None:
+    """Download each source's newest edition (or read --file), check all of it, then add it
+    to your editions in one step, with what it revises against the newest edition held. The
+    editions held stay; offline, or when a file is bad, nothing is changed (exit 1 for a
+    network failure, 2 for a bad file or argument)."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from milex import api
+
+    errors = Console(stderr=True)
+    with Progress(console=errors, transient=True, disable=not errors.is_terminal) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(done: int, total: int, what: str) -> None:
+            task = tasks.setdefault(what, bar.add_task(what, total=None))
+            bar.update(task, completed=done, total=total or None)
+
+        result = api.update(
+            source, file, dry_run=dry_run, vintage=vintage, url=url, progress=progress
+        )
+    if _data(result, fmt):
+        return
+    grid = _table(
+        "milex update" + (" (dry run: nothing added)" if dry_run else ""),
+        "Counts against the edition compared with: the newest held before it, or the subset "
+        "it replaces.",
+    )
+    columns = ["Source", "Vintage", "Action", "Figures", "Compared with", "New", "Revised"]
+    for label in (*columns, "Dropped", "Unit changed", "Became actual", "Origin"):
+        grid.add_column(label, overflow="fold")
+    for row in result.frame.itertuples():
+        grid.add_row(
+            row.source,
+            row.vintage,
+            row.action,
+            f"{row.figures:,}",
+            row.compared_with or "—",
+            *(f"{getattr(row, c):,}" for c in ("new", "revised", "dropped", "unit_changed")),
+            f"{row.became_actual:,}",
+            row.origin,
+        )
+    out = _console()
+    out.print(grid)
+    added = result.frame["action"].isin(["added", "replaces the embedded subset"]).sum()
+    out.print(
+        f"Added {added} edition(s) to your editions in {result.query['home']}; milex vintages "
+        "lists them, milex diff shows what changed."
+        if added
+        else "Nothing was changed."
+    )
 
 
 @app.command(short_help="Export observations with source, vintage and citation.")
@@ -564,6 +802,7 @@ def path(
     inflation_after: float | None = typer.Option(
         None, "--inflation-after", help="GDP-deflator inflation (%) after the IMF horizon."
     ),
+    vintage: str | None = typer.Option(None, "--vintage", help=NATO_VINTAGE_HELP),
     fmt: Format = FORMAT,
 ) -> None:
     """A year-by-year path to a target share of GDP, with the real growth it needs."""
@@ -578,6 +817,7 @@ def path(
         growth_after=growth_after,
         inflation_after=inflation_after,
         above="converge" if converge else "hold",
+        vintage=vintage,
     )
     if _data(result, fmt):
         return
@@ -588,8 +828,9 @@ def path(
         f"{extra['name']}: {method} path to {result.query['target']:g}% of GDP "
         f"by {table['year'].iloc[-1]}",
         f"Money in {extra['currency']} billion, at current prices and (Constant) at constant "
-        f"{price_year} prices. Extra = above holding the base year's share. "
-        f"GDP: IMF WEO {result.query['weo_vintage']}, then extrapolated.",
+        f"{price_year} prices. Extra = above holding the base year's share. Base: NATO "
+        f"{result.query['vintage']}. GDP: IMF WEO {result.query['weo_vintage']}, then "
+        "extrapolated.",
     )
     for label in (
         "Year",
@@ -625,16 +866,17 @@ def pledges(
     country: str | None = typer.Argument(
         None, help=COUNTRY_HELP + " Default: every pledge in the registry."
     ),
+    vintage: str | None = typer.Option(None, "--vintage", help=NATO_VINTAGE_HELP),
     fmt: Format = FORMAT,
 ) -> None:
     """National plans from the registry, checked: do amount and share add up, on path?"""
     from milex import api
 
-    result = api.pledges(country)
+    result = api.pledges(country, vintage=vintage)
     if _data(result, fmt):
         return
     grid = _table(
-        "Pledges and plans, checked against projected GDP",
+        f"Pledges and plans, checked against projected GDP (NATO {result.query['vintage']})",
         "Implied = the amount as % of projected GDP (or the share in money). "
         "On path = at or above a linear path to the Hague guideline.",
     )
@@ -708,6 +950,7 @@ def simulate(
         help="Address of a Dask scheduler, e.g. tcp://127.0.0.1:8786 (connect timeout: "
         "MILEX_DASK_TIMEOUT seconds in the environment).",
     ),
+    vintage: str | None = typer.Option(None, "--vintage", help=NATO_VINTAGE_HELP),
     fmt: Format = FORMAT,
 ) -> None:
     """Probability that a spending plan reaches a target when growth and inflation vary."""
@@ -730,6 +973,7 @@ def simulate(
             amounts=plan,
             dask=dask,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
+            vintage=vintage,
         )
     if _data(result, fmt):
         return
@@ -798,6 +1042,11 @@ def compare(
         "-s",
         help="Both sides on nato or sipri (default: NATO for allies, SIPRI for others).",
     ),
+    vintage: str | None = typer.Option(
+        None,
+        "--vintage",
+        help="An edition of a side's source, e.g. sipri's 2025-04 (default: the newest).",
+    ),
     fmt: Format = FORMAT,
 ) -> None:
     """Spending of two sides compared on the same basis, with share of GDP, real growth, its
@@ -807,7 +1056,12 @@ def compare(
     if years is not None:
         parse_years(years)
     result = api.compare(
-        side_a, side_b, years, basis=basis.value, source=source.value if source else None
+        side_a,
+        side_b,
+        years,
+        basis=basis.value,
+        source=source.value if source else None,
+        vintage=vintage,
     )
     _comparison(result, fmt)
 
@@ -824,6 +1078,11 @@ def race(
     source: CompareSource | None = typer.Option(
         None, "--source", "-s", help="Both sides on nato or sipri (default: each its own)."
     ),
+    vintage: str | None = typer.Option(
+        None,
+        "--vintage",
+        help="An edition of a side's source, e.g. sipri's 2025-04 (default: the newest).",
+    ),
     fmt: Format = FORMAT,
 ) -> None:
     """Spending in national currency, at market rates and at PPP, share of GDP and real growth
@@ -832,7 +1091,9 @@ def race(
 
     if years is not None:
         parse_years(years)
-    result = api.race(country, years, against=against, source=source.value if source else None)
+    result = api.race(
+        country, years, against=against, source=source.value if source else None, vintage=vintage
+    )
     _comparison(result, fmt)
 
 
