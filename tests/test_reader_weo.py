@@ -20,24 +20,34 @@ from milex.catalog import data_dir
 from milex.errors import DataFileError
 from milex.readers import weo
 from milex.readers.parsed import COLUMNS
-from tests.weo_files import with_commas, write_weo_text, write_weo_xlsx
+from tests.weo_files import published, with_commas, write_weo_text, write_weo_xlsx
 
 KEY = ["iso3", "year", "indicator"]
 
 
-def embedded(vintage: str) -> pd.DataFrame:
-    """The published figures of a WEO edition as milex embeds them."""
-    return pd.read_csv(data_dir() / "observations" / f"weo_{vintage}.csv").drop(columns="source_id")
-
-
 @pytest.fixture(scope="module")
 def april_2025() -> pd.DataFrame:
-    return embedded("2025-04")
+    return published("weo_2025-04")
 
 
 @pytest.fixture(scope="module")
 def april_2026() -> pd.DataFrame:
-    return embedded("2026-04")
+    return published("weo_2026-04")
+
+
+@pytest.fixture
+def germany_ppp(april_2025) -> pd.DataFrame:
+    """Germany's GDP at PPP in WEO April 2025: one series, one row of a file."""
+    return april_2025[(april_2025.iso3 == "DEU") & (april_2025.indicator == "gdp_ppp")]
+
+
+def text_file_with(tmp_path: Path, figures: pd.DataFrame, old: str, new: str) -> Path:
+    """The WEO text file of the figures, with ``old`` replaced by ``new`` in its text."""
+    path = write_weo_text(tmp_path / "WEOApr2025all.xls", figures)
+    text = path.read_bytes().decode("utf-16")
+    assert old in text
+    path.write_bytes(text.replace(old, new).encode("utf-16"))
+    return path
 
 
 def expected_status(figures: pd.DataFrame) -> pd.Series:
@@ -195,12 +205,11 @@ def test_kosovo_fiscal_years_and_groups_in_the_workbook(tmp_path):
         ("XKX", 2024, "projection"),
     ]
     assert parsed.vintage == "2025-10"
-    assert parsed.edition["coverage_note"] == "1 country-group rows skipped"
+    assert parsed.edition["coverage_note"] == "country-group rows skipped: 1"
 
 
-def test_a_series_without_latest_actual_year_is_unknown(tmp_path, april_2025):
-    figures = april_2025[(april_2025.iso3 == "DEU") & (april_2025.indicator == "gdp_ppp")]
-    path = write_weo_xlsx(tmp_path / "w.xlsx", figures, latest={("DEU", "gdp_ppp"): ""})
+def test_a_series_without_latest_actual_year_is_unknown(tmp_path, germany_ppp):
+    path = write_weo_xlsx(tmp_path / "w.xlsx", germany_ppp, latest={("DEU", "gdp_ppp"): ""})
     assert set(weo.read([path]).observations.status) == {"unknown"}
 
 
@@ -256,11 +265,10 @@ def test_old_vintage_in_cp1252_with_dashes_an_extra_year_and_commas(tmp_path, ap
     assert figure(parsed.observations, "USA", "gdp_usd_current", 2024).value == 29184.9
 
 
-def test_other_subjects_are_left_aside(tmp_path, april_2025):
-    figures = april_2025[(april_2025.iso3 == "DEU") & (april_2025.indicator == "gdp_ppp")]
+def test_other_subjects_are_left_aside(tmp_path, germany_ppp):
     other = ["134", "DEU", "LUR", "Germany", "Unemployment rate", "", "Percent of total labor "
              "force", "", "Primary domestic currency: Euro", *["5.1"] * 51, "2024"]  # fmt: skip
-    path = write_weo_text(tmp_path / "WEOApr2025all.xls", figures, extra_rows=[other])
+    path = write_weo_text(tmp_path / "WEOApr2025all.xls", germany_ppp, extra_rows=[other])
     assert set(weo.read([path]).observations.indicator) == {"gdp_ppp"}
 
 
@@ -268,9 +276,8 @@ def test_other_subjects_are_left_aside(tmp_path, april_2025):
 
 
 def test_missing_column_is_named(tmp_path, april_2025):
-    path = write_weo_text(tmp_path / "WEOApr2025all.xls", april_2025[april_2025.iso3 == "DEU"])
-    text = path.read_bytes().decode("utf-16").replace("Estimates Start After", "Estimates start")
-    path.write_bytes(text.encode("utf-16"))
+    figures = april_2025[april_2025.iso3 == "DEU"]
+    path = text_file_with(tmp_path, figures, "Estimates Start After", "Estimates start")
     with pytest.raises(DataFileError) as error:
         weo.read([path])
     assert str(error.value).startswith(
@@ -292,12 +299,9 @@ def test_workbook_without_countries_sheet_is_refused(tmp_path, april_2026):
         weo.read([path])
 
 
-def test_text_in_a_number_cell_names_line_country_code_and_year(tmp_path, april_2025):
-    figures = april_2025[(april_2025.iso3 == "DEU") & (april_2025.indicator == "gdp_ppp")]
-    path = write_weo_text(tmp_path / "WEOApr2025all.xls", figures)
-    text = path.read_bytes().decode("utf-16")
-    value = with_commas(figures[figures.year == 2025].value.iloc[0])
-    path.write_bytes(text.replace(f"\t{value}\t", "\tsee note\t").encode("utf-16"))
+def test_text_in_a_number_cell_names_line_country_code_and_year(tmp_path, germany_ppp):
+    value = with_commas(germany_ppp[germany_ppp.year == 2025].value.iloc[0])
+    path = text_file_with(tmp_path, germany_ppp, f"\t{value}\t", "\tsee note\t")
     with pytest.raises(DataFileError) as error:
         weo.read([path])
     assert str(error.value).startswith(
@@ -315,11 +319,8 @@ def test_text_in_a_workbook_cell_names_the_cell(tmp_path, april_2026):
         weo.read([path])
 
 
-def test_unknown_country_code_is_refused(tmp_path, april_2025):
-    figures = april_2025[(april_2025.iso3 == "DEU") & (april_2025.indicator == "gdp_ppp")]
-    path = write_weo_text(tmp_path / "WEOApr2025all.xls", figures)
-    text = path.read_bytes().decode("utf-16").replace("\tDEU\tPPPGDP", "\tZZX\tPPPGDP")
-    path.write_bytes(text.encode("utf-16"))
+def test_unknown_country_code_is_refused(tmp_path, germany_ppp):
+    path = text_file_with(tmp_path, germany_ppp, "\tDEU\tPPPGDP", "\tZZX\tPPPGDP")
     with pytest.raises(DataFileError) as error:
         weo.read([path])
     assert str(error.value).startswith(
@@ -330,23 +331,19 @@ def test_unknown_country_code_is_refused(tmp_path, april_2025):
 
 def test_a_changed_scale_is_refused(tmp_path, april_2025):
     figures = april_2025[(april_2025.iso3 == "DEU") & (april_2025.indicator == "gdp_usd_current")]
-    path = write_weo_text(tmp_path / "WEOApr2025all.xls", figures)
-    text = path.read_bytes().decode("utf-16").replace("\tBillions\t", "\tMillions\t")
-    path.write_bytes(text.encode("utf-16"))
+    path = text_file_with(tmp_path, figures, "\tBillions\t", "\tMillions\t")
     with pytest.raises(DataFileError, match=r"line 2 \(DEU NGDPD\): scale 'Millions' for NGDPD"):
         weo.read([path])
 
 
-def test_a_year_that_is_no_year_is_refused(tmp_path, april_2025):
-    figures = april_2025[(april_2025.iso3 == "DEU") & (april_2025.indicator == "gdp_ppp")]
-    path = write_weo_xlsx(tmp_path / "w.xlsx", figures, latest={("DEU", "gdp_ppp"): "soon"})
+def test_a_year_that_is_no_year_is_refused(tmp_path, germany_ppp):
+    path = write_weo_xlsx(tmp_path / "w.xlsx", germany_ppp, latest={("DEU", "gdp_ppp"): "soon"})
     with pytest.raises(DataFileError, match=r"column LATEST_ACTUAL_ANNUAL_DATA: 'soon' is not"):
         weo.read([path])
 
 
-def test_the_same_series_twice_is_refused(tmp_path, april_2025):
-    figures = april_2025[(april_2025.iso3 == "DEU") & (april_2025.indicator == "gdp_ppp")]
-    path = write_weo_text(tmp_path / "WEOApr2025all.xls", figures)
+def test_the_same_series_twice_is_refused(tmp_path, germany_ppp):
+    path = write_weo_text(tmp_path / "WEOApr2025all.xls", germany_ppp)
     text = path.read_bytes().decode("utf-16")
     lines = text.split("\r\n")
     path.write_bytes("\r\n".join([*lines[:2], lines[1], *lines[2:]]).encode("utf-16"))
@@ -415,4 +412,3 @@ def test_the_code_table_fits_indicators_csv():
     """Every mapping of weo_codes.csv names an indicator of indicators.csv."""
     indicators = set(pd.read_csv(data_dir() / "indicators.csv").indicator)
     assert {s.indicator for s in weo.series_codes().values()} <= indicators
-    assert Path(data_dir() / "weo_codes.csv").is_file()

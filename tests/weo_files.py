@@ -14,6 +14,7 @@ Entry points:
 * ``write_weo_xlsx(path, figures, vintage="2026-04", ...) -> Path``
 * ``write_worldbank_json(path, figures, indicator, lastupdated, ...) -> Path``
 * ``write_worldbank_csv(path, figures, indicator, lastupdated) -> Path``
+* ``published("weo_2025-04") -> DataFrame``: the embedded published figures of an edition
 * ``latest_actual(figures) -> {(iso3, indicator): year}``: the latest year whose status is
   actual, which the writers give as the WEO's "Estimates Start After" / latest actual year.
 """
@@ -64,6 +65,15 @@ TEXT_HEADER = ["WEO Country Code", "ISO", "WEO Subject Code", "Country", "Subjec
 XLSX_HEADER = ["DATASET", "SERIES_CODE", "COUNTRY.ID", "COUNTRY", "INDICATOR.ID", "INDICATOR",
                "FREQUENCY", "SCALE", "UNIT", "PUBLICATION_DATE", "LATEST_ACTUAL_ANNUAL_DATA",
                "PRIMARY_DOMESTIC_CURRENCY"]  # fmt: skip
+
+
+def published(edition: str) -> pd.DataFrame:
+    """The published figures milex embeds for an edition (``weo_2025-04``, ``wdi_2026-03``):
+    columns iso3, year, indicator, value, unit, status."""
+    from milex.catalog import data_dir
+
+    path = data_dir() / "observations" / f"{edition}.csv"
+    return pd.read_csv(path).drop(columns="source_id")
 
 
 def latest_actual(figures: pd.DataFrame) -> dict[tuple[str, str], int]:

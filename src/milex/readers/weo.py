@@ -401,7 +401,7 @@ def _parsed(book: _Edition, found: list[tuple], layout: str) -> Parsed:
     check_units(observations, "weo_codes.csv")
     notes = []
     if book.groups:
-        notes.append(f"{book.groups} country-group rows skipped")
+        notes.append(f"country-group rows skipped: {book.groups}")
     if book.skipped:
         notes.append("left out for want of a known currency: " + ", ".join(book.skipped))
     edition: dict[str, object] = {"complete": True}

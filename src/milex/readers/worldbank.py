@@ -200,7 +200,9 @@ def read(paths: list[Path], progress: Progress | None = None) -> Parsed:
     }
     notes = [f"{code} last updated {day}" for code, day in sorted(known.items())]
     if reading.regions:
-        notes.append(f"{len(reading.regions)} regions and groups skipped")
+        regions = sorted(reading.regions)
+        notes.append(f"regions and groups skipped: {len(regions)} ({', '.join(regions[:8])}"
+                     + (", ...)" if len(regions) > 8 else ")"))  # fmt: skip
     if reading.other:
         notes.append(f"indicators not read: {', '.join(sorted(reading.other))}")
     edition["coverage_note"] = "; ".join(notes)
