@@ -221,6 +221,14 @@ def test_2025_wording(tmp_path, figures_2026):
     assert parsed.edition["title"] == "Defence Expenditure of NATO Countries (2014-2026)"
 
 
+def test_edition_title_from_table_1_when_the_workbook_has_none(tmp_path, figures_2026):
+    """Without a title spanning years in the document properties, the edition is named by
+    Table 1's subject ("Table 1: Core defence expenditure") and the years of the tables."""
+    path = write_nato_2026(tmp_path / "t.xlsx", figures_2026, title="Tables")
+    parsed = nato.read([path])
+    assert parsed.edition["title"] == "Core defence expenditure of NATO Countries (2014-2026)"
+
+
 def test_price_base_year_comes_from_the_heading(tmp_path, figures_2026):
     path = write_nato_2026(tmp_path / "b.xlsx", figures_2026)
     edit(

@@ -22,7 +22,7 @@ fractions), per capita in US dollars, personnel in thousands.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -71,6 +71,15 @@ def _currencies() -> dict[tuple[str, str], str]:
     }
 
 
+def _is_figure(value: object) -> bool:
+    """Whether a cell holds something other than a missing-value code or a page number
+    ("-9-"): a figure, or text that should have been one."""
+    if type(value) is float:
+        return True
+    written = text(value)
+    return written not in MISSING and not _PAGE.fullmatch(written)
+
+
 def _heading_key(value: str) -> str:
     return " ".join(value.casefold().split()).rstrip(":").strip()
 
@@ -90,6 +99,21 @@ class _Geometry:
     heading: int
 
 
+@dataclass
+class _Cursor:
+    """Where a sheet's reading is: the block (its heading's match) the rows belong to, the last
+    text that ended a block, the blocks found and the figures read so far."""
+
+    geometry: _Geometry
+    block: Block | None = None
+    match: re.Match[str] | None = None
+    text: str = ""
+    fresh: bool = False  # the last row with text was a block's heading
+    found: set[Block] = field(default_factory=set)
+    seen: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    figures: list[tuple] = field(default_factory=list)
+
+
 class _Sheet:
     """Reads one table's sheet into rows of figures."""
 
@@ -102,127 +126,134 @@ class _Sheet:
     def cell(self, row: int, col: int) -> str:
         return f"{self.where}, cell {cell_name(row, col)}"
 
-    def _header(self, row: list[object]) -> _Geometry | None:
-        """The years of a header row: its filled cells are all years, at least three, one after
-        the other; None for any other row."""
-        filled = {col: v for col, v in enumerate(row) if text(v)}
-        years = {col: year_header(v) for col, v in filled.items()}
-        if len(years) < 3 or None in years.values():
+    def _header(self, index: int) -> _Geometry | None:
+        """The years of row ``index`` if it is a header row (its filled cells all years, at least
+        three, one after the other), else None."""
+        years = {}
+        for col, value in enumerate(self.rows[index]):
+            if value != "":
+                years[col] = year_header(value)
+                if years[col] is None:
+                    return None
+        if len(years) < 3:
             return None
         found = [years[col][0] for col in sorted(years)]
         if found != list(range(found[0], found[0] + len(found))):
             return None
         name = min(years) - 1
         if name < self.shift:
-            raise DataFileError(f"{self.cell(0, min(years))}: the years leave no column for names")
+            raise DataFileError(
+                f"{self.cell(index, min(years))}: the years leave no column for the names"
+            )
         return _Geometry(years, name, name - self.shift)
 
-    def title(self) -> str:
-        """The table's title ("Table 1: Core defence expenditure"): the first text above the
-        first row of years."""
-        for row in self.rows:
-            if self._header(row):
+    def _above_years(self) -> list[str]:
+        """The texts above the first row of years (title, unit line), in order."""
+        out = []
+        for index, row in enumerate(self.rows):
+            if self._header(index):
                 break
-            for value in row:
-                if text(value):
-                    return text(value)
-        return ""
+            out += [text(v) for v in row if text(v)]
+        return out
+
+    def title(self) -> str:
+        """The table's title ("Table 1: Core defence expenditure"), its first text."""
+        return next(iter(self._above_years()), "")
 
     def base_year(self) -> str | None:
         """The price base year written above the first row of years ("Based on 2021 prices")."""
-        for row in self.rows:
-            if self._header(row):
-                return None
-            for value in row:
-                found = _BASE.search(text(value))
-                if found:
-                    return found.group(1)
-        return None
+        found = (_BASE.search(words) for words in self._above_years())
+        return next((f.group(1) for f in found if f), None)
 
     def read(self) -> tuple[list[tuple], set[int], set[int]]:
-        """The figures ``(iso3, year, indicator, value, unit, status, citation)`` of the blocks
-        that milex reads, the years seen and the estimate years seen."""
-        geometries = [(i, g) for i, row in enumerate(self.rows) if (g := self._header(row))]
-        if not geometries:
+        """The figures ``(iso3, year, indicator, value, unit, status, table)`` of the blocks
+        milex reads, the years of the sheet and those marked as estimates."""
+        headers = {i: g for i in range(len(self.rows)) if (g := self._header(i))}
+        if not headers:
             raise DataFileError(
-                f"{self.where}: no row of years (2014, 2015 ... as numbers or text such as "
-                "'2025e') was found; the table's layout changed"
+                f"{self.where}: no row of years (2014, 2015 ... as numbers, or text such as "
+                "'2025e'); the table's layout changed"
             )
-        figures: list[tuple] = []
-        seen: dict[tuple, str] = {}
-        found: dict[str, str] = {}
-        block: Block | None = None
-        match: re.Match[str] | None = None
-        last_text = ""
-        geometry = geometries[0][1]
-        years: set[int] = set()
-        estimates: set[int] = set()
+        cursor = _Cursor(geometry=next(iter(headers.values())))
         for index, row in enumerate(self.rows):
-            header = next((g for i, g in geometries if i == index), None)
-            if header is not None:
-                geometry = header
-                years |= {y for y, _ in header.years.values()}
-                estimates |= {y for y, e in header.years.values() if e}
+            if index in headers:
+                cursor.geometry = headers[index]
+                if not cursor.fresh:
+                    # the years of the 2025 layout follow right after the block's heading
+                    cursor.block = cursor.match = None
                 continue
-            label = text(row[geometry.name]) if geometry.name < len(row) else ""
-            side = ""
-            if geometry.heading != geometry.name and geometry.heading < len(row):
-                side = text(row[geometry.heading])
-            cells = {col: row[col] if col < len(row) else "" for col in geometry.years}
-            written = {col: text(v) for col, v in cells.items() if text(v) not in MISSING}
-            if all(_PAGE.fullmatch(v) for v in written.values()):
+            g = cursor.geometry
+            label = text(row[g.name]) if g.name < len(row) else ""
+            side = text(row[g.heading]) if g.heading != g.name and g.heading < len(row) else ""
+            col, name = (g.heading, side) if side and not label else (g.name, label)
+            cells = {c: row[c] if c < len(row) else "" for c in g.years}
+            written = [c for c, v in cells.items() if _is_figure(v)]
+            if not written:
                 # a heading, a notes row, an ally without figures, a page number, #REF!
-                col, words = (
-                    (geometry.heading, side) if side and not label else (geometry.name, label)
-                )
-                if not words:
-                    continue
-                heading, heading_match = self._heading(words)
-                if heading is not None:
-                    block, match = heading, heading_match
-                    found[block.heading.pattern] = cell_name(index, col)
-                elif col != geometry.name or self._code(words, index, col, strict=False) is None:
-                    block, match = None, None
-                    last_text = f"{cell_name(index, col)} {words!r}"
-                continue
-            col, name = (geometry.heading, side) if side and not label else (geometry.name, label)
-            if not name:
+                if name:
+                    self._words(cursor, index, col, name)
+            elif not name:
                 raise DataFileError(
-                    f"{self.cell(index, min(written))}: figures in a row without a name "
-                    f"(expected the ally's name in column {cell_name(0, geometry.name)[:-1]})"
+                    f"{self.cell(index, written[0])}: figures in a row without a name "
+                    f"(expected the ally's name in column {cell_name(0, g.name)[:-1]})"
                 )
-            if block is None:
-                raise DataFileError(
-                    f"{self.cell(index, col)}: figures of {name!r} under no known block heading "
-                    f"(the text above is {last_text or 'none'}); expected one of "
-                    f"{self._expected()}"
-                )
-            aggregate = col != geometry.name
-            code = self._code(name, index, col, strict=not aggregate)
-            if code is None or not block.indicator:
-                continue
-            unit = self._unit(block, match, name, code, self.cell(index, col))
-            for c, value in cells.items():
-                figure = number(value, self.cell(index, c))
-                if figure is None:
-                    continue
-                year, estimate = geometry.years[c]
-                key = (code, year, block.indicator)
-                if key in seen:
-                    raise DataFileError(
-                        f"{self.cell(index, c)}: a second figure for {code} {year} "
-                        f"{block.indicator} (the first is at {seen[key]})"
-                    )
-                seen[key] = cell_name(index, c)
-                status = "estimate" if estimate else "actual"
-                figures.append((code, year, block.indicator, figure, unit, status, self.table))
-        missing = [b.example for b in self.blocks if b.heading.pattern not in found]
+            else:
+                cursor.fresh = False
+                self._figures(cursor, index, col, name, cells)
+        years = {y for g in headers.values() for y, _ in g.years.values()}
+        estimates = {y for g in headers.values() for y, e in g.years.values() if e}
+        missing = [b.example for b in self.blocks if b not in cursor.found]
         if missing:
             raise DataFileError(
                 f"{self.where}: no block headed like {', '.join(repr(m) for m in missing)} "
                 "(the table's blocks changed)"
             )
-        return figures, years, estimates
+        return cursor.figures, years, estimates
+
+    def _words(self, cursor: _Cursor, index: int, col: int, words: str) -> None:
+        """A row of text only. A block's heading starts the block; other text in the headings'
+        column (a title, unit line, note of the 2024 layout) ends it; text in the names' column
+        (an ally without figures, a note) leaves it, as a new row of years will."""
+        block, match = self._heading(words)
+        cursor.fresh = block is not None
+        if block is not None:
+            cursor.block, cursor.match = block, match
+            cursor.found.add(block)
+            return
+        cursor.text = f"{cell_name(index, col)} {words!r}"
+        if col != cursor.geometry.name:
+            cursor.block = cursor.match = None
+
+    def _figures(
+        self, cursor: _Cursor, index: int, col: int, name: str, cells: dict[int, object]
+    ) -> None:
+        """The figures of an ally's or an aggregate's row into ``cursor.figures``."""
+        block = cursor.block
+        if block is None:
+            raise DataFileError(
+                f"{self.cell(index, col)}: figures of {name!r} under no known block heading "
+                f"(the text above is {cursor.text or 'none'}); expected one of "
+                f"{self._expected()}"
+            )
+        aggregate = col != cursor.geometry.name
+        code = self._code(name, index, col, aggregate=aggregate)
+        if code is None or not block.indicator:
+            return
+        unit = self._unit(block, cursor.match, name, code, self.cell(index, col))
+        for c, value in cells.items():
+            figure = value if type(value) is float else number(value, self.cell(index, c))
+            if figure is None:
+                continue
+            year, estimate = cursor.geometry.years[c]
+            key = (code, year, block.indicator)
+            if key in cursor.seen:
+                raise DataFileError(
+                    f"{self.cell(index, c)}: a second figure for {code} {year} "
+                    f"{block.indicator} (the first is at {cell_name(*cursor.seen[key])})"
+                )
+            cursor.seen[key] = (index, c)
+            status = "estimate" if estimate else "actual"
+            cursor.figures.append((code, year, block.indicator, figure, unit, status, self.table))
 
     def _expected(self) -> str:
         return ", ".join(repr(b.example) for b in self.blocks)
@@ -235,16 +266,15 @@ class _Sheet:
                 return block, found
         return None, None
 
-    def _code(self, name: str, row: int, col: int, *, strict: bool) -> str | None:
+    def _code(self, name: str, row: int, col: int, *, aggregate: bool) -> str | None:
         """The ISO3 or aggregate code of a row's name; None for an aggregate milex does not
-        know (an unknown name with an aggregate's word, or any unknown name unless
-        ``strict``)."""
+        know (any unknown name in the aggregates' column, or with an aggregate's word)."""
         plain = _clean_name(name)
         try:
             return resolve(plain)
         except InputError:
             words = _config()[2]
-            if not strict or any(w in plain.casefold().split() for w in words):
+            if aggregate or any(w in plain.casefold().split() for w in words):
                 return None
             raise DataFileError(
                 f"{self.cell(row, col)}: unknown ally {name!r} (read as {plain!r}); expected an "
