@@ -76,7 +76,7 @@ def test_a_host_that_does_not_answer_in_time_is_tried_again_then_refused(http_fi
 
 
 def test_a_404_moves_on_to_the_next_address_without_asking_again(http_files, tmp_path):
-    old = http_files.url("def-exp-2027-en.xlsx")  # never served: 404
+    old = http_files.serve("def-exp-2027-en.xlsx", BODY, mode="missing")
     new = http_files.serve("def-exp-2026-en.xlsx", BODY)
     got = download([old, new], tmp_path, **FAST)
     assert got.url == new
@@ -177,6 +177,8 @@ def test_a_renamed_file_that_redirects_is_taken_under_its_new_name(http_files, t
 def test_the_name_the_server_gives_wins_and_an_expected_suffix_is_added(http_files, tmp_path):
     named = http_files.serve("download", XLSX, filename="../SIPRI-Milex-data-1949-2025.xlsx")
     assert download([named], tmp_path, **FAST).path == tmp_path / "SIPRI-Milex-data-1949-2025.xlsx"
+    dots = http_files.serve("", XLSX, filename="..")  # the root, named "..": neither will do
+    assert download([dots], tmp_path, expect=[".xlsx"], **FAST).path.name == "127.0.0.1.xlsx"
     api = http_files.serve("v2/country/all/indicator/PA.NUS.PPP", b"[{}]")
     got = download([api + "?format=json"], tmp_path, expect=[".json"], **FAST)
     assert got.path == tmp_path / "PA.NUS.PPP.json"
