@@ -178,7 +178,9 @@ def test_no_vintage_when_nothing_tells_it(tmp_path, april_2025):
     book = weo.read([write_weo_xlsx(tmp_path / "weo.xlsx", figures, vintage=None)])
     assert (text.vintage, book.vintage) == (None, None)
     assert "title" not in text.edition
-    assert text.observations.citation.iloc[0].startswith("IMF, World Economic Outlook Database")
+    assert text.observations.citation.iloc[0] == (
+        "IMF, World Economic Outlook Database, weo.txt, NGDP_D"
+    )
 
 
 def test_kosovo_fiscal_years_and_groups_in_the_workbook(tmp_path):

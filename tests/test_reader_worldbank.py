@@ -64,6 +64,7 @@ def test_api_answers_of_two_indicators_read_together(tmp_path, ppp, fx):
         "PA.NUS.FCRF last updated 2025-07-01; PA.NUS.PPP last updated 2026-03-05; "
         "regions and groups skipped: 1 (ARB)"
     )
+    assert parsed.edition["complete"] is True  # both indicators milex update downloads
     assert_round_trip(parsed.observations, pd.concat([ppp, fx]))
     read = parsed.observations
     # Albania: 105.48 lek per USD and 42.894... lek per international dollar in 2014
@@ -170,7 +171,13 @@ def test_an_unknown_indicator_beside_known_ones_is_noted(tmp_path, ppp):
     ]
     parsed = worldbank.read(paths)
     assert set(parsed.observations.indicator) == {"ppp_conversion_gdp"}
-    assert parsed.edition["coverage_note"].endswith("indicators not read: SP.POP.TOTL")
+    # PPP alone is not the whole edition: it must not stand in for one that has the exchange
+    # rates too
+    assert parsed.edition["complete"] is False
+    assert parsed.edition["coverage_note"] == (
+        "PA.NUS.PPP last updated 2026-03-05; not in this edition: PA.NUS.FCRF; "
+        "indicators not read: SP.POP.TOTL"
+    )
 
 
 def test_progress_is_told_per_file(tmp_path, ppp):

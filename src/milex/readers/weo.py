@@ -386,10 +386,12 @@ def read(paths: list[Path], progress: Progress | None = None) -> Parsed:
 
 def _parsed(book: _Edition, found: list[tuple], layout: str) -> Parsed:
     observations = pd.DataFrame(found, columns=COLUMNS)
-    year, month = (book.vintage or "-").split("-")
-    edition_name = f"{calendar.month_name[int(month)]} {year}" if book.vintage else "edition"
+    edition_name = None
+    if book.vintage:
+        year, month = book.vintage.split("-")
+        edition_name = f"{calendar.month_name[int(month)]} {year}"
     observations["citation"] = observations["citation"].str.replace(
-        "{edition}", edition_name, regex=False
+        "{edition}, " if edition_name is None else "{edition}", edition_name or "", regex=False
     )
     duplicated = observations.duplicated(["iso3", "year", "indicator"])
     if duplicated.any():

@@ -11,11 +11,12 @@ them.
   ``Country Code``, ``Indicator Name``, ``Indicator Code`` and one column per year.
 
 Several files (one per indicator) are read together into one edition; its vintage is the newest
-``lastupdated`` (``YYYY-MM``). Only the indicators of ``data/worldbank_codes.csv`` are kept, in
-the units milex names there (values as published: local currency units per international or US
-dollar, percent of GDP). Countries are ISO3; the aggregates milex knows (WLD, EMU) are kept,
-other regions (ARB, EUU, income groups) are skipped and counted. Every figure is ``actual``:
-the World Bank publishes no projections in these series.
+``lastupdated`` (``YYYY-MM``); it is complete when it holds every indicator marked ``required``
+in ``data/worldbank_codes.csv`` (those ``milex update`` downloads). Only the indicators of that
+table are kept, in the units it names (values as published: local currency units per
+international or US dollar, percent of GDP). Countries are ISO3; the aggregates milex knows
+(WLD, EMU) are kept, other regions (ARB, income groups) are skipped and counted. Every figure is
+``actual``: the World Bank publishes no projections in these series.
 """
 
 from __future__ import annotations
@@ -192,13 +193,17 @@ def read(paths: list[Path], progress: Progress | None = None) -> Parsed:
     observations = pd.DataFrame(reading.rows, columns=COLUMNS)
     check_units(observations, "worldbank_codes.csv")
     newest = max(known.values())
+    required = [row["code"] for row in read_rows("worldbank_codes.csv") if row["required"] == "yes"]
+    lacking = [code for code in required if code not in known]
     edition: dict[str, object] = {
         "title": TITLE,
         "edition": f"last updated {newest}",
         "published": newest,
-        "complete": True,
+        "complete": not lacking,
     }
     notes = [f"{code} last updated {day}" for code, day in sorted(known.items())]
+    if lacking:
+        notes.append(f"not in this edition: {', '.join(lacking)}")
     if reading.regions:
         regions = sorted(reading.regions)
         notes.append(f"regions and groups skipped: {len(regions)} ({', '.join(regions[:8])}"
