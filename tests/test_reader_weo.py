@@ -267,6 +267,12 @@ def test_old_vintage_in_cp1252_with_dashes_an_extra_year_and_commas(tmp_path, ap
     assert figure(parsed.observations, "USA", "gdp_usd_current", 2024).value == 29184.9
 
 
+def test_utf16_without_byte_order_mark(tmp_path, germany_ppp):
+    path = write_weo_text(tmp_path / "WEOApr2025all.xls", germany_ppp, encoding="utf-16-le")
+    assert path.read_bytes()[:4] == b"W\x00E\x00"
+    assert_round_trip(weo.read([path]).observations, germany_ppp)
+
+
 def test_other_subjects_are_left_aside(tmp_path, germany_ppp):
     other = ["134", "DEU", "LUR", "Germany", "Unemployment rate", "", "Percent of total labor "
              "force", "", "Primary domestic currency: Euro", *["5.1"] * 51, "2024"]  # fmt: skip
