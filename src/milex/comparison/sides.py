@@ -146,14 +146,15 @@ def assemble(
     group, code = resolve_side(name)
     label = geo.group_info(group)["name"] if group else geo.name(code)
     source = source or natural_source(group, code)
-    vintage = edition(store, source, vintage, "spend_usd_current")
+    vintage = edition(store, source, vintage, "spend_usd_current", "a comparison reads them")
     ppp_vintage = store.newest_vintage(PPP_SOURCE, PPP_INDICATOR)
     everyone = sorted({c for c, _, _ in geo.memberships(group)}) if group else [code]
     obs = store.observations(source, vintage, everyone, SIDE_INDICATORS, span)
     have = set(obs["iso3"])
-    absent = {c: _why_absent(store, source, vintage, c) for c in everyone if c not in have}
+    subset = embedded_sipri(store, vintage) if source == "sipri" else None
+    absent = {c: _why_absent(store, source, vintage, subset, c) for c in everyone if c not in have}
     if not have:
-        raise InputError(_no_figures(store, label, source, vintage, group, absent))
+        raise InputError(_no_figures(label, source, vintage, subset, group, absent))
     wide = obs.pivot_table(index=["iso3", "year"], columns="indicator", values="value")
     wide = wide.reindex(columns=SIDE_INDICATORS)
     currency = obs[obs["indicator"] == "spend_national_current"].set_index(["iso3", "year"])
@@ -195,13 +196,20 @@ def ppp_ids(store: Store, side: Side) -> set[str]:
     return set(obs["source_id"])
 
 
-def _why_absent(store: Store, source: str, vintage: str, code: str) -> str:
-    notes = store.notes("missing", source, iso3=code, vintage=vintage)
+def _why_absent(
+    store: Store, source: str, vintage: str, subset: list[str] | None, code: str
+) -> str:
+    """Why ``code`` has no figures in the edition; ``subset``: the SIPRI countries embedded
+    when the store holds only those (:func:`embedded_sipri`), else None."""
+    # SIPRI's general notes explain the subset: with more of SIPRI held, only a country's own
+    full_sipri = source == "sipri" and subset is None
+    notes = store.notes(
+        "missing", source, iso3=code, vintage=vintage, exact=("iso3",) if full_sipri else ()
+    )
     if notes:
         return notes[0]
     if source == "nato" and code not in geo.members("nato"):
         return f"{geo.name(code)} is not a NATO ally: NATO publishes no figures for it"
-    subset = embedded_sipri(store, vintage) if source == "sipri" else None
     if subset is not None:
         return (
             f"{geo.name(code)} is not in the SIPRI subset milex embeds (comparison countries "
@@ -211,10 +219,10 @@ def _why_absent(store: Store, source: str, vintage: str, code: str) -> str:
 
 
 def _no_figures(
-    store: Store,
     label: str,
     source: str,
     vintage: str,
+    subset: list[str] | None,
     group: str | None,
     absent: dict[str, str],
 ) -> str:
@@ -223,12 +231,11 @@ def _no_figures(
         (why,) = absent.values()
         return f"{why.rstrip('.')} (nato {vintage}): no comparison on its spending"
     if source == "sipri":
-        subset = embedded_sipri(store, vintage)
         whom = f"none of the members of {label} is" if group else f"{label} is not"
         where = (
             f"the SIPRI subset milex embeds (sipri {vintage}: {', '.join(subset)})"
             if subset is not None
-            else f"sipri {vintage} (the edition held has no spending figures for it)"
+            else f"sipri {vintage} (no spending figures in the edition held)"
         )
         return (
             f"{whom} in {where}: compare it on NATO's figures (source nato, or none for each "

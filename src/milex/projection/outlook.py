@@ -101,15 +101,18 @@ def outlook_source() -> str:
     return read_toml("conventions.toml")["outlook"]["source"]
 
 
-def edition(store: Store, source: str, vintage: str | None, indicator: str) -> str:
+def edition(
+    store: Store, source: str, vintage: str | None, indicator: str, purpose: str = ""
+) -> str:
     """The edition of ``source`` to read: ``vintage`` when the store holds it with figures of
     ``indicator``, or (None) the newest edition that has them. Anything else is refused
-    (InputError) naming the editions held, or those with ``indicator``."""
-    label = source.upper()
+    (InputError) naming the editions held, or those with ``indicator`` and why they are needed
+    (``purpose``, e.g. "projections start from them")."""
+    label, why = source.upper(), f" ({purpose})" if purpose else ""
     if vintage is None:
         newest = store.newest_vintage(source, indicator)
         if newest is None:
-            raise InputError(f"the store holds no {label} edition with {indicator} figures")
+            raise InputError(f"the store holds no {label} edition with {indicator} figures{why}")
         return newest
     held = store.editions().query("source == @source")["vintage"].tolist()
     if vintage not in held:
@@ -118,8 +121,8 @@ def edition(store: Store, source: str, vintage: str | None, indicator: str) -> s
     having = coverage["vintage"].tolist()
     if vintage not in having:
         raise InputError(
-            f"{label} edition {vintage} has no {indicator} figures: editions with them are "
-            f"{', '.join(having)}"
+            f"{label} edition {vintage} has no {indicator} figures{why}: editions with them "
+            f"are {', '.join(having)}"
         )
     return vintage
 
@@ -131,8 +134,10 @@ def fetch(
     edition (default: the newest with spending in national currency), ``weo_vintage`` the
     WEO's (default: the newest with GDP deflators); see :func:`edition`."""
     source = outlook_source()
-    weo_vintage = edition(store, source, weo_vintage, "gdp_deflator")
-    vintage = edition(store, "nato", vintage, "spend_national_current")
+    weo_vintage = edition(store, source, weo_vintage, "gdp_deflator", "GDP grows with them")
+    vintage = edition(
+        store, "nato", vintage, "spend_national_current", "projections start from them"
+    )
     nato = store.observations("nato", vintage, codes, GAP_INDICATORS)
     weo = store.observations(source, weo_vintage, codes, WEO_INDICATORS)
     return Inputs(store, nato, weo, weo_vintage, vintage)

@@ -215,7 +215,9 @@ def group_path(
     with GDP at 2021 prices (default: the newest).
     """
     check_method(method, above)
-    vintage = edition(store, "nato", vintage, "gdp_usd_const")
+    vintage = edition(
+        store, "nato", vintage, "gdp_usd_const", "a group's path weights its members by them"
+    )
     latest = store.observations("nato", vintage, indicators=["share_gdp"])["year"].max()
     year = base_year or int(latest)
     check_years(year, target)
