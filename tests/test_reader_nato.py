@@ -251,29 +251,28 @@ def test_per_capita_base_year_comes_from_the_unit_line(tmp_path, figures_2026):
     assert set(units) == {"USD constant 2015"}
 
 
-def test_an_extra_aggregate_row_is_passed_over(tmp_path, figures_2026, figures_2024):
-    path = write_nato_2026(tmp_path / "a.xlsx", figures_2026)
+@pytest.mark.parametrize(
+    ("writer", "edition", "sheet", "name", "name_col", "first_col"),
+    [
+        (write_nato_2026, "2026-07", "Table 2", "NATO Europe", 1, 2),
+        (write_nato_2024, "2024-06", "TABLE3", "European Union members", 2, 4),
+    ],
+)
+def test_an_extra_aggregate_row_is_passed_over(
+    tmp_path, writer, edition, sheet, name, name_col, first_col
+):
+    figures = published(edition)
+    path = writer(tmp_path / "a.xlsx", figures)
 
-    def add(sheet):
-        row = find(sheet, "NATO Total").row + 1
-        sheet.insert_rows(row)
-        sheet.cell(row, 1, "NATO Europe")
-        for col in range(2, 15):
-            sheet.cell(row, col, 1234.0)
+    def add(table):
+        row = find(table, "NATO Total").row + 1
+        table.insert_rows(row)
+        table.cell(row, name_col, name)
+        for col in range(first_col, first_col + 11):
+            table.cell(row, col, 1234.0)
 
-    edit(path, "Table 2", add)
-    assert differences(nato.read([path]).observations, figures_2026) == []
-    path = write_nato_2024(tmp_path / "b.xlsx", figures_2024)
-
-    def add_2024(sheet):
-        row = find(sheet, "NATO Total").row + 1
-        sheet.insert_rows(row)
-        sheet.cell(row, 2, "European Union Allies")
-        for col in range(4, 15):
-            sheet.cell(row, col, 99.0)
-
-    edit(path, "TABLE3", add_2024)
-    assert differences(nato.read([path]).observations, figures_2024) == []
+    edit(path, sheet, add)
+    assert differences(nato.read([path]).observations, figures) == []
 
 
 def test_a_new_year_column(tmp_path, figures_2026):
