@@ -204,9 +204,14 @@ def test_an_html_page_where_a_workbook_was_expected_is_not_the_file(http_files, 
 
 def test_weo_text_named_xls_is_taken_as_it_comes(http_files, tmp_path):
     """The IMF's WEOApr2026all.xls is tab-separated text: .xls has no signature to insist on."""
-    url = http_files.serve("WEOApr2026all.xls", b"WEO Country Code\tISO\n")
+    local = tmp_path / "local" / "WEOApr2026all.xls"
+    local.parent.mkdir()
+    local.write_bytes(b"WEO Country Code\tISO\n")
+    url = http_files.serve("WEOApr2026all.xls", local)  # served from a file
+    tmp_path = tmp_path / "downloads"
     got = download([url], tmp_path, expect=[".xlsx", ".xls", ".tsv", ".txt"], **FAST)
-    assert got.path.name == "WEOApr2026all.xls"
+    assert got.path == tmp_path / "WEOApr2026all.xls"
+    assert got.path.read_bytes() == local.read_bytes()
 
 
 def test_no_network_is_one_line_exit_code_1_and_nothing_written(tmp_path):
