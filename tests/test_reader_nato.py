@@ -290,6 +290,24 @@ def test_a_new_year_column(tmp_path, figures_2026):
     assert differences(parsed.observations.query("year < 2027"), figures_2026) == []
 
 
+def test_sheet_names_in_other_case_or_with_spaces(tmp_path, book_2026, figures_2026):
+    path = copy_of(book_2026, tmp_path)
+    book = openpyxl.load_workbook(path)
+    book["Table 8a"].title = "Table 8A "
+    save(book, path)
+    assert differences(nato.read([path]).observations, figures_2026) == []
+
+
+def test_a_few_figures(tmp_path, figures_2024):
+    """A workbook of the layout with most cells empty: only the figures given come back."""
+    few = figures_2024.query("iso3 in ['POL', 'NATO_TOTAL'] and indicator == 'share_gdp'")
+    parsed = nato.read([write_nato_2024(tmp_path / "few.xlsx", few)])
+    assert differences(parsed.observations, few) == []
+    assert len(parsed.observations) == 22  # 2 x 11 years
+    parsed = nato.read([write_nato_2026(tmp_path / "few.xlsx", few)])
+    assert differences(parsed.observations, few) == []
+
+
 def test_extra_notes_rows(tmp_path, figures_2026):
     path = write_nato_2026(tmp_path / "n.xlsx", figures_2026)
 

@@ -320,10 +320,16 @@ def _currency(label: str, code: str, where: str) -> str:
     return currency
 
 
+def _sheet_key(name: str) -> str:
+    """A sheet's name compared without case nor surrounding spaces ("Table 8A " = "Table 8a")."""
+    return name.strip().casefold()
+
+
 def _layout(book: Workbook) -> tuple[str, dict]:
     layouts = _config()[0]
+    present = {_sheet_key(name) for name in book.sheet_names}
     for name, layout in layouts.items():
-        if layout["sheet"].format(table="1") in book.sheet_names:
+        if _sheet_key(layout["sheet"].format(table="1")) in present:
             return name, layout
     expected = " or ".join(repr(layout["sheet"].format(table="1")) for layout in layouts.values())
     raise DataFileError(
@@ -354,12 +360,14 @@ def read(paths: list[Path], progress: Progress | None = None) -> Parsed:
     book = Workbook(paths[0])
     layout_name, layout = _layout(book)
     tables = sorted({b.table for b in _config()[1]}, key=lambda t: (len(t), t))
-    sheets = {t: layout["sheet"].format(table=t) for t in tables}
+    present = {_sheet_key(name): name for name in book.sheet_names}
+    wanted = {t: layout["sheet"].format(table=t) for t in tables}
+    sheets = {t: present.get(_sheet_key(name), name) for t, name in wanted.items()}
     absent = [s for s in sheets.values() if s not in book.sheet_names]
     if absent:
         raise DataFileError(
             f"{book.path.name}: no sheet {', '.join(repr(s) for s in absent)} (the {layout_name} "
-            f"layout has {', '.join(sheets.values())}; sheets: {', '.join(book.sheet_names)})"
+            f"layout has {', '.join(wanted.values())}; sheets: {', '.join(book.sheet_names)})"
         )
     readers = {t: _Sheet(book, s, t, layout["heading_shift"]) for t, s in sheets.items()}
     figures: list[tuple] = []
