@@ -179,6 +179,8 @@ class Layout:
     header_each_block: bool  # a row of years under each block's subtitle (2025 on)
     missing: str  # what a missing figure is written as
     text_years: tuple[int, ...]  # years written as text ('2019'), not numbers
+    colon: str  # between a table's number and its title ("Table 1 : ..." in 2024)
+    gap: str  # between an ally's name and its currency ("Albania   (Leks)" in 2024)
 
 
 class _Figures:
@@ -228,7 +230,7 @@ def _write(
         shift = 1 if table.number == "7" and layout.text_years else 0
         name_col, heading_col = layout.name_col + shift, layout.heading_col + shift
         row = layout.title_row + 12 * shift
-        sheet.cell(row, heading_col, f"Table {table.number}: {table.title}")
+        sheet.cell(row, heading_col, f"Table {table.number}{layout.colon}{table.title}")
         row += 1 if layout.header_each_block else 2
         sheet.cell(row, heading_col, table.unit)
         row += 2
@@ -250,7 +252,7 @@ def _write(
                 else:
                     name = NAMES[code] + ("*" if code in starred else "")
                     if table.number == "1" and code in data.currency:
-                        name += f"   ({CURRENCY_WORDS[data.currency[code]]})"
+                        name += f"{layout.gap}({CURRENCY_WORDS[data.currency[code]]})"
                     sheet.cell(row, name_col, name)
                 for i, year in enumerate(data.years):
                     value = data.values.get((indicator, code, year))
@@ -305,7 +307,7 @@ def write_nato_2024(
     on ``modified``; prices constant at the base year of the figures' units (else 2015)."""
     data = _Figures(figures)
     base = data.base or 2015
-    layout = Layout("TABLE{n}", 4, 3, 2, False, "", (2019,))
+    layout = Layout("TABLE{n}", 4, 3, 2, False, "", (2019,), " : ", "   ")
     return _write(
         Path(path),
         figures,
@@ -334,7 +336,7 @@ def write_nato_2026(
     spending = "Core defence expenditure" if core else "Defence expenditure"
     share = "Share of real GDP (%)" if core else f"Share of real GDP (%), based on {base} prices"
     name = "Defence Investment" if core else "Defence Expenditure"
-    layout = Layout("Table {n}", 1, 1, 1, True, "..", ())
+    layout = Layout("Table {n}", 1, 1, 1, True, "..", (), ": ", " ")
     return _write(
         Path(path),
         figures,

@@ -411,15 +411,13 @@ def test_an_unknown_ally(tmp_path, book_2024):
 
 def test_an_unknown_currency(tmp_path, book_2026):
     path = copy_of(book_2026, tmp_path)
-    edit(
-        path, "Table 1", lambda s: setattr(find(s, "Poland   (Zlotys)"), "value", "Poland (Ducats)")
-    )
+    edit(path, "Table 1", lambda s: setattr(find(s, "Poland (Zlotys)"), "value", "Poland (Ducats)"))
     refused(path, "sheet 'Table 1', cell A", "unknown currency 'Ducats' for POL", "Zlotys")
 
 
 def test_a_currency_missing_from_table_1(tmp_path, book_2026):
     path = copy_of(book_2026, tmp_path)
-    edit(path, "Table 1", lambda s: setattr(find(s, "Poland   (Zlotys)"), "value", "Poland"))
+    edit(path, "Table 1", lambda s: setattr(find(s, "Poland (Zlotys)"), "value", "Poland"))
     refused(path, "sheet 'Table 1', cell A", "'Poland' names no currency")
 
 
