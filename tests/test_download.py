@@ -245,7 +245,16 @@ def test_no_address_and_an_unknown_scheme_are_refused_clearly(tmp_path):
     with pytest.raises(MilexError, match=r"^no address to download from: download the file"):
         download([], tmp_path)
     with pytest.raises(MilexError) as exc:
-        download(["www.nato.int/def-exp-2026-en.xlsx"], tmp_path, **FAST)
+        download(["www.nato.int/def-exp-2026-en.xlsx", "https://[::1"], tmp_path, **FAST)
     assert "www.nato.int/def-exp-2026-en.xlsx (Request URL is missing an 'http://'" in str(
         exc.value
     )
+    assert "; https://[::1 (Invalid port: ':1')): give its address" in str(exc.value)
+
+
+def test_a_redirect_loop_is_not_the_file(http_files, tmp_path):
+    loop = http_files.serve("def-exp-2026-en.xlsx", mode="redirect", to="def-exp-2026-en.xlsx")
+    with pytest.raises(MilexError) as exc:
+        download([loop], tmp_path, **FAST)
+    assert f"({loop} (Exceeded maximum allowed redirects.))" in _one_line(exc)
+    assert http_files.requests("def-exp-2026-en.xlsx") == 21  # httpx follows 20 redirects

@@ -178,7 +178,7 @@ def _fetch(
             if "html" in response.headers.get("Content-Type", "") and not _wants_html(expect):
                 raise _Absent(_not_expected("an HTML page", expect))
             return _save(response, folder / _file_name(response, expect), progress, expect)
-    except (httpx.TooManyRedirects, httpx.UnsupportedProtocol, httpx.LocalProtocolError) as exc:
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol, httpx.TooManyRedirects) as exc:
         raise _Absent(first_line(exc)) from exc
 
 
