@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from zipfile import ZipFile
 
 import openpyxl
 import pandas as pd
@@ -226,6 +227,20 @@ def test_edition_title_from_table_1_when_the_workbook_has_none(tmp_path, figures
     Table 1's subject ("Table 1: Core defence expenditure") and the years of the tables."""
     path = write_nato_2026(tmp_path / "t.xlsx", figures_2026, title="Tables")
     parsed = nato.read([path])
+    assert parsed.edition["title"] == "Core defence expenditure of NATO Countries (2014-2026)"
+
+
+def test_a_workbook_without_document_properties(tmp_path, book_2026):
+    """No date in the workbook: no vintage (the user gives it), no day of publication."""
+    path = tmp_path / "bare.xlsx"
+    with ZipFile(book_2026) as source, ZipFile(path, "w") as target:
+        for item in source.infolist():
+            if item.filename != "docProps/core.xml":
+                target.writestr(item, source.read(item))
+    parsed = nato.read([path])
+    assert parsed.vintage is None
+    assert "published" not in parsed.edition
+    assert parsed.edition["edition"] == "workbook; estimates for 2025 and 2026; 2021 prices"
     assert parsed.edition["title"] == "Core defence expenditure of NATO Countries (2014-2026)"
 
 

@@ -39,6 +39,7 @@ _CURRENCY = re.compile(r"\(([^()]*)\)\s*\**\s*$")
 _SPAN = re.compile(r"\((\d{4})\s*[-–]\s*(\d{4})\)")
 _BASE = re.compile(r"\b(\d{4}) prices\b", re.IGNORECASE)
 _PAGE = re.compile(r"-\s*\d+\s*-")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TITLE = re.compile(r"^table\s*\w+\s*:\s*", re.IGNORECASE)
 
 
@@ -384,20 +385,28 @@ def read(paths: list[Path], progress: Progress | None = None) -> Parsed:
     frame = pd.DataFrame(figures, columns=COLUMNS)
     frame["citation"] = "NATO, " + title + ", " + book.path.name + ", Table " + frame["citation"]
     modified = book.properties().get("modified", "")
+    saved = modified[:10] if _DATE.match(modified) else ""
+    return Parsed(
+        source=SOURCE,
+        vintage=saved[:7] or None,
+        layout=layout_name,
+        observations=frame,
+        edition=_edition(title, saved, estimates, frame),
+    )
+
+
+def _edition(title: str, saved: str, estimates: set[int], frame: pd.DataFrame) -> dict:
+    """What the workbook says of its edition: title, the day it was saved (``published``), a
+    line on its estimates and prices ("workbook saved 2026-07-09; estimates for 2025 and 2026;
+    2021 prices")."""
     edition: dict[str, object] = {"title": title, "complete": True}
-    if modified:
-        edition["published"] = modified[:10]
-    described = [f"workbook saved {modified[:10]}" if modified else "workbook"]
+    if saved:
+        edition["published"] = saved
+    described = [f"workbook saved {saved}" if saved else "workbook"]
     if estimates:
         described.append("estimates for " + " and ".join(str(y) for y in sorted(estimates)))
     bases = sorted({u.rsplit(" ", 1)[1] for u in frame["unit"] if " constant " in u})
     if bases:
         described.append(f"{' and '.join(bases)} prices")
     edition["edition"] = "; ".join(described)
-    return Parsed(
-        source=SOURCE,
-        vintage=modified[:7] or None,
-        layout=layout_name,
-        observations=frame,
-        edition=edition,
-    )
+    return edition
