@@ -81,8 +81,9 @@ class _Sheet:
     codes: np.ndarray
     years: np.ndarray
     values: np.ndarray
-    marks: list[str]
-    cells: list[tuple[int, int]]
+    marks: np.ndarray  # "blue", "red", "year" (headed 'YYYYe') or ""
+    rows: np.ndarray  # 0-based row and column of each figure's cell
+    cols: np.ndarray
     span: tuple[int, int]  # the first and last year of the sheet's header
 
 
@@ -151,11 +152,12 @@ def _year_columns(
 ) -> dict[int, tuple[int, bool]]:
     """Column -> (year, estimate) of the year columns from ``start`` to the last filled cell."""
     columns: dict[int, tuple[int, bool]] = {}
+    seen: set[int] = set()
     for col in range(start, len(header)):
         if header[col] == "":
             continue
         found = year_header(header[col])
-        if found is None or found[0] in {y for y, _ in columns.values()}:
+        if found is None or found[0] in seen:
             what = "a year repeated" if found else "not a year"
             raise DataFileError(
                 f"{book.path.name}, sheet {sheet!r}, cell {cell_name(row, col)}: "
@@ -163,6 +165,7 @@ def _year_columns(
                 "year after the country's name and notes"
             )
         columns[col] = found
+        seen.add(found[0])
     if not columns:
         raise DataFileError(
             f"{book.path.name}, sheet {sheet!r}, row {row + 1}: no year columns in the header"
@@ -184,34 +187,46 @@ def _figures(book: Workbook, sheet: str, spec: dict, regions: set[str]) -> _Shee
                 f"(expected headers: {', '.join(repr(w) for w in spec['columns'])}, then years)"
             )
     years = _year_columns(book, sheet, header, head, len(spec["columns"]))
-    names = {}
-    cells: list[tuple[int, int]] = []
-    values: list[float] = []
+    cols = list(years)
+    codes, at, block = [], [], []
     for index in range(head + 1, len(rows)):
         row = rows[index]
         name = text(row[0])
-        if not name or name in regions or all(row[col] == "" for col in years if col < len(row)):
-            continue  # a blank row or a heading
-        names[index] = _code(book, sheet, index, name)
-        for col in years:
-            cell = row[col] if col < len(row) else ""
-            if cell.__class__ is not float:
-                if cell in MISSING:
-                    continue
-                where = f"{book.path.name}, sheet {sheet!r}, cell {cell_name(index, col)}"
-                cell = number(cell, where)
-                if cell is None:
-                    continue
-            cells.append((index, col))
-            values.append(cell)
-    marks = book.marks(sheet)
-    found = [marks.get(cell) or ("year" if years[cell[1]][1] else "") for cell in cells]
+        cells = [row[col] if col < len(row) else "" for col in cols]
+        if not name or name in regions or all(cell == "" for cell in cells):
+            continue  # a blank row, a heading or an aggregate
+        codes.append(_code(book, sheet, index, name))
+        at.append(index)
+        block.append(cells)
+    flat = np.array(block, dtype=object).reshape(-1)
+    values = np.full(flat.size, np.nan)
+    floats = np.fromiter((cell.__class__ is float for cell in flat), dtype=bool, count=flat.size)
+    values[floats] = flat[floats].astype(float)
+    for k in np.flatnonzero(~floats):
+        if flat[k] not in MISSING:  # text other than the usual codes: a number or an error
+            row, col = at[k // len(cols)], cols[k % len(cols)]
+            value = number(
+                flat[k], f"{book.path.name}, sheet {sheet!r}, cell {cell_name(row, col)}"
+            )
+            values[k] = np.nan if value is None else value
+    marks = np.full(flat.size, "", dtype=object)
+    for col, (_, estimate) in years.items():
+        if estimate:
+            marks[cols.index(col) :: len(cols)] = "year"
+    position = {row: i * len(cols) for i, row in enumerate(at)}
+    offset = {col: j for j, col in enumerate(cols)}
+    for (row, col), colour in book.marks(sheet).items():
+        if row in position and col in offset:
+            marks[position[row] + offset[col]] = colour
+    keep = np.flatnonzero(~np.isnan(values))
+    line, column = np.divmod(keep, len(cols))
     return _Sheet(
-        codes=np.array([names[r] for r, _ in cells], dtype=object),
-        years=np.array([years[c][0] for _, c in cells], dtype=int),
-        values=np.asarray(values, dtype=float),
-        marks=found,
-        cells=cells,
+        codes=np.array(codes, dtype=object)[line] if codes else np.empty(0, dtype=object),
+        years=np.array([years[c][0] for c in cols], dtype=int)[column],
+        values=values[keep],
+        marks=marks[keep],
+        rows=np.array(at, dtype=int)[line] if at else np.empty(0, dtype=int),
+        cols=np.array(cols, dtype=int)[column],
         span=(min(y for y, _ in years.values()), max(y for y, _ in years.values())),
     )
 
@@ -244,33 +259,43 @@ def _frame(
         values = values * 100
     if spec.get("scale"):
         values = vocab.rescale(values, *spec["scale"])
+    zero = values == 0
+    kept = zero.copy()
+    kept[zero] = [
+        (code, year) in no_forces
+        for code, year in zip(figures.codes[zero], figures.years[zero].tolist(), strict=True)
+    ]
+    keys = pd.Series(figures.marks, dtype=object).where(~kept, figures.marks + " 0")
     citation = f"{_cited(book)}, sheet '{sheet}'"
-    notes = [MARKS[m][1] if m else "" for m in figures.marks]
-    keep = np.ones(len(values), dtype=bool)
-    for i in np.flatnonzero(values == 0):
-        if (figures.codes[i], figures.years[i]) in no_forces:
-            notes[i] = "; ".join(n for n in (notes[i], KEPT_ZERO) if n)
-        elif spec.get("money"):
-            keep[i] = False
+
+    def cited(key: str) -> str:
+        mark, _, zeroed = key.partition(" ")
+        notes = (citation, MARKS[mark][1] if mark else "", KEPT_ZERO if zeroed else "")
+        return "; ".join(note for note in notes if note)
+
     unit = spec["unit"]
+    codes = pd.Series(figures.codes, dtype=object)
     units = {
         code: unit.format(base=base, currency=currency(code, last) if "{currency}" in unit else "")
-        for code in dict.fromkeys(figures.codes)
+        for code in codes.unique()
     }
     frame = pd.DataFrame(
         {
-            "iso3": figures.codes,
+            "iso3": codes,
             "year": figures.years,
             "indicator": spec["indicator"],
             "value": values,
-            "unit": [units[c] for c in figures.codes],
-            "status": [MARKS[m][0] if m else "actual" for m in figures.marks],
-            "citation": [f"{citation}; {n}" if n else citation for n in notes],
+            "unit": codes.map(units),
+            "status": pd.Series(figures.marks).map(
+                {"": "actual"} | {mark: status for mark, (status, _) in MARKS.items()}
+            ),
+            "citation": keys.map({key: cited(key) for key in keys.unique()}),
             "sheet": sheet,
-            "cell": figures.cells,
+            "row": figures.rows,
+            "col": figures.cols,
         }
     )
-    return frame[keep]
+    return frame[~zero | kept] if spec.get("money") else frame
 
 
 def _totals(book: Workbook, spec: dict, base: int) -> tuple[pd.DataFrame, set[str]]:
@@ -330,7 +355,8 @@ def _totals(book: Workbook, spec: dict, base: int) -> tuple[pd.DataFrame, set[st
                 "status": MARKS[mark][0] if mark else "actual",
                 "citation": f"{citation}; {MARKS[mark][1]}" if mark else citation,
                 "sheet": sheet,
-                "cell": (index, col),
+                "row": index,
+                "col": col,
             }
         )
     return pd.DataFrame(records), regions
@@ -373,8 +399,8 @@ def _refuse_duplicates(book: Workbook, observations: pd.DataFrame) -> None:
         first = twice.iloc[0]
         same = twice[(twice[keys] == first[keys]).all(axis=1)]
         cells = [
-            f"sheet {name!r}, cell {cell_name(*cell)}"
-            for name, cell in zip(same["sheet"], same["cell"], strict=True)
+            f"sheet {name!r}, cell {cell_name(row, col)}"
+            for name, row, col in zip(same["sheet"], same["row"], same["col"], strict=True)
         ]
         raise DataFileError(
             f"{book.path.name}: {first['iso3']} {first['year']} {first['indicator']} is given "
