@@ -625,7 +625,7 @@ def update(
     """Download each source's newest edition (or read --file), check all of it, then add it
     to your editions in one step, with what it revises against the newest edition held. The
     editions held stay; offline, or when a file is bad, nothing is changed (exit 1 for a
-    network failure, 2 for a bad file or argument)."""
+    network failure or a bad file, 2 for bad usage)."""
     from rich.console import Console
     from rich.progress import Progress
 
@@ -636,8 +636,11 @@ def update(
         tasks: dict[str, int] = {}
 
         def progress(done: int, total: int, what: str) -> None:
-            task = tasks.setdefault(what, bar.add_task(what, total=None))
-            bar.update(task, completed=done, total=total or None)
+            """A bar per download, and one for the reading (its step as its description)."""
+            key = what if what.startswith("download ") else "read"
+            if key not in tasks:
+                tasks[key] = bar.add_task(what, total=None)
+            bar.update(tasks[key], completed=done, total=total or None, description=what)
 
         result = api.update(
             source, file, dry_run=dry_run, vintage=vintage, url=url, progress=progress
