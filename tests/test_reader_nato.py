@@ -442,16 +442,36 @@ def test_figures_without_a_name(tmp_path, book_2026):
     refused(path, "sheet 'Table 2', cell B", "figures in a row without a name")
 
 
-def test_a_year_twice(tmp_path, book_2026):
+def test_years_out_of_order(tmp_path, book_2026):
+    """A row of years that skips one (2013, 2014, 2016 ...) is no row of years NATO writes."""
     path = copy_of(book_2026, tmp_path)
 
-    def twice(sheet):
+    def shuffle(sheet):
         for header in [c for c in sheet["B"] if c.value == 2014]:
-            sheet.cell(header.row, 3, 2014)
             sheet.cell(header.row, 2, 2013)
+            sheet.cell(header.row, 3, 2014)
 
-    edit(path, "Table 7", twice)
+    edit(path, "Table 7", shuffle)
     refused(path, "sheet 'Table 7'", "no row of years")
+
+
+def test_an_ally_twice_in_a_block(tmp_path, book_2026):
+    path = copy_of(book_2026, tmp_path)
+    where = {}
+
+    def twice(sheet):
+        poland = find(sheet, "Poland")
+        sheet.insert_rows(poland.row + 1)
+        for col in range(1, 15):
+            sheet.cell(poland.row + 1, col, sheet.cell(poland.row, col).value)
+        where["first"], where["second"] = f"B{poland.row}", f"B{poland.row + 1}"
+
+    edit(path, "Table 3", twice)
+    refused(
+        path,
+        f"sheet 'Table 3', cell {where['second']}: a second figure for POL 2014 share_gdp",
+        f"the first is at {where['first']}",
+    )
 
 
 # --- the tests catch a broken reader -------------------------------------------------------
