@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import json
+
 import pandas as pd
 import pytest
 
+from milex import api
 from milex.errors import InputError
+from milex.result import Result
 from milex.revisions import compare, listed, summary
+from tests.test_cli import run
 
 PCT = "percent of GDP"
 
@@ -153,3 +159,202 @@ def test_refusals():
         compare(OLD, NEW.drop(columns="status"))
     with pytest.raises(InputError, match="the old edition holds POL 2023 share_gdp more than once"):
         compare(pd.concat([OLD, OLD]), NEW)
+
+
+# ------------------------------------------------------------------------ api.diff and milex diff
+# Figures from src/milex/data/observations/nato_2024-06.csv and nato_2026-07.csv.
+
+#: Poland's share of GDP (percent): (June 2024 edition, July 2026 edition); 2023 and 2024 were
+#: estimates in 2024 and are actual in 2026; 2025 and 2026 are new (estimates).
+POLAND = {
+    2014: (1.88, 1.86),
+    2015: (2.23, 2.21),
+    2016: (2.00, 1.99),
+    2017: (1.89, 1.88),
+    2018: (2.02, 2.00),
+    2019: (1.99, 1.96),
+    2020: (2.23, 2.21),
+    2021: (2.22, 2.19),
+    2022: (2.23, 2.21),
+    2023: (3.26, 3.26),
+    2024: (4.12, 3.75),
+}
+
+
+def poland(**options) -> Result:
+    return api.diff("nato", "2024-06", "2026-07", countries="Polen", indicators="share_gdp",
+                      **options)  # fmt: skip
+
+
+def test_poland_2024_from_a_4_12_estimate_to_3_75_actual():
+    result = poland()
+    rows = result.frame.set_index("year")
+    assert rows.loc[2024, "name"] == "Poland"
+    assert (rows.loc[2024, "old_value"], rows.loc[2024, "new_value"]) == (4.12, 3.75)
+    assert (rows.loc[2024, "old_status"], rows.loc[2024, "new_status"]) == ("estimate", "actual")
+    assert rows.loc[2024, "change"] == pytest.approx(-0.37)
+    assert rows.loc[2024, "change_unit"] == "percentage points of GDP"
+    assert rows.loc[2024, "relative"] == pytest.approx(-0.37 / 4.12)
+    assert rows.loc[2024, "kind"] == "revised" and rows.loc[2024, "became_actual"]
+    assert rows.loc[2023, "kind"] == "unchanged" and rows.loc[2023, "became_actual"]
+    for year, (old, new) in POLAND.items():
+        assert (rows.loc[year, "old_value"], rows.loc[year, "new_value"]) == (old, new), year
+    assert rows.loc[[2025, 2026], "kind"].tolist() == ["new", "new"]
+    assert rows.loc[[2025, 2026], "new_value"].tolist() == [4.25, 4.68]
+    # every year 2014-2022 moved a little: 9 + 2024 revised, 2023 unchanged, 2 new
+    assert result.extra["summary"] == {
+        "figures": 13,
+        "new": 2,
+        "dropped": 0,
+        "revised": 10,
+        "unit_changed": 0,
+        "unchanged": 1,
+        "below_threshold": 0,
+        "became_actual": 2,
+    }
+    assert set(result.sources["id"]) == {"nato-2024-06-1", "nato-2026-07-7"}
+    assert result.query | {"countries": None} == {
+        "source": "nato",
+        "old": "2024-06",
+        "new": "2026-07",
+        "countries": None,
+        "indicators": ["share_gdp"],
+        "threshold": 0.0,
+    }
+
+
+@pytest.mark.parametrize(
+    ("threshold", "revised"),
+    [
+        (0.05, [2024]),  # -8.98%; the largest of the other moves is 2019's -1.5%
+        (0.0898, [2024]),  # 0.37 / 4.12 = 0.08981: listed
+        (0.0899, []),  # not: 2024 is listed only because it became actual
+        (0.015, [2019, 2024]),  # 2019: 0.03 / 1.99 = 1.508%
+        (0.0151, [2024]),
+    ],
+)
+def test_the_threshold_is_the_smallest_relative_change_listed(threshold, revised):
+    result = poland(threshold=threshold)
+    rows = result.frame
+    assert rows.loc[rows["kind"] == "revised", "year"].tolist() == revised
+    assert rows.loc[rows["became_actual"], "year"].tolist() == [2023, 2024]
+    assert result.extra["summary"]["below_threshold"] == 10 - len(revised)
+
+
+def test_germany_and_the_us_2024_became_actual_lower():
+    rows = api.diff("nato", "2024-06", "2026-07", countries=["DEU", "USA"],
+                      indicators="share_gdp").frame  # fmt: skip
+    at = rows.set_index(["iso3", "year"])
+    assert at.loc[("DEU", 2024), "change"] == pytest.approx(2.00 - 2.12)
+    assert at.loc[("USA", 2024), "change"] == pytest.approx(3.30 - 3.38)
+    assert at.loc[("USA", 2024), "relative"] == pytest.approx(-0.08 / 3.38)
+    assert at.loc[("DEU", 2023), "became_actual"] and at.loc[("USA", 2023), "became_actual"]
+
+
+def test_bulgaria_lev_to_euro_is_a_unit_change_never_a_revision():
+    result = api.diff("nato", "2024-06", "2026-07", countries="BGR",
+                        indicators="spend_national_current")  # fmt: skip
+    rows = result.frame.set_index("year")
+    assert rows.loc[2024, "kind"] == "unit changed"
+    assert (rows.loc[2024, "old_value"], rows.loc[2024, "new_value"]) == (4217.0, 2027.0)
+    assert rows.loc[2024, "old_unit"] == "BGN million current"
+    assert rows.loc[2024, "new_unit"] == "EUR million current"
+    assert rows["change"].isna().all() and (rows.loc[2014:2024, "kind"] == "unit changed").all()
+    assert result.extra["summary"]["unit_changed"] == 11  # 2014-2024
+    assert any("never subtracted" in c for c in result.caveats)
+
+
+def test_default_editions_are_the_two_newest_and_a_partial_one_is_said():
+    result = api.diff("nato", indicators="share_gdp", countries="POL")
+    assert (result.query["old"], result.query["new"]) == ("2025-08", "2026-07")
+    assert any(c.startswith("nato 2025-08 holds part of its edition") for c in result.caveats)
+    assert api.diff("nato", new="2025-08", countries="POL").query["old"] == "2024-06"
+    assert api.diff("worldbank").query["source"] == "wdi"
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: api.diff("natoo"), "unknown source 'natoo': known are nato, sipri, wdi, weo"),
+        (lambda: api.diff("nato", "2024-6"), "Did you mean 2024-06"),
+        (lambda: api.diff("nato", "2026-07", "2026-07"), "both editions are nato 2026-07"),
+        (lambda: api.diff("nato", "all"), "vintage 'all' mixes editions"),
+        (lambda: api.diff("nato", threshold=5.0), "give the smallest relative change listed"),
+        (lambda: api.diff("nato", threshold=-0.1), "threshold: got -0.1"),
+        (lambda: api.diff("nato", indicators="share"), "unknown indicator 'share'"),
+    ],
+)
+def test_diff_refusals(call, message):
+    with pytest.raises(InputError) as info:
+        call()
+    assert message in str(info.value)
+
+
+def test_cli_diff_poland(capsys):
+    code, out, _ = run(capsys, "diff", "nato", "--from", "2024-06", "--to", "2026-07",
+                       "--country", "POL")  # fmt: skip
+    assert code == 0
+    (line,) = [r for r in out.splitlines() if "│ 2024 │ share_gdp" in r]
+    cells = [c.strip() for c in line.split("│")[1:-1]]
+    assert cells == ["Poland", "2024", "share_gdp", "4.12 (estimate)", "3.75 (actual)",
+                     "-0.37 points", "-9.0%", "revised, became actual"]  # fmt: skip
+    assert "nato 2024-06 → 2026-07:" in out and "became actual;" in out
+
+
+def test_cli_diff_threshold_and_formats(capsys):
+    args = ["diff", "nato", "--from", "2024-06", "--to", "2026-07", "-c", "POL", "-i", "share_gdp"]
+    code, out, _ = run(capsys, *args, "--threshold", "0.05", "--format", "csv")
+    assert code == 0
+    frame = pd.read_csv(io.StringIO(out))
+    assert frame["year"].tolist() == [2023, 2024, 2025, 2026]  # became actual x2, new x2
+    code, out, _ = run(capsys, *args, "-f", "json")
+    doc = json.loads(out)
+    assert doc["schema"] == "milex.diff.v1" and doc["summary"]["revised"] == 10
+    code, _, err = run(capsys, *args, "--threshold", "5")
+    assert code == 2 and "a fraction from 0 to 1 (0.05 = 5%)" in err
+
+
+def test_cli_diff_bad_input_one_line(capsys):
+    code, out, err = run(capsys, "diff", "nato", "--from", "2024-07")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "unknown vintage of nato '2024-07'" in err and "Did you mean" in err
+
+
+# ------------------------------------------------------------------------ vintages
+
+#: The editions embedded in milex (src/milex/data/observations), the newest of each source last.
+EMBEDDED = {
+    "nato": ["2024-06", "2025-08", "2026-07"],
+    "sipri": ["2025-04", "2026-04"],
+    "wdi": ["2025-07", "2026-03"],
+    "weo": ["2025-04", "2025-10", "2026-04"],
+}
+
+
+def test_vintages_lists_the_ten_embedded_editions_newest_marked(store):
+    frame = api.vintages(store=store).frame
+    assert len(frame) == 10
+    for source, held in EMBEDDED.items():
+        part = frame[frame["source"] == source]
+        assert part["vintage"].tolist() == held
+        assert part["newest"].tolist() == [v == held[-1] for v in held]
+    assert set(frame["where"]) == {"embedded in milex"}
+    assert frame.set_index(["source", "vintage"]).loc[("nato", "2024-06"), "figures"] == 2112
+    assert not frame.set_index(["source", "vintage"]).loc[("sipri", "2026-04"), "complete"]
+    assert api.vintages("worldbank", store=store).frame["vintage"].tolist() == EMBEDDED["wdi"]
+
+
+def test_cli_vintages(capsys):
+    code, out, _ = run(capsys, "vintages", "--source", "nato", "-f", "json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["schema"] == "milex.vintages.v1"
+    assert [(r["vintage"], r["newest"]) for r in doc["rows"]] == [
+        ("2024-06", False),
+        ("2025-08", False),
+        ("2026-07", True),
+    ]
+    code, out, _ = run(capsys, "vintages")
+    assert code == 0 and out.count("embedded in milex") == 10 and "385 (partial)" in out
+    code, _, err = run(capsys, "vintages", "--source", "natoo")
+    assert code == 2 and "Did you mean nato?" in err
