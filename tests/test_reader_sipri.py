@@ -458,3 +458,12 @@ def test_zero_rule_follows_the_share_of_gdp(fixture):
     obs = sipri.read([fixture]).observations
     assert not ((obs["iso3"] == "YUG") & (obs["indicator"] == "spend_usd_current")).any()
     assert np.isclose(obs.loc[obs["iso3"] == "ISL", "value"], 0).all()
+
+
+def test_the_price_base_year_comes_from_the_sheets_name(tmp_path):
+    """The April 2025 release was at constant 2023 prices: 'Constant (2023) US$'."""
+    path = write(tmp_path / "w.xlsx", COUNTRIES, _figures(), first_year=1988, base_year=2023)
+    obs = sipri.read([path]).observations
+    constant = obs[obs["indicator"] == "spend_usd_const"]
+    assert set(constant["unit"]) == {"USD million constant 2023"}
+    assert len(constant) == sum(1 for key in EXPECTED if key[2] == "spend_usd_const")

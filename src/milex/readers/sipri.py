@@ -27,18 +27,22 @@ calendar year, and the calendar-year sheet holds SIPRI's conversion of the same 
 ``Front page`` and ``Footnotes``.
 
 Each data sheet has a preamble of varying length, then a header row whose first cell is
-``Country`` (searched for), then region headings and a row per country. A heading is a name of
-the regional totals sheet (``East Asia`` carries "..." in its cells) or an unknown name on a row
-without any cell; an unknown name on a row with cells is refused (add it to ``aliases.csv``).
-"...", ". .", "…" and "xxx" (not independent) are missing.
+``Country`` (searched for), then region headings and a row per country. Passed over: a row named
+as a row of the regional totals (the world, regions, ``East Asia`` that carries "..." in its
+cells) and a row without any cell in the year columns (a heading such as ``Western Europe``); any
+other name must resolve through :func:`milex.geo.resolve`, else the workbook is refused naming
+the cell (add the name to ``aliases.csv``). "...", ". .", "…" and "xxx" (not independent) are
+missing.
 
-Zeros: SIPRI's money sheets hold 0 where a figure is missing (its formulas), so a 0 in a money
-sheet is dropped, except where the share of GDP of the same country and year is 0 as well: that
-is how the workbook shows a country without armed forces (Costa Rica, Iceland, Panama from
-2000), and those zeros are kept as published.
+Zeros: SIPRI's money sheets (US$, local currency, per capita) hold 0 where a figure is missing
+(its formulas: Yugoslavia's current US$ 1958-1990), so a 0 there is dropped, except where the
+share of GDP of the same country and year is 0 as well: that is how the workbook shows a country
+without armed forces (Costa Rica, Iceland, Panama from 2000), and those zeros are kept as
+published, their citation saying so. Zeros in the share sheets are kept as published.
 
-Status: a figure in blue is a SIPRI estimate (``estimate``); one in red is "highly uncertain
-data", also an ``estimate`` whose citation says "highly uncertain"; every other figure is
+Status: a figure in blue is a SIPRI estimate (``estimate``); one in red is, in SIPRI's words,
+"highly uncertain data": read as an ``estimate`` too (the stronger doubt), its citation saying
+"highly uncertain"; a year headed ``2025e`` makes its column estimates; every other figure is
 ``actual``. The vintage is the month the workbook was last modified (its document properties:
 ``2026-04`` for the April 2026 release).
 """
@@ -96,7 +100,8 @@ def read(paths: list[Path], progress: Progress | None = None) -> Parsed:
     layout = read_toml("sipri.toml")
     sheets = [(spec, _sheet_named(book, spec["sheet"])) for spec in layout["sheets"]]
     steps = len(sheets) + 1
-    base = int(re.fullmatch(layout["sheets"][0]["sheet"], sheets[0][1])["base"])
+    bases = [_named(spec["sheet"], name).groupdict().get("base") for spec, name in sheets]
+    base = int(next(b for b in bases if b))  # the constant US$ sheet's price year
     totals, regions = _totals(book, layout["totals"], base)
     if progress:
         progress(1, steps, layout["totals"]["sheet"])
@@ -124,10 +129,15 @@ def read(paths: list[Path], progress: Progress | None = None) -> Parsed:
     )
 
 
+def _named(pattern: str, name: str) -> re.Match | None:
+    """``name`` matched in full by ``pattern``, without case nor surrounding spaces."""
+    return re.fullmatch(pattern, name.strip(), flags=re.IGNORECASE)
+
+
 def _sheet_named(book: Workbook, pattern: str) -> str:
     """The workbook's sheet whose name matches ``pattern`` in full."""
     for name in book.sheet_names:
-        if re.fullmatch(pattern, name):
+        if _named(pattern, name):
             return name
     shown_as = pattern.replace("\\", "").replace("(?P<base>d{4})", "YYYY")
     raise DataFileError(
