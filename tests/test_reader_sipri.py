@@ -22,9 +22,9 @@ from milex.catalog import read_toml
 from milex.errors import DataFileError
 from milex.readers import sipri
 from milex.readers.xlsx import Workbook, text
+from tests.conftest import SHARED
 from tests.sipri_workbook import Country, write
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 OFFICIAL = SHARED / "official" / "SIPRI-Milex-data-1949-2025_v1.2.xlsx"
 SHA256 = "6cc3a30b1064f9f02e60236667eef82e08cad42910ce630909d004ad2c398a9d"
 REFERENCE = SHARED / "sipri_milex_2026.csv"
