@@ -44,14 +44,14 @@ LOCAL_CURRENCY = {"CUB", "VEN", "YAR", "YUG", "ZWE"}
 def official() -> Path:
     if not OFFICIAL.is_file() or not REFERENCE.is_file():
         message = (
-            f"SKIPPED LOUDLY: the real SIPRI workbook or its reference extract is not in {SHARED} "
+            f"the real SIPRI workbook or its reference extract is not in {SHARED} "
             "(../shared/data beside the repository): the reader was NOT checked against SIPRI's "
             "published figures"
         )
         if os.environ.get("CI", "").lower() == "true":  # CI has the folder: its absence is a fault
             pytest.fail(message)
-        warnings.warn(message, stacklevel=1)
-        pytest.skip(message)
+        warnings.warn(f"SKIPPED LOUDLY: {message}", stacklevel=1)
+        pytest.skip(f"SKIPPED LOUDLY: {message}")
     assert hashlib.sha256(OFFICIAL.read_bytes()).hexdigest() == SHA256, "not SIPRI's file"
     return OFFICIAL
 
