@@ -20,7 +20,11 @@ from milex import api
 from milex.catalog import data_dir
 from milex.store import default_store, userdata
 from tests.nato_workbook import write_nato_2026
+from tests.sipri_workbook import write as sipri_write
 from tests.test_cli import run
+from tests.test_reader_sipri import COUNTRIES as SIPRI_COUNTRIES
+from tests.test_reader_sipri import EXPECTED as SIPRI_EXPECTED
+from tests.test_reader_sipri import _figures as sipri_figures
 
 EMBEDDED = data_dir() / "observations" / "nato_2026-07.csv"
 #: Poland's 2025 share of GDP: 4.25, a NATO estimate in July 2026; the 2027 edition written
@@ -178,8 +182,40 @@ def test_offline_exits_1_saying_nothing_was_changed(capsys, home, monkeypatch, w
     assert _nato_vintages() == ["2024-06", "2025-08", "2026-07"]
 
 
-def test_a_full_sipri_share_is_held_locally(store):
-    """The embedded SIPRI editions are subsets, measured against SIPRI's database."""
+def test_the_shipped_sipri_subset_is_measured_against_the_database(store):
+    """The embedded SIPRI editions are subsets, measured against SIPRI's database (173
+    countries in the April 2026 workbook, editions.toml)."""
     share = api.sipri_share(store=store)
     assert share["complete"] is False and share["within_limit"] is True
     assert share["embedded_countries"] == 10 and share["database_countries"] == 173
+
+
+def test_a_full_sipri_workbook_replaces_the_subset_and_is_said_to_be_held(capsys, home, tmp_path):
+    """SIPRI's workbook in its layout (the reader's fixture: published April 2026 figures of a
+    few countries): a complete copy of the edition milex ships in part."""
+    path = tmp_path / "SIPRI-Milex-data-1988-2025.xlsx"
+    sipri_write(path, SIPRI_COUNTRIES, sipri_figures(), first_year=1988)
+    code, out, _ = run(capsys, "update", "--file", str(path), "-f", "json")
+    assert code == 0
+    (row,) = json.loads(out)["rows"]
+    assert (row["source"], row["vintage"]) == ("sipri", "2026-04")
+    assert row["action"] == "replaces the embedded subset" and row["compared_with"] == "2026-04"
+    countries = {iso3 for iso3, _, _ in SIPRI_EXPECTED} - {"WLD"}
+    share = api.sipri_share()
+    assert share["complete"] is True and share["within_limit"] is None
+    assert (share["embedded_countries"], share["embedded_figures"]) == (
+        len(countries),
+        len(SIPRI_EXPECTED),
+    )
+    assert "held locally" in share["note"]
+    code, out, _ = run(capsys, "sources")
+    flat = " ".join(out.split())
+    assert f"SIPRI 2026-04: the full database, {len(countries)} countries" in flat
+    assert "The full SIPRI Military Expenditure Database is held locally" in flat
+    where = api.vintages("sipri").frame.set_index("vintage").loc["2026-04", "where"]
+    assert where.endswith("from SIPRI-Milex-data-1988-2025.xlsx (replaces the subset milex ships)")
+    # Poland, outside the shipped subset, now has SIPRI figures: 4.4969% of GDP in 2025
+    poland = api.series("POL", "share_gdp", 2025, source="sipri")
+    assert poland["value"].tolist() == [pytest.approx(4.4969)]
+    result = api.compare("POL", "RUS", source="sipri")
+    assert [s["vintage"] for s in result.extra["sides"]] == ["2026-04", "2026-04"]
