@@ -223,6 +223,7 @@ def _figures() -> dict:
     figures[("current", "Myanmar", 2024)] = (5011.3, "red")
     figures[("totals", "World", 2024)] = 2692.3076
     figures[("totals", "World", 1991)] = "…"
+    figures[("totals", "World", 1990)] = (1673.6733, "red")  # >10% of it estimated by SIPRI
     figures[("totals current", "World", 2025)] = 2886.6
     return figures
 
@@ -268,6 +269,7 @@ EXPECTED = {
     ("YUG", 1989, "spend_national_current"): (61_130_000.0, "LCU million current", "actual"),
     ("MMR", 2024, "share_gdp"): (6.6048, PCT, "estimate"),
     ("MMR", 2024, "spend_usd_current"): (5011.3, CURRENT, "estimate"),
+    ("WLD", 1990, "spend_usd_const"): (1_673_673.3, CONST, "estimate"),
     ("WLD", 2024, "spend_usd_const"): (2_692_307.6, CONST, "actual"),
     ("WLD", 2025, "spend_usd_current"): (2_886_600.0, CURRENT, "actual"),
 }
@@ -311,6 +313,9 @@ def test_fixture_is_read_to_the_published_figures(fixture):
         "0 as published: no military expenditure (share of GDP 0)"
     )
     assert "(US$ billions, x 1000)" in cited["WLD", 2024, "spend_usd_const"]
+    assert cited["WLD", 1990, "spend_usd_const"].endswith(
+        "; more than 10% of the total estimated by SIPRI (red figure)"
+    )
 
 
 def test_progress_is_told_per_sheet(fixture):

@@ -363,7 +363,9 @@ def _totals(book: Workbook, spec: dict, base: int) -> tuple[pd.DataFrame, set[st
                 "value": vocab.rescale(value, *spec["scale"]),
                 "unit": unit.format(base=base),
                 "status": MARKS[mark][0] if mark else "actual",
-                "citation": f"{citation}; {MARKS[mark][1]}" if mark else citation,
+                "citation": f"{citation}; {spec['marks'].get(mark, MARKS[mark][1])}"
+                if mark
+                else citation,
                 "sheet": sheet,
                 "row": index,
                 "col": col,
