@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -37,8 +37,7 @@ _COLOURS = {
     "indexed:10": "red",
     "rgb:FFFF0000": "red",
 }
-_REF_ATTR = re.compile(rb'\br="([A-Z]+\d+)"')
-_REF = re.compile(r"([A-Z]+)(\d+)")
+_REF_ATTR = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _YEAR = re.compile(r"(\d{4})\s*(e?)", re.IGNORECASE)
 
 
@@ -52,13 +51,13 @@ def cell_name(row: int, col: int) -> str:
     return f"{letters}{row + 1}"
 
 
-def _position(ref: str) -> tuple[int, int]:
-    """0-based ``(row, col)`` of an Excel cell name (``"C7"`` -> ``(6, 2)``)."""
-    letters, digits = _REF.fullmatch(ref).groups()
+@cache
+def _column(letters: bytes) -> int:
+    """0-based column of Excel's column letters (``b"C"`` -> 2, ``b"AA"`` -> 26)."""
     col = 0
     for letter in letters:
-        col = col * 26 + ord(letter) - 64
-    return int(digits) - 1, col - 1
+        col = col * 26 + letter - 64
+    return col - 1
 
 
 def year_header(value: object) -> tuple[int, bool] | None:
@@ -131,7 +130,8 @@ class Workbook:
             if xml.startswith(b"<c ", start):
                 ref = _REF_ATTR.search(xml, start, xml.find(b">", match.end()))
                 if ref:
-                    found[_position(ref.group(1).decode())] = fonts[int(match.group(1))]
+                    letters, digits = ref.groups()
+                    found[int(digits) - 1, _column(letters)] = fonts[int(match.group(1))]
         return found
 
     def properties(self) -> dict[str, str]:
