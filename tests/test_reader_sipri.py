@@ -24,7 +24,7 @@ from milex.errors import DataFileError
 from milex.readers import sipri
 from milex.readers.xlsx import Workbook, text
 from tests.conftest import SHARED
-from tests.sipri_workbook import Country, write
+from tests.sipri_workbook import Country, full_size, write
 
 OFFICIAL = SHARED / "official" / "SIPRI-Milex-data-1949-2025_v1.2.xlsx"
 SHA256 = "6cc3a30b1064f9f02e60236667eef82e08cad42910ce630909d004ad2c398a9d"
@@ -475,3 +475,14 @@ def test_the_price_base_year_comes_from_the_sheets_name(tmp_path):
     constant = obs[obs["indicator"] == "spend_usd_const"]
     assert set(constant["unit"]) == {"USD million constant 2023"}
     assert len(constant) == sum(1 for key in EXPECTED if key[2] == "spend_usd_const")
+
+
+def test_the_full_size_fixture_has_sipris_size(tmp_path):
+    """The benchmark's and crash trials' workbook: 175 countries, 1949-2025, six data sheets."""
+    parsed = sipri.read([full_size(tmp_path / "full.xlsx")])
+    obs = parsed.observations
+    assert obs.loc[obs["iso3"] != "WLD", "iso3"].nunique() == 175
+    assert (obs["year"].min(), obs["year"].max()) == (1949, 2025)
+    assert obs.groupby("indicator")["iso3"].nunique().min() == 175
+    assert obs["indicator"].nunique() == 6 and len(obs) > 45_000
+    assert 0.05 < (obs["status"] == "estimate").mean() < 0.15
