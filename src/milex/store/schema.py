@@ -95,10 +95,12 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.
         column = first["column"] if isinstance(first["column"], str) else None
         field = _CHECK_FIELDS.get(check) or column or check
         shown = first["failure_case"]
-        where = path.name
+        where, figure = path.name, ""
         if pd.notna(first["index"]):
             row = int(first["index"])
             where += f", line {row + 2}"
+            if {"iso3", "year", "indicator"} <= set(frame.columns):
+                figure = " ({} {} {})".format(*frame.loc[row, ["iso3", "year", "indicator"]])
             if "/" in field:
                 shown = tuple(frame.loc[row, field.split("/")])
                 check = f"duplicate key (first on line {int(dupes['index'].min()) + 2})"
@@ -108,7 +110,9 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.
             shown = shown.item()  # -5.0, not np.float64(-5.0)
         count = len(cases.drop_duplicates(["index", "check"]))
         more = f" ({count - 1} more problem(s) in this file)" if count > 1 else ""
-        raise DataFileError(f"{where}, field {field}: {shown!r} fails {check}{more}") from None
+        raise DataFileError(
+            f"{where}, field {field}: {shown!r} fails {check}{figure}{more}"
+        ) from None
 
 
 def notes_schema(indicators: pd.DataFrame, sources: list[str]) -> pa.DataFrameSchema:

@@ -35,6 +35,10 @@ from milex.readers.parsed import COLUMNS, Parsed, Progress
 from milex.store import userdata
 
 REGISTRY = "updates.toml"
+#: How downloads wait and retry: seconds without an answer, attempts per address, and the
+#: first pause between attempts (doubled each time: offline, an update gives up after
+#: 0.5 + 1 + 2 s).
+DOWNLOAD = {"timeout": 30.0, "attempts": 4, "backoff": 0.5}
 _VINTAGE = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 _MONTHS = {4: ("Apr", "April"), 10: ("Oct", "October")}
 
@@ -158,10 +162,11 @@ def prepare(
 
     urls = [url] if url else candidates(meta)
     with tempfile.TemporaryDirectory(prefix="milex-update-") as tmp:
+        fetch = {"progress": progress, "expect": meta.get("suffixes", ()), **DOWNLOAD}
         if meta.get("all_urls") and not url:
-            got = [download([u], Path(tmp), progress=progress) for u in urls]
+            got = [download([u], Path(tmp), **fetch) for u in urls]
         else:
-            got = [download(urls, Path(tmp), progress=progress)]
+            got = [download(urls, Path(tmp), **fetch)]
         paths = [g.path for g in got]
         parsed = module.read(paths, progress)
         return _prepared(
