@@ -312,7 +312,7 @@ def test_a_server_that_is_not_dask_is_refused_without_a_traceback(mode):
 
 
 def test_a_refusal_lists_few_known_values_and_points_to_many():
-    # 4 sources (nato, sipri, wdi, weo) are listed; the 20 indicators are too many to list
+    # 4 sources (nato, sipri, wdi, weo) are listed; the 22 indicators are too many to list
     # (more than 8), so the message points to where they are and suggests the closest.
     with pytest.raises(InputError) as sources:
         milex.series("DEU", source="natto")
@@ -320,7 +320,7 @@ def test_a_refusal_lists_few_known_values_and_points_to_many():
     with pytest.raises(InputError) as indicators:
         milex.series("DEU", "Share_GDP")
     message = str(indicators.value)
-    assert "20 are known (see indicators)" in message and "Did you mean share_gdp?" in message
+    assert "22 are known (see indicators)" in message and "Did you mean share_gdp?" in message
 
 
 @pytest.mark.parametrize(
