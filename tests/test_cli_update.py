@@ -144,6 +144,7 @@ def test_progress_bars_go_to_standard_error_and_json_stays_whole(tmp_path, workb
         (["--url", "https://example.org/x.xlsx"], "vintage and url apply to one source"),
         (["-s", "nato", "--file", "missing.xlsx"], "no such file: missing.xlsx"),
         (["-s", "nato", "--url", "ftp://example.org/x"], "url: got 'ftp://example.org/x'"),
+        (["--file", "data.xlsx"], "cannot tell which source data.xlsx is from its name"),
     ],
 )
 def test_bad_usage_exits_2_in_one_line(capsys, home, args, message):
