@@ -278,6 +278,7 @@ def test_default_editions_are_the_two_newest_and_a_partial_one_is_said():
         (lambda: api.diff("natoo"), "unknown source 'natoo': known are nato, sipri, wdi, weo"),
         (lambda: api.diff("nato", "2024-6"), "Did you mean 2024-06"),
         (lambda: api.diff("nato", "2026-07", "2026-07"), "both editions are nato 2026-07"),
+        (lambda: api.diff("nato", new="2024-06"), "nato 2024-06 is the oldest edition held"),
         (lambda: api.diff("nato", "all"), "vintage 'all' mixes editions"),
         (lambda: api.diff("nato", threshold=5.0), "give the smallest relative change listed"),
         (lambda: api.diff("nato", threshold=-0.1), "threshold: got -0.1"),

@@ -1309,7 +1309,12 @@ def _two_editions(store: Store, source: str, old: str | None, new: str | None) -
     new = new or held[-1]
     if old is None:
         earlier = [v for v in held if v < new]
-        old = earlier[-1] if earlier else held[0]
+        if not earlier:
+            raise InputError(
+                f"{source} {new} is the oldest edition held: give the edition to compare it "
+                f"with (old), e.g. {held[-1]}"
+            )
+        old = earlier[-1]
     if old == new:
         raise InputError(
             f"both editions are {source} {old}: give two editions to compare, e.g. "
