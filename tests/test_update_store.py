@@ -127,8 +127,16 @@ def test_a_complete_sipri_edition_replaces_the_subset_milex_ships(data_copy, hom
     try:
         full = store.observations("sipri", "2026-04")
         older = store.observations("sipri", "2025-04", ["RUS"], ["share_gdp"])
+        whole = ("iso3", "vintage", "indicator")  # notes about what a whole edition leaves out
+        subset_notes = {
+            v: store.notes("missing", "sipri", iso3=None, vintage=v, indicator=None, exact=whole)
+            for v in ("2025-04", "2026-04")
+        }
     finally:
         store.close()
+    # "SIPRI figures for NATO allies are not embedded" no longer holds for the full copy
+    assert subset_notes["2026-04"] == []
+    assert "SIPRI figures for NATO allies are not embedded" in subset_notes["2025-04"][0]
     # the user's copy alone is served for that edition: none of the shipped rows remain
     assert sorted(zip(full["iso3"], full["year"], full["value"], strict=True)) == [
         ("AFG", 1970, 1.6296),

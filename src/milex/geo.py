@@ -100,8 +100,10 @@ def name(code: str) -> str:
 
 
 def is_aggregate(code: str) -> bool:
-    """True for codes of ``entities.csv`` (NATO_TOTAL, WLD, NATO ...), not countries."""
-    return code in _entities()
+    """True for the aggregates and alliances of ``entities.csv`` (NATO_TOTAL, WLD, NATO ...);
+    False for countries, including those it lists because ISO 3166-1 has no code for them
+    (Kosovo XKX, former states such as the USSR SUN)."""
+    return _entities().get(code, {}).get("kind", "country") != "country"
 
 
 def group_of(code: str) -> str | None:

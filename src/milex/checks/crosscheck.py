@@ -121,7 +121,7 @@ def report(
             "missing",
             src,
             iso3=None,
-            vintage=None,
+            vintage={None, store.newest_vintage(src)},  # about the source, or its newest
             indicator=None,
             exact=("iso3", "vintage", "indicator"),
         )

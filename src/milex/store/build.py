@@ -132,6 +132,17 @@ def _replaced(embedded: pd.DataFrame, user: pd.DataFrame) -> pd.DataFrame:
     return embedded[(marked["_merge"] == "left_only").to_numpy()].reset_index(drop=True)
 
 
+def _subset_notes_dropped(notes: pd.DataFrame, user: pd.DataFrame) -> pd.DataFrame:
+    """The notes, without those about what a subset milex ships leaves out (``missing`` notes
+    about a whole edition) when the user's complete copy replaces that edition."""
+    editions = user[["source", "vintage"]].drop_duplicates()
+    marked = notes.merge(editions, on=["source", "vintage"], how="left", indicator=True)
+    whole = (notes["kind"] == "missing") & notes["iso3"].isna() & notes["indicator"].isna()
+    return notes[~(whole.to_numpy() & (marked["_merge"] == "both").to_numpy())].reset_index(
+        drop=True
+    )
+
+
 def load_tables(
     folder: Path, user: dict[str, pd.DataFrame] | None = None
 ) -> dict[str, pd.DataFrame]:
@@ -150,15 +161,16 @@ def load_tables(
         sources = pd.concat([sources, user["sources"]], ignore_index=True)
         observations = pd.concat([observations, user["observations"]], ignore_index=True)
     pledges = validate(_read_csv(folder / "pledges.csv"), pledge_schema(), folder / "pledges.csv")
+    notes = validate(
+        _read_csv(folder / "notes.csv"),
+        notes_schema(indicators, sorted(set(sources["source"]))),
+        folder / "notes.csv",
+    )
     return {
         "sources": sources,
         "indicators": indicators,
         "observations": observations,
-        "notes": validate(
-            _read_csv(folder / "notes.csv"),
-            notes_schema(indicators, sorted(set(sources["source"]))),
-            folder / "notes.csv",
-        ),
+        "notes": _subset_notes_dropped(notes, user["sources"]) if user else notes,
         "pledges": pledges,
         "munitions": _munitions(folder),
         "defence_ppp": _defence_ppp(folder),
