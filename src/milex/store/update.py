@@ -50,7 +50,8 @@ class Prepared:
     ``observations`` has the columns of an embedded observation file (``source_id, iso3, year,
     indicator, value, unit, status``), ``origins`` one row per ``source_id`` (``id, source,
     vintage, citation``); ``origin`` is the file or address read; ``replaces`` tells that it
-    replaces a subset milex ships; ``held`` that the user's editions hold it already.
+    replaces a subset milex ships; ``held`` that milex ships it or the user's editions hold it
+    already (nothing to add).
     """
 
     name: str
@@ -215,9 +216,10 @@ def _prepared(
         )
     info = userdata.edition_info(_manifest(meta, parsed, vintage, origin))
     observations, origins = _origins(parsed.observations, meta["source"], vintage)
-    userdata.refuse_embedded(info, folder)
     observations, origins = userdata.validated(info, observations, origins, folder)
     key = (meta["source"], vintage)
+    replaces = key in userdata.subsets(folder) and info["complete"]
+    shipped = key in catalog.embedded_editions(folder) and not replaces
     return Prepared(
         name=name,
         source=meta["source"],
@@ -227,8 +229,8 @@ def _prepared(
         observations=observations.drop(columns=["source", "vintage"]),
         origins=origins,
         origin=origin,
-        replaces=key in userdata.subsets(folder),
-        held=key in userdata.held_editions(home),
+        replaces=replaces,
+        held=shipped or key in userdata.held_editions(home),
         files=paths,
     )
 
