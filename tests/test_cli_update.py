@@ -1,6 +1,6 @@
-"""milex update through the API and the command line: a NATO workbook written in NATO's layout
-is compared with the edition held, added in one step, listed by milex vintages and diffed;
-a dry run, a bad file, bad usage and a network failure change nothing."""
+"""milex update through the API and the command line: NATO, SIPRI and IMF files written in
+their official layouts are compared with the edition held, added in one step, listed by milex
+vintages and diffed; a dry run, a bad file, bad usage and a network failure change nothing."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from tests.test_cli import run
 from tests.test_reader_sipri import COUNTRIES as SIPRI_COUNTRIES
 from tests.test_reader_sipri import EXPECTED as SIPRI_EXPECTED
 from tests.test_reader_sipri import _figures as sipri_figures
+from tests.weo_files import published, write_weo_xlsx
 
 EMBEDDED = data_dir() / "observations" / "nato_2026-07.csv"
 #: Poland's 2025 share of GDP: 4.25, a NATO estimate in July 2026; the 2027 edition written
@@ -220,3 +221,26 @@ def test_a_full_sipri_workbook_replaces_the_subset_and_is_said_to_be_held(capsys
     assert poland["value"].tolist() == [pytest.approx(4.4969)]
     result = api.compare("POL", "RUS", source="sipri")
     assert [s["vintage"] for s in result.extra["sides"]] == ["2026-04", "2026-04"]
+
+
+def test_a_weo_workbook_whose_projection_became_actual(home, tmp_path):
+    """The IMF's October 2026 workbook in its layout: the April 2026 edition's figures
+    (src/milex/data/observations/weo_2026-04.csv), Germany's 2026 growth (a 0.791% projection)
+    made an actual 1.091%: one revision, one projection that became actual."""
+    figures = published("weo_2026-04")
+    germany = (figures["iso3"] == "DEU") & (figures["indicator"] == "gdp_real_growth")
+    figures.loc[germany & figures["year"].isin([2025, 2026]), "status"] = "actual"
+    figures.loc[germany & (figures["year"] == 2026), "value"] = 1.091
+    path = write_weo_xlsx(tmp_path / "WEOOct2026all.xlsx", figures, vintage="2026-10")
+    (row,) = api.update("weo", path).frame.to_dict("records")
+    assert (row["vintage"], row["action"], row["compared_with"]) == ("2026-10", "added", "2026-04")
+    assert (row["revised"], row["became_actual"], row["new"], row["dropped"]) == (1, 1, 0, 0)
+    result = api.diff("weo", countries="DEU", indicators="gdp_real_growth")
+    assert (result.query["old"], result.query["new"]) == ("2026-04", "2026-10")
+    (revised,) = result.frame[result.frame["year"] == 2026].to_dict("records")
+    assert (revised["old_value"], revised["new_value"]) == (0.791, 1.091)
+    assert revised["change"] == pytest.approx(0.3)
+    assert revised["change_unit"] == "percentage points"
+    assert (revised["old_status"], revised["new_status"]) == ("projection", "actual")
+    # 2025 went from unknown to actual, unchanged: not listed (unknown is no estimate)
+    assert result.frame["year"].tolist() == [2026]
