@@ -882,8 +882,7 @@ def gap(
     units (money in million USD/EUR).
     """
     store = _store(store)
-    _one_edition(vintage)
-    _check_source(store, "nato", vintage)
+    _nato_edition(store, vintage)
     if group is not None:
         geo.group_info(group)
     codes = geo.expand(countries, year) if countries is not None else None
