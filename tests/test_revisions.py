@@ -103,11 +103,39 @@ def test_from_zero_any_move_is_a_revision_without_relative_change():
     ],
 )
 def test_threshold_edge(new_value, kind):
-    old = frame(("ITA", 2024, "share_gdp", 2.00, PCT, "actual"))
-    new = frame(("ITA", 2024, "share_gdp", new_value, PCT, "actual"))
+    # Spain's figure shows that both editions write shares to 2 decimals at least
+    old = frame(
+        ("ITA", 2024, "share_gdp", 2.00, PCT, "actual"),
+        ("ESP", 2024, "share_gdp", 1.28, PCT, "actual"),
+    )
+    new = frame(
+        ("ITA", 2024, "share_gdp", new_value, PCT, "actual"),
+        ("ESP", 2024, "share_gdp", 1.28, PCT, "actual"),
+    )
     changes = compare(old, new, threshold=0.05)
-    assert changes["kind"].tolist() == [kind]
-    assert changes["listed"].tolist() == [kind == "revised"]
+    assert changes["kind"].tolist() == ["unchanged", kind]  # ESP, ITA
+    assert changes["listed"].tolist() == [False, kind == "revised"]
+
+
+def test_figures_are_compared_at_the_precision_of_the_coarser_edition():
+    """SIPRI's April 2026 share for Australia 1951 as milex ships it (4 decimals, the reference
+    compilation's rounding) and as SIPRI's workbook stores it: the same figure."""
+    old = frame(
+        ("AUS", 1951, "share_gdp", 3.7351, PCT, "estimate"),
+        ("AUS", 1952, "share_gdp", 5.1806, PCT, "estimate"),
+    )
+    new = frame(
+        ("AUS", 1951, "share_gdp", 3.735059760956, PCT, "estimate"),
+        ("AUS", 1952, "share_gdp", 5.18064, PCT, "estimate"),
+    )
+    # 1951 rounds to 3.7351 at 4 decimals: unchanged; 1952 5.18064 rounds to 5.1806: unchanged
+    assert compare(old, new)["kind"].tolist() == ["unchanged", "unchanged"]
+    # a move at the 4th decimal is a revision: 3.7351 -> 3.7353 (3.73534 rounds to 3.7353)
+    moved = frame(
+        ("AUS", 1951, "share_gdp", 3.73534, PCT, "estimate"),
+        ("AUS", 1952, "share_gdp", 5.18064, PCT, "estimate"),
+    )
+    assert compare(old, moved)["kind"].tolist() == ["revised", "unchanged"]
 
 
 def test_threshold_zero_lists_any_move_and_not_noise():

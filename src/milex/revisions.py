@@ -20,7 +20,13 @@ The threshold is a fraction of the old value (``0.05`` = 5%) compared with the a
 relative change, rounded to 12 decimals so that a change of exactly 5% is 5% (floating point
 makes 1.00 -> 1.05 a change of 0.050000000000000044). An old value of exactly zero has no
 relative change (``relative`` missing): any move away from zero is listed as revised, whatever
-the threshold. Values equal to a relative 1e-9 (noise of a reader's arithmetic) are unchanged.
+the threshold. Figures are compared at the precision of the coarser edition: for each
+indicator, the most decimals any of an edition's values is written with (NATO's shares 2, the
+reference compilation's SIPRI shares 4; SIPRI's own workbook stores 15 digits), so that a full
+copy of an edition does not "revise" the rounded subset milex ships, while 4.12 -> 3.75 is a
+revision: a figure moved when it differs by more than half a unit of that last decimal (the
+largest difference rounding can make). Values equal to a relative 1e-9 (a reader's arithmetic
+noise) are unchanged too.
 """
 
 from __future__ import annotations
@@ -58,6 +64,8 @@ CHANGE_COLUMNS = [
 SAME = 1e-9
 #: Decimals the relative change is rounded to before it meets the threshold.
 DECIMALS = 12
+#: The most decimals a figure is taken to be written with (beyond: floating-point noise).
+MAX_DECIMALS = 12
 
 
 def compare(old: pd.DataFrame, new: pd.DataFrame, threshold: float = 0.0) -> pd.DataFrame:
@@ -81,7 +89,11 @@ def compare(old: pd.DataFrame, new: pd.DataFrame, threshold: float = 0.0) -> pd.
     change = (both["new_value"] - both["old_value"]).where(same_unit)
     base = both["old_value"].abs()
     relative = (change / base).where(base > 0)
-    moved = change.abs() > SAME * np.maximum(base, both["new_value"].abs())
+    scale = 10.0 ** np.minimum(_precision(both, "old"), _precision(both, "new"))
+    # beyond the rounding of the coarser edition (half its last decimal, which rounding either
+    # way may take), and beyond floating-point noise
+    beyond = (change.abs() * scale).round(6) > 0.5
+    moved = beyond & (change.abs() > SAME * np.maximum(base, both["new_value"].abs()))
     large = relative.abs().round(DECIMALS) >= threshold
     both["kind"] = np.select(
         [~has_old, ~has_new, ~same_unit, moved & (large | relative.isna())],
@@ -97,6 +109,21 @@ def compare(old: pd.DataFrame, new: pd.DataFrame, threshold: float = 0.0) -> pd.
     both["listed"] = (both["kind"] != "unchanged") | both["became_actual"]
     both = both.sort_values(["iso3", "indicator", "year"], ignore_index=True)
     return both[CHANGE_COLUMNS]
+
+
+def _precision(both: pd.DataFrame, side: str) -> pd.Series:
+    """For each row, the decimals ``side``'s edition writes its indicator with: the most
+    decimals of any of its values of that indicator in their shortest exact form (3.75 -> 2,
+    1500.0 -> 0), at most :data:`MAX_DECIMALS`."""
+
+    def count(value: float) -> int:
+        text = np.format_float_positional(value, trim="-")
+        return min(len(text.partition(".")[2]), MAX_DECIMALS)
+
+    values = both[f"{side}_value"]
+    distinct = values.dropna().unique()
+    decimals = values.map(dict(zip(distinct, map(count, distinct), strict=True)))
+    return decimals.groupby(both["indicator"]).transform("max").fillna(MAX_DECIMALS)
 
 
 def _edition(frame: pd.DataFrame, side: str) -> pd.DataFrame:
