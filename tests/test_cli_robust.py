@@ -95,7 +95,7 @@ def test_absurd_amounts_are_refused(capsys, amount):
     """1e300 crashed the engine (IndexError); 1e20-1e40 gave absurd shares."""
     plan = ",".join(f"{year}={amount}" for year in (2027, 2028, 2029))
     err = _refused(capsys, *SIMULATE, "--amounts", plan)
-    assert "above the 100% limit of a share of GDP" in err
+    assert "above the 200% limit of a share of GDP" in err
 
 
 # ------------------------------------------------------------------ formats and addresses

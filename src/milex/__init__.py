@@ -27,6 +27,7 @@ API = (
     "compare",
     "countries",
     "coverage",
+    "diff",
     "differences",
     "doctor",
     "export",
@@ -52,6 +53,8 @@ API = (
     "sipri_share",
     "sources",
     "status",
+    "update",
+    "vintages",
 )
 
 __all__ = ["DataFileError", "InputError", "MilexError", "Result", "__version__", *API]
