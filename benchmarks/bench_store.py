@@ -56,7 +56,7 @@ def grow(home: Path) -> dict[str, int]:
     full = update.prepare("sipri", [_sipri_workbook(home)], cache_dir=home)
     update.commit(full, cache_dir=home)
     store = open_store(cache_dir=home)
-    everything = series(vintage="all", store=store)
+    everything = series(source=None, vintage="all", store=store)
     store.close()
     counts = {}
     for source, rows in everything.groupby("source"):

@@ -7,7 +7,14 @@ import importlib
 import sys
 from pathlib import Path
 
-BENCHMARKS = ["bench_startup", "bench_simulation", "bench_claims", "bench_web", "bench_parse", "bench_store"]
+BENCHMARKS = [
+    "bench_startup",
+    "bench_simulation",
+    "bench_claims",
+    "bench_web",
+    "bench_parse",
+    "bench_store",
+]
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).parent))
