@@ -167,10 +167,32 @@ def test_summary_counts_each_kind_and_listed_keeps_the_report_rows():
 
 
 def test_below_threshold_counted():
-    old = frame(("ITA", 2024, "share_gdp", 2.00, PCT, "actual"))
-    new = frame(("ITA", 2024, "share_gdp", 2.01, PCT, "actual"))
+    # Spain (1.28 in both) shows that both editions write shares to 2 decimals
+    spain = ("ESP", 2024, "share_gdp", 1.28, PCT, "actual")
+    old = frame(("ITA", 2024, "share_gdp", 2.00, PCT, "actual"), spain)
+    new = frame(("ITA", 2024, "share_gdp", 2.01, PCT, "actual"), spain)
     counts = summary(compare(old, new, threshold=0.05))
-    assert (counts["unchanged"], counts["below_threshold"], counts["revised"]) == (1, 1, 0)
+    # Italy moved 0.5% (< 5%): unchanged but below the threshold; Spain did not move
+    assert (counts["unchanged"], counts["below_threshold"], counts["revised"]) == (2, 1, 0)
+    # a move within the coarser edition's precision is not "below the threshold": it is none
+    within = frame(("ITA", 2024, "share_gdp", 2.004, PCT, "actual"), spain)
+    assert summary(compare(old, within, threshold=0.05))["below_threshold"] == 0
+
+
+def test_the_precision_of_an_edition_is_read_from_all_its_figures(store):
+    """Narrowing a diff to one country does not change which figures are revised: Poland's
+    2014 share fell from 1.88 (2024-06) to 1.86 (2026-07), 0.02 points, at NATO's precision."""
+    narrow = api.diff("nato", "2024-06", "2026-07", countries="POL", store=store)
+    assert ("POL", 2014, "share_gdp", "revised") in set(
+        narrow.frame[["iso3", "year", "indicator", "kind"]].itertuples(index=False, name=None)
+    )
+    row = narrow.frame.query("year == 2014 and indicator == 'share_gdp'").iloc[0]
+    assert row["change"] == -0.02  # 1.86 - 1.88, without floating-point noise
+
+
+def test_a_diff_from_newer_to_older_is_refused(store):
+    with pytest.raises(InputError, match=r"nato 2026-07 is newer than 2024-06: give the"):
+        api.diff("nato", "2026-07", "2024-06", store=store)
 
 
 def test_projection_that_became_actual():

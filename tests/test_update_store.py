@@ -4,12 +4,17 @@ of an edition milex ships in part (SIPRI's) replacing that subset."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from milex.errors import InputError
 from milex.store import open_store, update, userdata
+from milex.store.doctor import verify as run_doctor
+from tests import http_server
+
+http_files = http_server.http_files
 
 
 @pytest.fixture
@@ -71,6 +76,30 @@ def test_bad_arguments_are_refused_before_anything_is_read(kwargs, message):
         update.prepare("sipri", **kwargs)
 
 
+def test_an_edition_after_this_month_is_refused():
+    with pytest.raises(InputError, match=r"vintage 2099-12 is after this month \(\d{4}-\d{2}\)"):
+        update.prepare("sipri", vintage="2099-12")
+
+
+def test_the_store_s_name_of_a_source_is_accepted_too():
+    assert update.entry("wdi") == update.entry("worldbank")
+
+
+def test_a_source_published_as_one_file_takes_one(tmp_path):
+    files = [tmp_path / "def-exp-2025-en.xlsx", tmp_path / "def-exp-2026-en.xlsx"]
+    for path in files:
+        path.write_bytes(b"PK")
+    with pytest.raises(InputError, match=r"nato comes in one file; got 2: give one file at a"):
+        update.prepare("nato", files)
+
+
+def test_a_file_and_an_address_together_are_refused(tmp_path):
+    import milex
+
+    with pytest.raises(InputError, match=r"file and url: give one"):
+        milex.update("nato", file=[tmp_path / "x.xlsx"], url="http://127.0.0.1:9/x.xlsx")
+
+
 def test_a_file_of_the_wrong_type_is_refused_with_the_types_read(tmp_path):
     csv = tmp_path / "sipri.csv"
     csv.write_text("Country,2024\n")
@@ -82,13 +111,16 @@ def test_a_file_of_the_wrong_type_is_refused_with_the_types_read(tmp_path):
 
 #: SIPRI April 2026 release (sipri_milex_2026.csv in the reference compilation): Afghanistan is
 #: outside the subset milex ships; Russia's 2025 share of GDP is 7.5 % per SIPRI's fact sheet.
-FULL = [
-    ("AFG", 1970, "share_gdp", 1.6296, "percent of GDP", "actual"),
-    ("RUS", 2025, "share_gdp", 7.5, "percent of GDP", "estimate"),
-]
+#: Afghanistan 1970, outside the subset milex ships (sipri_milex_2026.csv in the reference
+#: compilation, from SIPRI's April 2026 workbook).
+AFGHANISTAN = ("AFG", 1970, "share_gdp", 1.6296, "percent of GDP", "actual")
 
 
-def _sipri(complete: bool) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+def _sipri(
+    data: Path, complete: bool = True, drop: int = 0
+) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    """A copy of SIPRI's April 2026 edition: the subset milex ships (less its first ``drop``
+    figures) and Afghanistan."""
     meta = {
         "source": "sipri",
         "vintage": "2026-04",
@@ -101,8 +133,10 @@ def _sipri(complete: bool) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
         "reader": "sipri (test)",
         "complete": complete,
     }
-    obs = pd.DataFrame(FULL, columns=["iso3", "year", "indicator", "value", "unit", "status"])
-    obs.insert(0, "source_id", "user-sipri-2026-04-1")
+    shipped = pd.read_csv(data / "observations" / "sipri_2026-04.csv").iloc[drop:]
+    obs = pd.concat(
+        [shipped, pd.DataFrame([AFGHANISTAN], columns=shipped.columns[1:])], ignore_index=True
+    ).assign(source_id="user-sipri-2026-04-1")
     origins = pd.DataFrame(
         [("user-sipri-2026-04-1", "sipri", "2026-04", "SIPRI workbook (test)")],
         columns=["id", "source", "vintage", "citation"],
@@ -121,7 +155,7 @@ def test_a_complete_sipri_edition_replaces_the_subset_milex_ships(data_copy, hom
         before.close()
     assert len(shipped) > 30  # the subset holds Russia's long series
 
-    userdata.add_edition(*_sipri(complete=True), folder=data_copy, cache_dir=home)
+    userdata.add_edition(*_sipri(data_copy), folder=data_copy, cache_dir=home)
     assert userdata.held_editions(home) == {("sipri", "2026-04")}
     store = open_store(data_copy, home)
     try:
@@ -137,16 +171,48 @@ def test_a_complete_sipri_edition_replaces_the_subset_milex_ships(data_copy, hom
     # "SIPRI figures for NATO allies are not embedded" no longer holds for the full copy
     assert subset_notes["2026-04"] == []
     assert "SIPRI figures for NATO allies are not embedded" in subset_notes["2025-04"][0]
-    # the user's copy alone is served for that edition: none of the shipped rows remain
-    assert sorted(zip(full["iso3"], full["year"], full["value"], strict=True)) == [
-        ("AFG", 1970, 1.6296),
-        ("RUS", 2025, 7.5),
-    ]
+    # the user's copy alone is served for that edition: SIPRI 2026-04 ships 2,317 figures
+    # (docs/data.md), the copy adds Afghanistan; none of the shipped origins remain
+    assert len(full) == 2317 + 1
+    assert full.query("iso3 == 'AFG'")["value"].tolist() == [1.6296]
     assert set(full["source_id"]) == {"user-sipri-2026-04-1"}
     assert len(older) > 30  # the 2025 release, shipped, is untouched
+    # the doctor sees the user's copy in use, not "part of milex's own data now"
+    rows = run_doctor(data_copy, home).frame.set_index(["check", "subject"])
+    assert rows.loc[("user edition", "sipri 2026-04"), "status"] == "ok"
 
 
 def test_a_partial_copy_of_a_shipped_subset_is_refused(data_copy, home):
     with pytest.raises(InputError, match="sipri 2026-04 is part of milex's own data already, in"):
-        userdata.add_edition(*_sipri(complete=False), folder=data_copy, cache_dir=home)
+        userdata.add_edition(*_sipri(data_copy, complete=False), folder=data_copy, cache_dir=home)
+    # said to be complete, but lacking one figure of the subset it would replace
+    with pytest.raises(InputError, match=r"this copy lacks 1 of the 2,317 figures milex ships"):
+        userdata.add_edition(*_sipri(data_copy, drop=1), folder=data_copy, cache_dir=home)
     assert not userdata.user_path(home).exists()
+
+
+def test_an_added_edition_is_replaced_by_a_corrected_copy_in_one_step(data_copy, home):
+    meta, obs, origins = _sipri(data_copy)
+    userdata.add_edition(meta, obs, origins, folder=data_copy, cache_dir=home)
+    with pytest.raises(InputError, match="sipri 2026-04 was added already"):
+        userdata.add_edition(meta, obs, origins, folder=data_copy, cache_dir=home)
+    fixed = obs.assign(value=obs["value"].where(obs["iso3"] != "AFG", 1.17))
+    userdata.add_edition(meta, fixed, origins, folder=data_copy, cache_dir=home, replace=True)
+    store = open_store(data_copy, home)
+    try:
+        afghanistan = store.observations("sipri", "2026-04", ["AFG"])["value"].tolist()
+        figures = len(store.observations("sipri", "2026-04"))
+    finally:
+        store.close()
+    assert (afghanistan, figures) == ([1.17], 2317 + 1)
+
+
+def test_a_failing_host_is_tried_four_times_then_nothing_is_changed(http_files, monkeypatch):
+    """docs/update.md: retried with backoff, 4 attempts, then one line and exit code 1."""
+    from milex.errors import NetworkError
+
+    monkeypatch.setitem(update.DOWNLOAD, "backoff", 0.01)  # the attempts as shipped, quicker
+    http_files.serve("SIPRI-Milex-data-1949-2025.xlsx", b"PK", mode="error", status=503)
+    with pytest.raises(NetworkError, match=r"HTTP 503 .* after 4 attempts: nothing was changed"):
+        update.prepare("sipri", url=http_files.url("SIPRI-Milex-data-1949-2025.xlsx"))
+    assert http_files.requests("SIPRI-Milex-data-1949-2025.xlsx") == 4

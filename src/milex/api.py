@@ -481,7 +481,7 @@ def _group_or_country(name: str) -> tuple[str | None, str | None]:
         group = geo.group_of(code)  # NATO_TOTAL -> nato
         if group is None:
             raise InputError(
-                f"{shown(name)} is an aggregate without members: give an ally or a group"
+                f"{shown(name)} is an aggregate without members: give a country or a group"
             )
         return group, None
     return None, code
@@ -1246,10 +1246,25 @@ def diff(
     indicators = [indicators] if isinstance(indicators, str) else indicators
     _check_indicators(store, indicators)
     codes = geo.expand(countries) if countries is not None else None
-    before, after = (store.observations(source, v, codes, indicators) for v in (old, new))
+    # whole editions compared, then narrowed: an edition's precision is read from all of it
+    before, after = (store.observations(source, v) for v in (old, new))
     changes = revisions.compare(before, after, threshold)
+    asked = pd.Series(True, index=changes.index)
+    if codes is not None:
+        asked &= changes["iso3"].isin(codes)
+    if indicators is not None:
+        asked &= changes["indicator"].isin(indicators)
+    changes = changes[asked]
     counts = revisions.summary(changes)
-    frame = revisions.listed(changes).drop(columns="listed")
+    frame = revisions.listed(changes).drop(columns=["listed", "moved"])
+    before, after = (
+        f[
+            f.set_index(["iso3", "year", "indicator"]).index.isin(
+                changes.set_index(["iso3", "year", "indicator"]).index
+            )
+        ]
+        for f in (before, after)
+    )
     frame.insert(1, "name", frame["iso3"].map(store.names))
     ids = set(before["source_id"]) | set(after["source_id"])
     notes = []
@@ -1319,6 +1334,11 @@ def _two_editions(store: Store, source: str, old: str | None, new: str | None) -
             f"both editions are {source} {old}: give two editions to compare, e.g. "
             f"{held[-2]} and {held[-1]} (see vintages)"
         )
+    if old > new:
+        raise InputError(
+            f"{source} {old} is newer than {new}: give the older edition first (old {new}, "
+            f"new {old})"
+        )
     return old, new
 
 
@@ -1349,6 +1369,7 @@ def update(
     dry_run: Flag = False,
     vintage: Name | None = None,
     url: Address | None = None,
+    replace: Flag = False,
     progress: StepProgress | None = None,
 ) -> Result:
     """Bring in the newest official editions: download each source's file (or read ``file``,
@@ -1360,22 +1381,31 @@ def update(
     downloaded and read before anything is added, so that a network failure
     (:class:`~milex.errors.NetworkError`), a bad file (``DataFileError``) or a bad argument
     (``InputError``) changes nothing. ``dry_run`` reads and compares but adds nothing.
-    ``vintage`` (YYYY-MM) names the edition when the file does not say it; ``url`` replaces
-    the registry's address (one source only). ``progress(done, total, what)`` is called as
+    ``vintage`` (YYYY-MM, not after this month) names the edition when the file does not say
+    it; ``url`` replaces the registry's address (one source only; not with ``file``).
+    ``replace`` puts a corrected file in the place of an edition you added before (milex's own
+    editions are never replaced); without it, an edition held already is left as it is, and
+    its row says whether the file differs from it. ``progress(done, total, what)`` is called as
     each download and each reading step advances (``what`` starts with ``download `` or
     ``read ``).
 
     One row per edition read: ``source`` (as the store names it: ``wdi`` for worldbank),
-    ``vintage``, ``action`` (``added``, ``would add``, ``held already``, ``replaces the
-    embedded subset``, ``would replace the embedded subset``), ``figures``, ``compared_with``
+    ``vintage``, ``action`` (``added``, ``would add``, ``held already``, ``held already,
+    differs``, ``replaced``, ``would replace``, ``replaces the embedded subset``, ``would
+    replace the embedded subset``), ``figures``, ``compared_with``
     (the newest edition held before it, the embedded subset it replaces, or None), the counts
     of :func:`milex.revisions.summary` against that edition (``new``, ``revised``,
     ``dropped``, ``unit_changed``, ``became_actual``) and ``origin`` (the file or address
-    read). After an edition is added, the default store is opened afresh on next use.
+    read). ``extra["added"]``: how many editions were added or replaced. After an edition is
+    added, the default store is opened afresh on next use.
     """
     from milex.store import update as _update
 
     names = _update.names()
+    if file is not None and url is not None:
+        raise InputError(
+            "file and url: give one (a file is read as it is, an address is downloaded)"
+        )
     if source != "all":
         _update.entry(source.lower())
     asked = names if source == "all" else [source.lower()]
@@ -1398,21 +1428,34 @@ def update(
         for name, paths in work.items()
     ]
     store = default_store()
-    rows, added = [], False
+    rows, added, notes = [], 0, []
     for edition in ready:
         before = _held_before(
             store, edition.source, edition.vintage, edition.held or edition.replaces
         )
         old = store.observations(edition.source, before) if before else _no_figures()
         counts = revisions.summary(revisions.compare(old, edition.tidy()))
-        if not (dry_run or edition.held):
-            _update.commit(edition, cache_dir=home)
-            added = True
+        differs = edition.held and any(
+            counts[k] for k in ("new", "dropped", "revised", "unit_changed", "became_actual")
+        )
+        renew = replace and edition.held and not edition.shipped
+        if not dry_run and (renew or not edition.held):
+            _update.commit(edition, replace=renew, cache_dir=home)
+            added += 1
+        if differs and not replace:
+            notes.append(
+                f"{edition.source} {edition.vintage} is held already and this file differs from "
+                + (
+                    "it: milex ships that edition; give the file another vintage to add it beside"
+                    if edition.shipped
+                    else "it: add it in its place with replace (milex update --replace)"
+                )
+            )
         rows.append(
             {
                 "source": edition.source,
                 "vintage": edition.vintage,
-                "action": _action(edition.held, edition.replaces, dry_run),
+                "action": _action(edition, differs, replace, dry_run),
                 "figures": len(edition.observations),
                 "compared_with": before,
                 **{key: counts[key] for key in UPDATE_COLUMNS[5:10]},
@@ -1425,12 +1468,15 @@ def update(
         kind="update",
         frame=pd.DataFrame(rows, columns=UPDATE_COLUMNS),
         units={"figures": "figures (observations)"},
+        notes=notes,
+        extra={"added": added},
         query={
             "source": source,
             "file": [str(f) for f in files] if files is not None else None,
             "dry_run": dry_run,
             "vintage": vintage,
             "url": url,
+            "replace": replace,
             "home": str(home),
         },
     )
@@ -1451,11 +1497,13 @@ def _no_figures() -> pd.DataFrame:
     return pd.DataFrame(columns=revisions.COLUMNS)
 
 
-def _action(held: bool, replaces: bool, dry_run: bool) -> str:
-    """What an update does with an edition, in words (see :func:`update`)."""
-    if held:
-        return "held already"
-    if replaces:
+def _action(edition, differs: bool, replace: bool, dry_run: bool) -> str:
+    """What an update does with a prepared edition, in words (see :func:`update`)."""
+    if edition.held and replace and not edition.shipped:
+        return "would replace" if dry_run else "replaced"
+    if edition.held:
+        return "held already, differs" if differs else "held already"
+    if edition.replaces:
         return "would replace the embedded subset" if dry_run else "replaces the embedded subset"
     return "would add" if dry_run else "added"
 

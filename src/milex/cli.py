@@ -620,6 +620,12 @@ def update(
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Read and compare, show what would change; add nothing."
     ),
+    replace: bool = typer.Option(
+        False,
+        "--replace",
+        help="Put the file in the place of an edition you added before (a corrected file); "
+        "milex's own editions are never replaced.",
+    ),
     fmt: Format = FORMAT,
 ) -> None:
     """Download each source's newest edition (or read --file), check all of it, then add it
@@ -643,7 +649,13 @@ def update(
             bar.update(tasks[key], completed=done, total=total or None, description=what)
 
         result = api.update(
-            source, file, dry_run=dry_run, vintage=vintage, url=url, progress=progress
+            source,
+            file,
+            dry_run=dry_run,
+            vintage=vintage,
+            url=url,
+            replace=replace,
+            progress=progress,
         )
     if _data(result, fmt):
         return
@@ -668,7 +680,9 @@ def update(
         )
     out = _console()
     out.print(grid)
-    added = result.frame["action"].isin(["added", "replaces the embedded subset"]).sum()
+    for note in result.notes:
+        out.print(f"Note: {note}")
+    added = result.extra["added"]
     out.print(
         f"Added {added} edition(s) to your editions in {result.query['home']}; milex vintages "
         "lists them, milex diff shows what changed."

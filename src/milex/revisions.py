@@ -50,6 +50,7 @@ CHANGE_COLUMNS = [
     "kind",
     "became_actual",
     "listed",
+    "moved",
     "old_value",
     "new_value",
     "change",
@@ -74,7 +75,8 @@ def compare(old: pd.DataFrame, new: pd.DataFrame, threshold: float = 0.0) -> pd.
 
     ``threshold`` is the smallest relative change listed as a revision, a fraction from 0
     (0.05 = 5%). Columns (:data:`CHANGE_COLUMNS`): ``iso3, year, indicator``; ``kind``;
-    ``became_actual`` and ``listed`` (yes/no); ``old_value`` and ``new_value`` in their units
+    ``became_actual``, ``listed`` and ``moved`` (yes/no; moved: beyond the coarser
+    edition's precision, whatever the threshold); ``old_value`` and ``new_value`` in their units
     ``old_unit`` and ``new_unit``; ``change`` (new minus old) in ``change_unit`` (the
     figure's unit; percentage points for a share in percent); ``relative`` (the change as a
     fraction of the absolute old value: -0.09 = 9% lower); ``old_status`` and ``new_status``.
@@ -86,7 +88,8 @@ def compare(old: pd.DataFrame, new: pd.DataFrame, threshold: float = 0.0) -> pd.
     both = _edition(old, "old").merge(_edition(new, "new"), on=KEY, how="outer")
     has_old, has_new = both["old_value"].notna(), both["new_value"].notna()
     same_unit = both["old_unit"] == both["new_unit"]
-    change = (both["new_value"] - both["old_value"]).where(same_unit)
+    # rounded to 10 decimals: 1.86 - 1.88 is -0.02, not -0.019999999999999796
+    change = (both["new_value"] - both["old_value"]).where(same_unit).round(10)
     base = both["old_value"].abs()
     relative = (change / base).where(base > 0)
     scale = 10.0 ** np.minimum(_precision(both, "old"), _precision(both, "new"))
@@ -104,7 +107,8 @@ def compare(old: pd.DataFrame, new: pd.DataFrame, threshold: float = 0.0) -> pd.
     both["change_unit"] = (
         both["old_unit"].where(both["change"].notna()).map(change_unit, na_action="ignore")
     )
-    both["relative"] = relative
+    both["relative"] = relative.round(DECIMALS)
+    both["moved"] = moved.fillna(False).astype(bool)
     both["became_actual"] = both["old_status"].isin(PROVISIONAL) & (both["new_status"] == "actual")
     both["listed"] = (both["kind"] != "unchanged") | both["became_actual"]
     both = both.sort_values(["iso3", "indicator", "year"], ignore_index=True)
@@ -149,8 +153,9 @@ def listed(changes: pd.DataFrame) -> pd.DataFrame:
 
 def summary(changes: pd.DataFrame) -> dict[str, int]:
     """How many figures of :func:`compare`'s frame are ``new``, ``dropped``, ``revised``,
-    ``unit_changed``, ``unchanged`` (equal, or moved less than the threshold: ``below_threshold``
-    of them moved) and ``became_actual`` (counted whatever their kind); ``figures`` in all."""
+    ``unit_changed``, ``unchanged`` (equal at the coarser edition's precision, or moved less
+    than the threshold: ``below_threshold`` of them) and ``became_actual`` (counted whatever
+    their kind); ``figures`` in all."""
     kinds = changes["kind"].value_counts()
     unchanged = changes[changes["kind"] == "unchanged"]
     return {
@@ -160,7 +165,7 @@ def summary(changes: pd.DataFrame) -> dict[str, int]:
         "revised": int(kinds.get("revised", 0)),
         "unit_changed": int(kinds.get("unit changed", 0)),
         "unchanged": len(unchanged),
-        "below_threshold": int((unchanged["relative"].abs().round(DECIMALS) > 0).sum()),
+        "below_threshold": int(unchanged["moved"].sum()),
         "became_actual": int(changes["became_actual"].sum()),
     }
 

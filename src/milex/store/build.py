@@ -15,6 +15,7 @@ import tomllib
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from milex import catalog, geo
@@ -124,23 +125,24 @@ def read_source_ids(folder: Path) -> set[str]:
     return set(_read_csv(folder / "sources.csv")["id"])
 
 
+def _of(frame: pd.DataFrame, user: pd.DataFrame) -> np.ndarray:
+    """Which rows of ``frame`` belong to an edition (source, vintage) of the user's rows."""
+    editions = user[["source", "vintage"]].drop_duplicates()
+    marked = frame.merge(editions, on=["source", "vintage"], how="left", indicator=True)
+    return (marked["_merge"] == "both").to_numpy()
+
+
 def _replaced(embedded: pd.DataFrame, user: pd.DataFrame) -> pd.DataFrame:
     """The embedded rows not of an edition the user's copy replaces (a subset milex ships,
     such as SIPRI's comparison countries, replaced by the user's full database)."""
-    editions = user[["source", "vintage"]].drop_duplicates()
-    marked = embedded.merge(editions, on=["source", "vintage"], how="left", indicator=True)
-    return embedded[(marked["_merge"] == "left_only").to_numpy()].reset_index(drop=True)
+    return embedded[~_of(embedded, user)].reset_index(drop=True)
 
 
 def _subset_notes_dropped(notes: pd.DataFrame, user: pd.DataFrame) -> pd.DataFrame:
     """The notes, without those about what a subset milex ships leaves out (``missing`` notes
     about a whole edition) when the user's complete copy replaces that edition."""
-    editions = user[["source", "vintage"]].drop_duplicates()
-    marked = notes.merge(editions, on=["source", "vintage"], how="left", indicator=True)
     whole = (notes["kind"] == "missing") & notes["iso3"].isna() & notes["indicator"].isna()
-    return notes[~(whole.to_numpy() & (marked["_merge"] == "both").to_numpy())].reset_index(
-        drop=True
-    )
+    return notes[~(whole.to_numpy() & _of(notes, user))].reset_index(drop=True)
 
 
 def load_tables(

@@ -46,7 +46,7 @@ def verify(folder: Path | None = None, cache_dir: Path | None = None) -> Result:
             *_cache(target),
             *_leftovers(cache_dir, building),
             *_other_stores(cache_dir, target),
-            *_user(cache_dir, embedded_editions(folder)),
+            *_user(cache_dir, embedded_editions(folder) - userdata.subsets(folder)),
             *_backups(cache_dir),
         ]
     frame = pd.DataFrame(rows, columns=COLUMNS)

@@ -83,7 +83,9 @@ _CHECK_FIELDS = {
 
 
 def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.DataFrame:
-    """Validate ``frame`` read from the CSV ``path``; return it coerced to the schema's types."""
+    """Validate ``frame`` read from ``path``; return it coerced to the schema's types. A
+    problem names the line of a CSV file, or the figure (its place in the frame, with its
+    country, year and indicator) of any other file, such as a workbook."""
     try:
         return schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -98,7 +100,7 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.
         where, figure = path.name, ""
         if pd.notna(first["index"]):
             row = int(first["index"])
-            where += f", line {row + 2}"
+            where += f", line {row + 2}" if path.suffix == ".csv" else f", figure {row + 1:,}"
             if {"iso3", "year", "indicator"} <= set(frame.columns):
                 figure = " ({} {} {})".format(*frame.loc[row, ["iso3", "year", "indicator"]])
             if "/" in field:

@@ -22,7 +22,7 @@ import difflib
 import fnmatch
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +49,9 @@ class Prepared:
 
     ``observations`` has the columns of an embedded observation file (``source_id, iso3, year,
     indicator, value, unit, status``), ``origins`` one row per ``source_id`` (``id, source,
-    vintage, citation``); ``origin`` is the file or address read; ``replaces`` tells that it
-    replaces a subset milex ships; ``held`` that milex ships it or the user's editions hold it
-    already (nothing to add).
+    vintage, citation``); ``origin`` is the file or address read, with the SHA-256 of its
+    bytes; ``replaces`` tells that it replaces a subset milex ships; ``held`` that milex ships
+    it (``shipped``) or the user's editions hold it already (nothing to add, unless replaced).
     """
 
     name: str
@@ -64,7 +64,7 @@ class Prepared:
     origin: str
     replaces: bool = False
     held: bool = False
-    files: list[Path] = field(default_factory=list)
+    shipped: bool = False
 
     def tidy(self) -> pd.DataFrame:
         """The figures in the tidy columns: source, vintage, iso3, year, indicator, value,
@@ -87,7 +87,7 @@ def names() -> list[str]:
 
 def entry(name: str) -> dict[str, Any]:
     """The registry's entry for ``name``; an unknown name is refused with the known ones."""
-    found = registry().get(name)
+    found = registry().get(name) or registry().get(_name_of(name))
     if found is None:
         close = difflib.get_close_matches(str(name), names(), n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
@@ -150,15 +150,18 @@ def prepare(
     nothing.
     """
     meta = entry(name)
-    if vintage is not None and not _VINTAGE.fullmatch(str(vintage)):
-        raise InputError(f"vintage {shown(vintage)} is not a year and month YYYY-MM, e.g. 2026-07")
+    if vintage is not None:
+        _check_vintage(str(vintage))
     paths = [_checked_file(Path(p), meta) for p in files or []]
+    if len(paths) > 1 and not meta.get("all_urls"):
+        raise InputError(
+            f"{meta['source']} comes in one file; got {len(paths)}: give one file at a time"
+        )
     module = reader(meta["reader"], function="read", registry=REGISTRY)
     if paths:
         parsed = module.read(paths, progress)
-        return _prepared(
-            name, meta, parsed, paths, vintage, ", ".join(p.name for p in paths), folder, cache_dir
-        )
+        origin = ", ".join(_fingerprinted(p.name, p) for p in paths)
+        return _prepared(name, meta, parsed, paths, vintage, origin, folder, cache_dir)
     from milex.readers.download import download
 
     urls = [url] if url else candidates(meta)
@@ -170,9 +173,29 @@ def prepare(
             got = [download(urls, Path(tmp), **fetch)]
         paths = [g.path for g in got]
         parsed = module.read(paths, progress)
-        return _prepared(
-            name, meta, parsed, paths, vintage, " ".join(g.url for g in got), folder, cache_dir
+        origin = " ".join(f"{g.url} (sha256 {g.sha256[:16]})" for g in got)
+        return _prepared(name, meta, parsed, paths, vintage, origin, folder, cache_dir)
+
+
+def _check_vintage(vintage: str, today: dt.date | None = None) -> None:
+    """An edition named as ``YYYY-MM``, not after this month."""
+    if not _VINTAGE.fullmatch(vintage):
+        raise InputError(f"vintage {shown(vintage)} is not a year and month YYYY-MM, e.g. 2026-07")
+    now = (today or dt.date.today()).strftime("%Y-%m")
+    if vintage > now:
+        raise InputError(
+            f"vintage {vintage} is after this month ({now}): an edition is named by the month "
+            "it was published"
         )
+
+
+def _fingerprinted(name: str, path: Path) -> str:
+    """A file's name with the start of the SHA-256 of its bytes: which file an edition came
+    from, checkable later."""
+    import hashlib
+
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return f"{name} (sha256 {digest[:16]})"
 
 
 def _checked_file(path: Path, meta: dict[str, Any]) -> Path:
@@ -210,16 +233,23 @@ def _prepared(
         )
     vintage = vintage or parsed.vintage
     if vintage is None:
+        said = parsed.edition.get("edition")
         raise InputError(
-            f"{paths[0].name} does not say which edition it is: give --vintage YYYY-MM "
-            "(the month it was published)"
+            f"{paths[0].name} does not say which edition it is"
+            + (f" ({said})" if said else "")
+            + ": give the month it was published as vintage YYYY-MM"
         )
+    _check_vintage(vintage)
     info = userdata.edition_info(_manifest(meta, parsed, vintage, origin))
     observations, origins = _origins(parsed.observations, meta["source"], vintage)
-    observations, origins = userdata.validated(info, observations, origins, folder)
     key = (meta["source"], vintage)
     replaces = key in userdata.subsets(folder) and info["complete"]
     shipped = key in catalog.embedded_editions(folder) and not replaces
+    if replaces:
+        userdata.refuse_embedded(info, folder, observations)
+    observations, origins = userdata.validated(
+        info, observations, origins, folder, Path(paths[0].name)
+    )
     return Prepared(
         name=name,
         source=meta["source"],
@@ -231,7 +261,7 @@ def _prepared(
         origin=origin,
         replaces=replaces,
         held=shipped or key in userdata.held_editions(home),
-        files=paths,
+        shipped=shipped,
     )
 
 
@@ -287,14 +317,25 @@ def _origins(figures: pd.DataFrame, source: str, vintage: str) -> tuple[pd.DataF
 
 
 def commit(
-    prepared: Prepared, *, folder: Path | None = None, cache_dir: Path | None = None
+    prepared: Prepared,
+    *,
+    replace: bool = False,
+    folder: Path | None = None,
+    cache_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Add a prepared edition to the user's editions in one transaction; returns the manifest
-    row written. An edition held already is refused (:class:`InputError`)."""
+    row written. An edition held already is refused (:class:`InputError`) unless ``replace``
+    (an edition the user added, corrected); one milex ships whole is never replaced."""
+    if prepared.shipped:
+        raise InputError(
+            f"milex ships {prepared.source} {prepared.vintage} whole: it is not replaced; give "
+            "the file another vintage to add it beside"
+        )
     return userdata.add_edition(
         prepared.manifest,
         prepared.observations,
         prepared.origins,
         folder=folder,
         cache_dir=cache_dir,
+        replace=replace,
     )

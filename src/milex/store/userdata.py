@@ -232,32 +232,51 @@ def subsets(folder: Path) -> set[tuple[str, str]]:
     return found & catalog.embedded_editions(folder)
 
 
-def refuse_embedded(info: Mapping[str, Any], folder: Path) -> None:
+def refuse_embedded(info: Mapping[str, Any], folder: Path, observations: pd.DataFrame) -> None:
     """Refuse an edition milex embeds already, unless milex holds only a subset of it and
-    ``info`` is complete (a user's full copy of SIPRI's database replaces the shipped subset)."""
+    ``info`` is complete (a user's full copy of SIPRI's database replaces the shipped subset);
+    a copy that lacks any figure of the subset it would replace is not complete: refused."""
     key = (info["source"], info["vintage"])
     if key not in catalog.embedded_editions(folder):
         return
-    if key in subsets(folder) and info["complete"]:
-        return
-    if key in subsets(folder):
+    if key not in subsets(folder):
+        raise InputError(f"edition {key[0]} {key[1]} is part of milex's own data already")
+    if not info["complete"]:
         raise InputError(
             f"edition {key[0]} {key[1]} is part of milex's own data already, in part: only a "
             "complete copy replaces it"
         )
-    raise InputError(f"edition {key[0]} {key[1]} is part of milex's own data already")
+    shipped = pd.read_csv(
+        folder / "observations" / f"{key[0]}_{key[1]}.csv", usecols=["iso3", "year", "indicator"]
+    )
+    given = pd.MultiIndex.from_frame(observations[["iso3", "year", "indicator"]])
+    lacking = shipped[~pd.MultiIndex.from_frame(shipped).isin(given)]
+    if not lacking.empty:
+        first = lacking.iloc[0]
+        raise InputError(
+            f"edition {key[0]} {key[1]}: this copy lacks {len(lacking):,} of the {len(shipped):,} "
+            f"figures milex ships of it (e.g. {first['iso3']} {first['year']} "
+            f"{first['indicator']}), so it is not the whole edition and cannot replace them; "
+            "load the publisher's own file, unchanged"
+        )
 
 
 def validated(
-    info: dict[str, Any], observations: pd.DataFrame, origins: pd.DataFrame, folder: Path
+    info: dict[str, Any],
+    observations: pd.DataFrame,
+    origins: pd.DataFrame,
+    folder: Path,
+    name: Path | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The edition's observations and origins, validated against the data folder's
-    indicators and codes (raises :class:`DataFileError` naming the row and field)."""
+    indicators and codes (raises :class:`DataFileError` naming the file ``name`` the figures
+    were read from, the figure and the field)."""
     from milex.store.build import read_indicators, read_source_ids
     from milex.store.schema import observation_schema, origin_schema, validate
 
     source, vintage = info["source"], info["vintage"]
-    name = Path(f"{source}_{vintage}")  # messages name lines as in a CSV file of the frame
+    # messages name lines as in a CSV file of the frame, or figures of the file read
+    name = name or Path(f"{source}_{vintage}.csv")
     observations, origins = observations.reset_index(drop=True), origins.reset_index(drop=True)
     origins = validate(origins, origin_schema(source, vintage), name.with_suffix(".sources"))
     taken = sorted(set(origins["id"]) & read_source_ids(folder))
@@ -266,7 +285,7 @@ def validated(
     if observations.empty:
         raise InputError(f"edition {source} {vintage} has no figures: nothing to add")
     schema = observation_schema(read_indicators(folder), origins["id"].tolist())
-    observations = validate(observations, schema, name.with_suffix(".csv"))
+    observations = validate(observations, schema, name)
     return observations.assign(source=source, vintage=vintage), origins
 
 
@@ -277,6 +296,7 @@ def add_edition(
     *,
     folder: Path | None = None,
     cache_dir: Path | None = None,
+    replace: bool = False,
 ) -> dict[str, Any]:
     """Add one dataset edition to the user's editions, all or nothing.
 
@@ -285,8 +305,10 @@ def add_edition(
     iso3, year, indicator, value, unit, status``); ``origins`` one row per ``source_id`` (``id,
     source, vintage, citation``). Everything is validated first, then written in one
     transaction. An edition embedded in milex or added already is refused, except that a
-    complete edition replaces one milex embeds only in part (:func:`subsets`). The next store
-    opened includes the edition. Returns the manifest row written.
+    complete edition replaces one milex embeds only in part (:func:`subsets`). With
+    ``replace``, an edition the user added before is replaced by this one in the same
+    transaction (a corrected file). The next store opened includes the edition. Returns the
+    manifest row written.
 
     ``user.duckdb`` is first read without writing: a file of a newer milex, or one that does
     not read back whole, is refused (:class:`~milex.errors.MilexError`) and left byte for byte
@@ -297,7 +319,7 @@ def add_edition(
     home = cache_dir or catalog.home()
     info = edition_info(edition)
     source, vintage = info["source"], info["vintage"]
-    refuse_embedded(info, folder)
+    refuse_embedded(info, folder, observations)
     observations, origins = validated(info, observations, origins, folder)
     path = user_path(home)
     with build_lock(home):
@@ -312,8 +334,9 @@ def add_edition(
         try:
             if missing:
                 _create(con)
-            _refuse_duplicate(con, info, origins)
-            manifest = _insert(con, info, observations, origins)
+            if not replace:
+                _refuse_duplicate(con, info, origins)
+            manifest = _insert(con, info, observations, origins, replace)
             con.execute("CHECKPOINT")
         except duckdb.Error as exc:
             raise MilexError(
@@ -424,10 +447,18 @@ def _insert(
     info: dict[str, Any],
     observations: pd.DataFrame,
     origins: pd.DataFrame,
+    replace: bool = False,
 ) -> dict[str, Any]:
-    """Write the rows and the manifest in one transaction; returns the manifest row."""
+    """Write the rows and the manifest in one transaction (first removing the rows of the same
+    edition with ``replace``); returns the manifest row."""
     con.begin()
     try:
+        if replace:
+            for table in ("observations", "sources", "editions"):
+                con.execute(
+                    f"DELETE FROM {table} WHERE source = ? AND vintage = ?",
+                    [info["source"], info["vintage"]],
+                )
         con.register("new_observations", observations)
         con.execute(
             "INSERT INTO observations SELECT source, vintage, iso3, year, indicator, value, "
