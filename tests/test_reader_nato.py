@@ -230,8 +230,93 @@ def test_2025_wording(tmp_path, figures_2026):
     path = write_nato_2025(tmp_path / "def-exp-2025-en.xlsx", figures_2026)
     parsed = nato.read([path])
     assert differences(parsed.observations, figures_2026) == []
-    assert parsed.vintage == "2025-08"
     assert parsed.edition["title"] == "Defence Expenditure of NATO Countries (2014-2026)"
+
+
+def test_2025_edition_itself(tmp_path):
+    """The August 2025 edition (data 2014-2025), saved by NATO on 28 August 2025."""
+    figures = published("2025-08")
+    path = write_nato_2025(tmp_path / "def-exp-2025-en.xlsx", figures, modified="2025-08-28")
+    parsed = nato.read([path])
+    assert differences(parsed.observations, figures) == []
+    assert (parsed.layout, parsed.vintage) == ("nato-2025", "2025-08")
+    assert parsed.edition["title"] == "Defence Expenditure of NATO Countries (2014-2025)"
+    assert parsed.edition["published"] == "2025-08-28"
+    assert parsed.edition["edition"] == "workbook saved 2025-08-28; estimates for 2024 and 2025"
+
+
+def test_a_workbook_saved_again_by_a_user_tells_no_edition(tmp_path, figures_2026):
+    """NATO's July 2026 workbook opened and saved on 30 November 2026 (Excel, openpyxl): not a
+    November edition; no vintage (milex update asks for --vintage), and the edition says why."""
+    path = tmp_path / "def-exp-2026-en.xlsx"
+    write_nato_2026(path, figures_2026, modified="2026-11-30T10:00:00")
+    parsed = nato.read([path])
+    assert differences(parsed.observations, figures_2026) == []
+    assert parsed.vintage is None
+    assert "published" not in parsed.edition
+    assert parsed.edition["edition"] == (
+        "workbook saved 2026-11-30, after NATO's publication of data to 2026 (its own saves: "
+        "May to September 2026): no edition taken from it, give --vintage; estimates for 2025 "
+        "and 2026; 2021 prices"
+    )
+    assert parsed.edition["title"] == "Defence Investment of NATO Countries (2014-2026)"
+
+
+def test_a_workbook_saved_again_with_openpyxl_tells_no_edition(tmp_path, book_2026):
+    """openpyxl stamps the present time (here after September 2026) as the last save."""
+    path = copy_of(book_2026, tmp_path)
+    openpyxl.load_workbook(path).save(path)
+    parsed = nato.read([path])
+    assert parsed.vintage is None and "published" not in parsed.edition
+    assert re.match(
+        r"workbook saved \d{4}-\d\d-\d\d, after NATO's publication of data to 2026 ",
+        parsed.edition["edition"],
+    )
+
+
+#: NATO publishes in June to August of the edition's last year (2024-06, 2025-08, 2026-07):
+#: a workbook with data to 2026 saved from May to September 2026 is NATO's, its month the
+#: vintage; any other date is a later (or earlier) save and gives none.
+SAVED = [
+    ("2026-07-09T09:55:14", "2026-07"),
+    ("2026-05-02T08:00:00", "2026-05"),
+    ("2026-09-29T08:00:00", "2026-09"),
+    ("2026-04-29T08:00:00", None),
+    ("2026-10-01T08:00:00", None),
+    ("2027-07-08T10:00:00", None),  # July, but of the next year: a user's save
+    ("2025-07-09T10:00:00", None),
+]
+
+
+@pytest.mark.parametrize(("stamp", "vintage"), SAVED)
+def test_the_vintage_is_the_month_nato_saved_it(tmp_path, figures_2026, stamp, vintage):
+    path = write_nato_2026(tmp_path / "s.xlsx", _shares(figures_2026), modified=stamp)
+    parsed = nato.read([path])
+    assert parsed.vintage == vintage
+    assert parsed.edition.get("published") == (stamp[:10] if vintage else None)
+    when = "after" if stamp[:7] > "2026-09" else "before"
+    assert parsed.edition["edition"].startswith(
+        f"workbook saved {stamp[:10]};"
+        if vintage
+        else f"workbook saved {stamp[:10]}, {when} NATO's publication of data to 2026 "
+    )
+
+
+def _shares(figures: pd.DataFrame) -> pd.DataFrame:
+    """Poland's and NATO's shares of GDP, 2014-2026: a small workbook of the layout."""
+    return figures.query("iso3 in ['POL', 'NATO_TOTAL'] and indicator == 'share_gdp'")
+
+
+@pytest.mark.parametrize(
+    ("window", "stamp"),
+    [((1, 12), "2026-11-30T10:00:00"), ((6, 9), "2026-05-02T08:00:00"), ((5, 8), SAVED[2][0])],
+)
+def test_mutations_of_the_window_are_caught(tmp_path, figures_2026, monkeypatch, window, stamp):
+    """Drop the rule (any month saved an edition) or narrow it by a month: a vintage is wrong."""
+    monkeypatch.setattr(nato, "NATO_SAVES", window)
+    path = write_nato_2026(tmp_path / "s.xlsx", _shares(figures_2026), modified=stamp)
+    expected = dict(SAVED) | {"2026-11-30T10:00:00": None}
+    assert nato.read([path]).vintage != expected[stamp]
 
 
 def test_edition_title_from_table_1_when_the_workbook_has_none(tmp_path, figures_2026):
@@ -243,7 +328,8 @@ def test_edition_title_from_table_1_when_the_workbook_has_none(tmp_path, figures
 
 
 def test_a_workbook_without_document_properties(tmp_path, book_2026):
-    """No date in the workbook: no vintage (the user gives it), no day of publication."""
+    """No date in the workbook: no vintage (the user gives it, as the edition says), no day
+    of publication."""
     path = tmp_path / "bare.xlsx"
     with ZipFile(book_2026) as source, ZipFile(path, "w") as target:
         for item in source.infolist():
@@ -252,7 +338,10 @@ def test_a_workbook_without_document_properties(tmp_path, book_2026):
     parsed = nato.read([path])
     assert parsed.vintage is None
     assert "published" not in parsed.edition
-    assert parsed.edition["edition"] == "workbook; estimates for 2025 and 2026; 2021 prices"
+    assert parsed.edition["edition"] == (
+        "workbook without a date: no edition taken from it, give --vintage; estimates for 2025 "
+        "and 2026; 2021 prices"
+    )
     assert parsed.edition["title"] == "Core defence expenditure of NATO Countries (2014-2026)"
 
 

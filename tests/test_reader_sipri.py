@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 import warnings
 from pathlib import Path
 
@@ -323,11 +324,94 @@ def test_progress_is_told_per_sheet(fixture):
     assert seen[0] == (1, 7, "Regional totals") and seen[-1] == (7, 7, "Share of Govt. spending")
 
 
-def test_a_workbook_without_dates_has_no_vintage(tmp_path):
-    path = write(tmp_path / "w.xlsx", COUNTRIES, _figures(), first_year=1988, modified=None)
+#: The workbook's last-saved date (data to 2025) -> the vintage, the day published, and what
+#: the edition's text adds. SIPRI saves its release from March to June of 2026 (v1.2 on 27
+#: April); any other date is a user's later save (or none at all): April 2026, the year after
+#: the data's last.
+FROM_DATA = "edition taken from the data's last year"
+SAVES = "(SIPRI's own saves: March to June 2026)"
+SAVED = {
+    "2026-04-27T15:13:29Z": ("2026-04", "2026-04-27", ""),  # the real file's date
+    "2026-03-02T09:00:00Z": ("2026-03", "2026-03-02", ""),  # the window's first month
+    "2026-06-29T09:00:00Z": ("2026-06", "2026-06-29", ""),  # a re-issue, its last month
+    "2026-11-30T10:00:00Z": (
+        "2026-04",
+        None,
+        f"; saved 2026-11-30, after the release {SAVES}: {FROM_DATA}",
+    ),
+    "2026-07-01T08:00:00Z": ("2026-04", None, f"; saved 2026-07-01, after the release {SAVES}"),
+    "2026-02-27T17:00:00Z": ("2026-04", None, f"; saved 2026-02-27, before the release {SAVES}"),
+    # the April 2025 release's day, on a workbook whose data run to 2025: not SIPRI's
+    "2025-04-28T10:00:00Z": ("2026-04", None, f"; saved 2025-04-28, before the release {SAVES}"),
+    None: ("2026-04", None, f"; no date in the workbook: {FROM_DATA}"),
+}
+
+
+def _check_edition(parsed: sipri.Parsed, stamp: str | None) -> None:
+    """The vintage, the day published and the edition's text the last-saved ``stamp`` gives
+    (:data:`SAVED`)."""
+    vintage, published, note = SAVED[stamp]
+    assert parsed.vintage == vintage
+    assert parsed.edition.get("published") == published
+    release = "March" if vintage == "2026-03" else "June" if vintage == "2026-06" else "April"
+    text = parsed.edition["edition"]
+    assert text.startswith(f"{release} 2026 release (data 1988-2025, constant 2024 US$; ")
+    assert text.partition("SIPRI-Milex-data-1988-2025.xlsx)")[2].startswith(note)
+    assert bool(note) == text.endswith(FROM_DATA)
+    cited = parsed.observations.set_index(["iso3", "year", "indicator"])["citation"]
+    assert cited["POL", 2024, "share_gdp"].startswith(
+        f"SIPRI Military Expenditure Database, {release} 2026 release, "
+    )
+
+
+def _saved_on(folder: Path, stamp: str | None) -> Path:
+    """The fixture's workbook, last saved at ``stamp`` (None: no dates)."""
+    path = folder / "SIPRI-Milex-data-1988-2025.xlsx"
+    return write(path, COUNTRIES, _figures(), first_year=1988, modified=stamp)
+
+
+@pytest.mark.parametrize("stamp", list(SAVED))
+def test_the_edition_is_the_month_sipri_saved_it_else_april_after_the_last_year(tmp_path, stamp):
+    """A workbook opened and saved again by a user (Excel, openpyxl: 30 November 2026) is still
+    SIPRI's April 2026 release, not a new edition of November."""
+    _check_edition(sipri.read([_saved_on(tmp_path, stamp)]), stamp)
+
+
+def test_a_workbook_saved_again_with_openpyxl_stays_the_april_release(fixture):
+    """openpyxl stamps the present time (here after June 2026) as the last save."""
+    from openpyxl import load_workbook
+
+    load_workbook(fixture).save(fixture)
+    parsed = sipri.read([fixture])
+    _check(parsed)
+    assert parsed.vintage == "2026-04" and "published" not in parsed.edition
+    assert re.search(r"; saved \d{4}-\d\d-\d\d, after the release ", parsed.edition["edition"])
+
+
+def test_a_new_last_year_moves_the_release(tmp_path):
+    """Data to 2026 saved on 27 April 2026: before the release of data to 2026 (April 2027)."""
+    figures = _figures() | {("share_gdp", "Poland", 2026): 0.05}
+    path = write(tmp_path / "w.xlsx", COUNTRIES, figures, first_year=1988, last_year=2026)
     parsed = sipri.read([path])
-    assert parsed.vintage is None and "published" not in parsed.edition
-    assert parsed.edition["edition"].startswith("(data 1988-2025, constant 2024 US$")
+    assert parsed.vintage == "2027-04" and "published" not in parsed.edition
+    assert parsed.edition["edition"].endswith(
+        "; saved 2026-04-27, before the release (SIPRI's own saves: March to June 2027): "
+        "edition taken from the data's last year"
+    )
+
+
+@pytest.mark.parametrize(
+    ("window", "stamp"),
+    [
+        ((1, 12), "2026-11-30T10:00:00Z"),  # the rule dropped: any month saved an edition
+        ((4, 6), "2026-03-02T09:00:00Z"),  # a month shorter at either end
+        ((3, 5), "2026-06-29T09:00:00Z"),
+    ],
+)
+def test_mutations_of_the_release_window_are_caught(tmp_path, monkeypatch, window, stamp):
+    monkeypatch.setattr(sipri, "SIPRI_SAVES", window)
+    with pytest.raises(AssertionError):
+        _check_edition(sipri.read([_saved_on(tmp_path, stamp)]), stamp)
 
 
 @pytest.mark.parametrize(

@@ -17,11 +17,19 @@ estimate, every other year actual), allies through :func:`milex.geo.resolve` onc
 a national 2 %-law and the currency are taken off the name. Values are written as NATO gives
 them: money in million national currency or million US dollars, shares in percent (not
 fractions), per capita in US dollars, personnel in thousands.
+
+Edition: NATO publishes each edition between June and August of its last year (the last year
+column, the end of the title's span "(2014-2026)"): 2024-06, 2025-08, 2026-07. A workbook last
+saved (its document properties) from May to September of that year (:data:`NATO_SAVES`) is
+NATO's: the vintage is that month. Any other date is a later save, a user's who opened the
+workbook in Excel or openpyxl, and tells no edition: the vintage is None (``milex update`` asks
+for ``--vintage``), as for a workbook without a date, and the edition's text says why.
 """
 
 from __future__ import annotations
 
 import re
+from calendar import month_name
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -41,6 +49,9 @@ _BASE = re.compile(r"\b(\d{4}) prices\b", re.IGNORECASE)
 _PAGE = re.compile(r"-\s*\d+\s*-")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TITLE = re.compile(r"^table\s*\w+\s*:\s*", re.IGNORECASE)
+#: The months (first, last) of an edition's last year in which a workbook saved is NATO's own
+#: (published June to August; the data's cut-off and drafts a month before, corrections after).
+NATO_SAVES = (5, 9)
 
 
 @dataclass(frozen=True)
@@ -353,7 +364,8 @@ def _edition_title(book: Workbook, table_one: str, first: int, last: int) -> str
 def read(paths: list[Path], progress: Progress | None = None) -> Parsed:
     """Read one NATO defence expenditure workbook (2024 or 2025/2026 layout) into a
     :class:`Parsed` edition of ``nato``; ``vintage`` is the year and month the workbook was
-    saved (its document properties), None when it does not say."""
+    saved (its document properties) when NATO saved it, else None (see the module's
+    docstring)."""
     if len(paths) != 1:
         raise DataFileError(
             f"NATO's tables come in one workbook (def-exp-YYYY-en.xlsx); got {len(paths)} files"
@@ -384,25 +396,43 @@ def read(paths: list[Path], progress: Progress | None = None) -> Parsed:
     title = _edition_title(book, readers[tables[0]].title(), min(years), max(years))
     frame = pd.DataFrame(figures, columns=COLUMNS)
     frame["citation"] = "NATO, " + title + ", " + book.path.name + ", Table " + frame["citation"]
-    modified = book.properties().get("modified", "")
-    saved = modified[:10] if _DATE.match(modified) else ""
+    saved, why = _saved(book, max(years))
     return Parsed(
         source=SOURCE,
         vintage=saved[:7] or None,
         layout=layout_name,
         observations=frame,
-        edition=_edition(title, saved, estimates, frame),
+        edition=_edition(title, saved, why, estimates, frame),
     )
 
 
-def _edition(title: str, saved: str, estimates: set[int], frame: pd.DataFrame) -> dict:
-    """What the workbook says of its edition: title, the day it was saved (``published``), a
-    line on its estimates and prices ("workbook saved 2026-07-09; estimates for 2025 and 2026;
-    2021 prices")."""
+def _saved(book: Workbook, last: int) -> tuple[str, str]:
+    """The day (YYYY-MM-DD) NATO saved the workbook whose last year column is ``last``, and
+    "", or "" and why the workbook's date (its document properties) is not NATO's."""
+    modified = book.properties().get("modified", "")
+    if not _DATE.match(modified):
+        return "", "workbook without a date: no edition taken from it, give --vintage"
+    saved = modified[:10]
+    year, month = int(saved[:4]), int(saved[5:7])
+    start, end = NATO_SAVES
+    if year == last and start <= month <= end:
+        return saved, ""
+    when = "after" if (year, month) > (last, end) else "before"
+    return "", (
+        f"workbook saved {saved}, {when} NATO's publication of data to {last} (its own saves: "
+        f"{month_name[start]} to {month_name[end]} {last}): no edition taken from it, "
+        "give --vintage"
+    )
+
+
+def _edition(title: str, saved: str, why: str, estimates: set[int], frame: pd.DataFrame) -> dict:
+    """What the workbook says of its edition: title, the day NATO saved it (``published``), a
+    line on its date, estimates and prices ("workbook saved 2026-07-09; estimates for 2025 and
+    2026; 2021 prices"); ``saved`` is that day, or "" and ``why`` its date is not NATO's."""
     edition: dict[str, object] = {"title": title, "complete": True}
     if saved:
         edition["published"] = saved
-    described = [f"workbook saved {saved}" if saved else "workbook"]
+    described = [f"workbook saved {saved}" if saved else why]
     if estimates:
         described.append("estimates for " + " and ".join(str(y) for y in sorted(estimates)))
     bases = sorted({u.rsplit(" ", 1)[1] for u in frame["unit"] if " constant " in u})

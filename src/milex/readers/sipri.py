@@ -43,8 +43,15 @@ published, their citation saying so. Zeros in the share sheets are kept as publi
 Status: a figure in blue is a SIPRI estimate (``estimate``); one in red is, in SIPRI's words,
 "highly uncertain data": read as an ``estimate`` too (the stronger doubt), its citation saying
 "highly uncertain"; a year headed ``2025e`` makes its column estimates; every other figure is
-``actual``. The vintage is the month the workbook was last modified (its document properties:
-``2026-04`` for the April 2026 release).
+``actual``.
+
+Edition: SIPRI publishes each release in late April of the year after its last data year (the
+April 2026 release, data to 2025, saved 27 April 2026) and re-issues it within weeks (``v1.1``,
+``v1.2``). A workbook last saved (its document properties) from March to June of that year
+(:data:`SIPRI_SAVES`) is SIPRI's: the vintage is that month (``2026-04``). Any other date is a
+later save, a user's who opened the workbook in Excel or openpyxl (or an earlier draft), and a
+workbook without a date says nothing: the vintage is then April of the year after the data's
+last year, and the edition's text says why.
 """
 
 from __future__ import annotations
@@ -76,6 +83,11 @@ MARKS = {
     "year": ("estimate", "estimate (its year is headed 'e')"),
 }
 KEPT_ZERO = "0 as published: no military expenditure (share of GDP 0)"
+#: The month SIPRI publishes a release, in the year after the release's last data year.
+RELEASE_MONTH = 4
+#: The months (first, last) of that year in which a workbook saved is SIPRI's own: drafts
+#: finished in March, the April release, re-issues (v1.1, v1.2) in May and June.
+SIPRI_SAVES = (3, 6)
 
 
 @dataclass
@@ -89,6 +101,16 @@ class _Sheet:
     rows: np.ndarray  # 0-based row and column of each figure's cell
     cols: np.ndarray
     span: tuple[int, int]  # the first and last year of the sheet's header
+
+
+@dataclass(frozen=True)
+class _Release:
+    """The release a workbook is: its month (the first day of it), the day SIPRI saved the
+    workbook when its date is SIPRI's, else why the month comes from the data."""
+
+    month: dt.date
+    saved: dt.date | None
+    note: str
 
 
 def read(paths: list[Path], progress: Progress | None = None) -> Parsed:
@@ -115,17 +137,19 @@ def read(paths: list[Path], progress: Progress | None = None) -> Parsed:
     no_forces = set(zip(share.codes[zero], share.years[zero].tolist(), strict=True))
     first = min(sheet.span[0] for _, _, sheet in read_sheets.values())
     last = max(sheet.span[1] for _, _, sheet in read_sheets.values())
-    frames = [totals]
+    release = _release(book, last)
+    cited = f"{TITLE}, {_month(release.month)} release, {book.path.name}"
+    frames = [totals.assign(citation=f"{cited}, " + totals["citation"])]
     for spec, name, sheet in read_sheets.values():
-        frames.append(_frame(book, spec, name, sheet, base, last, no_forces))
+        frames.append(_frame(spec, name, sheet, base, last, no_forces, prefix=cited))
     observations = pd.concat(frames, ignore_index=True)
     _refuse_duplicates(book, observations)
     return Parsed(
         source=SOURCE,
-        vintage=_vintage(book),
+        vintage=f"{release.month:%Y-%m}",
         layout=LAYOUT,
         observations=observations[COLUMNS],
-        edition=_edition(book, observations, base, (first, last)),
+        edition=_edition(book, observations, base, (first, last), release),
     )
 
 
@@ -254,16 +278,16 @@ def _code(book: Workbook, sheet: str, row: int, name: str) -> str:
 
 
 def _frame(
-    book: Workbook,
     spec: dict,
     sheet: str,
     figures: _Sheet,
     base: int,
     last: int,
     no_forces: set[tuple[str, int]],
+    prefix: str,
 ) -> pd.DataFrame:
     """One sheet's figures in milex's indicator, unit and scale; zeros dropped or kept (see
-    the module's docstring)."""
+    the module's docstring); ``prefix`` of the citations names the release and the file."""
     values = figures.values
     if spec.get("percent"):
         values = values * 100
@@ -276,7 +300,7 @@ def _frame(
         for code, year in zip(figures.codes[zero], figures.years[zero].tolist(), strict=True)
     ]
     keys = pd.Series(figures.marks, dtype=object).where(~kept, figures.marks + " 0")
-    citation = f"{_cited(book)}, sheet '{sheet}'"
+    citation = f"{prefix}, sheet '{sheet}'"
 
     def cited(key: str) -> str:
         mark, _, zeroed = key.partition(" ")
@@ -309,9 +333,10 @@ def _frame(
 
 
 def _totals(book: Workbook, spec: dict, base: int) -> tuple[pd.DataFrame, set[str]]:
-    """The world's row of the regional totals (in million, from billions) and the names of
-    the sheet's rows: region headings where the data sheets have them, and aggregates (the
-    world, a region) where a data sheet had a row of figures for one: not countries."""
+    """The world's row of the regional totals (in million, from billions), its citations
+    naming the sheet (the release and file to be put before them), and the names of the
+    sheet's rows: region headings where the data sheets have them, and aggregates (the world,
+    a region) where a data sheet had a row of figures for one: not countries."""
     sheet = _sheet_named(book, spec["sheet"])
     rows = book.rows(sheet)
     head = _header_row(book, sheet, rows, spec["header"])
@@ -344,7 +369,7 @@ def _totals(book: Workbook, spec: dict, base: int) -> tuple[pd.DataFrame, set[st
         )
     index = world[0]
     marks = book.marks(sheet)
-    citation = f"{_cited(book)}, sheet '{sheet}' (US$ billions, x 1000)"
+    citation = f"sheet '{sheet}' (US$ billions, x 1000)"
     records = []
     for col, (year, indicator, unit) in [
         *((c, (y, spec["constant_indicator"], spec["constant_unit"])) for c, y in years.items()),
@@ -371,7 +396,7 @@ def _totals(book: Workbook, spec: dict, base: int) -> tuple[pd.DataFrame, set[st
                 "col": col,
             }
         )
-    return pd.DataFrame(records), regions
+    return pd.DataFrame(records, columns=[*COLUMNS, "sheet", "row", "col"]), regions
 
 
 @cache
@@ -429,36 +454,50 @@ def _modified(book: Workbook) -> dt.date | None:
         return None
 
 
-def _vintage(book: Workbook) -> str | None:
+def _release(book: Workbook, last: int) -> _Release:
+    """The release of a workbook whose data end in ``last``: the month SIPRI saved it when its
+    date lies in :data:`SIPRI_SAVES` of the year after ``last``, else April of that year (see
+    the module's docstring)."""
     day = _modified(book)
-    return f"{day:%Y-%m}" if day else None
+    year = last + 1
+    start, end = SIPRI_SAVES
+    if day and day.year == year and start <= day.month <= end:
+        return _Release(day.replace(day=1), day, "")
+    taken = "edition taken from the data's last year"
+    if day is None:
+        note = f"no date in the workbook: {taken}"
+    else:
+        when = "after" if (day.year, day.month) > (year, end) else "before"
+        window = f"{_month(dt.date(year, start, 1), 'MMMM')} to {_month(dt.date(year, end, 1))}"
+        note = f"saved {day}, {when} the release (SIPRI's own saves: {window}): {taken}"
+    return _Release(dt.date(year, RELEASE_MONTH, 1), None, note)
 
 
-def _cited(book: Workbook) -> str:
-    day = _modified(book)
-    release = f", {_month(day)} release" if day else ""
-    return f"{TITLE}{release}, {book.path.name}"
-
-
-def _month(day: dt.date) -> str:
+def _month(day: dt.date, pattern: str = "MMMM yyyy") -> str:
+    """``day``'s month in English words ("April 2026"; "April" with ``pattern`` "MMMM")."""
     from babel.dates import format_date
 
-    return format_date(day, "MMMM yyyy", locale="en")
+    return format_date(day, pattern, locale="en")
 
 
 def _edition(
-    book: Workbook, observations: pd.DataFrame, base: int, years: tuple[int, int]
+    book: Workbook,
+    observations: pd.DataFrame,
+    base: int,
+    years: tuple[int, int],
+    release: _Release,
 ) -> dict[str, object]:
-    """What the workbook says of itself: its release (the month it was last saved), the years
-    of its columns, the price base year, the file's name; how many countries it holds."""
-    day = _modified(book)
+    """What the workbook says of itself: its release (and why, when not the month it was
+    saved), the years of its columns, the price base year, the file's name; how many countries
+    it holds; the day SIPRI saved it (``published``) when its date is SIPRI's."""
     first, last = years
     countries = observations.loc[observations["iso3"] != "WLD", "iso3"].nunique()
-    release = f"{_month(day)} release " if day else ""
+    note = f"; {release.note}" if release.note else ""
     edition: dict[str, object] = {
         "title": TITLE,
         "edition": (
-            f"{release}(data {first}-{last}, constant {base} US$; workbook {book.path.name})"
+            f"{_month(release.month)} release (data {first}-{last}, constant {base} US$; "
+            f"workbook {book.path.name}){note}"
         ),
         "complete": True,
         "coverage_note": (
@@ -466,6 +505,6 @@ def _edition(
             f"them) and the world, {first}-{last}"
         ),
     }
-    if day:
-        edition["published"] = day.isoformat()
+    if release.saved:
+        edition["published"] = release.saved.isoformat()
     return edition
