@@ -1,11 +1,14 @@
-"""Measures beside the bases: share of GDP, real growth and its acceleration, per capita.
+"""Measures beside the bases: share of GDP, share of government spending, real growth and its
+acceleration, per capita.
 
 Real growth is that of spending at constant prices (each source's own constant-price series:
 NATO 2021 prices, SIPRI 2024 prices), year on year, over the members counted in both years; its
 acceleration is the change of that growth in percentage points. A group's share of GDP is its
 members' spending over their GDP (GDP implied by each member's spending and share, both from
-the side's source); its per capita figure divides by the population implied by NATO's per
-capita figures (SIPRI's embedded figures carry no population).
+the side's source), and its share of government spending likewise (SIPRI publishes it, NATO does
+not; milex does not embed it, a full SIPRI copy loaded with ``milex update`` holds it); its per
+capita figure divides by the population implied by NATO's per capita figures (SIPRI's embedded
+figures carry no population).
 """
 
 from __future__ import annotations
@@ -18,6 +21,10 @@ from milex.comparison.sides import Side
 #: The measures, their units and one line each.
 MEASURES = {
     "share_gdp": ("percent of GDP", "spending as a share of GDP (the side's own source)"),
+    "share_govt_spending": (
+        "percent of government spending",
+        "spending as a share of general government spending (SIPRI's figures)",
+    ),
     "real_growth": ("percent", "real growth of spending on the year before (constant prices)"),
     "acceleration": ("percentage points", "change of real growth on the year before"),
     "per_capita": ("USD constant 2021", "spending per head (NATO's per capita figures)"),
@@ -52,17 +59,38 @@ def _amount(
     return Amount(value, how, sorted(found), missing, weak)
 
 
-def share_gdp(side: Side, year: int) -> Amount:
-    columns = ["share_gdp", "spend_usd_current"]
+def _share(side: Side, year: int, share: str, whole: str) -> Amount:
+    """Spending as a share (percent) of ``whole``: the country's published ``share``, or a
+    group's summed spending over the sum of each member's ``whole`` implied by its spending and
+    share (both from the side's source; a member whose share is 0 implies none, so it is
+    listed missing)."""
+    columns = [share, "spend_usd_current"]
     found, missing = _values(side, year, columns)
     if not side.group:
-        value = found[side.code]["share_gdp"] if found else math.nan
-        return _amount(side, value, f"{side.edition} share_gdp", found, missing, year, columns)
+        value = found[side.code][share] if found else math.nan
+        return _amount(side, value, f"{side.edition} {share}", found, missing, year, columns)
+    for code in [c for c, r in found.items() if r[share] == 0]:
+        del found[code]  # Iceland: no armed forces, a share of 0 implies no whole
+        missing[code] = f"{share} is 0 in {side.edition} for {year}: it implies no {whole}"
     spend = math.fsum(r["spend_usd_current"] for r in found.values())
-    gdp = math.fsum(r["spend_usd_current"] * 100 / r["share_gdp"] for r in found.values())
-    how = f"sum of spending / sum of GDP implied by each member's share ({side.edition})"
-    value = 100 * spend / gdp if gdp else math.nan
+    total = math.fsum(r["spend_usd_current"] * 100 / r[share] for r in found.values())
+    how = f"sum of spending / sum of {whole} implied by each member's share ({side.edition})"
+    value = 100 * spend / total if total else math.nan
     return _amount(side, value, how, found, missing, year, columns)
+
+
+def share_gdp(side: Side, year: int) -> Amount:
+    """Spending as a share of GDP, percent (not a fraction)."""
+    return _share(side, year, "share_gdp", "GDP")
+
+
+def share_govt_spending(side: Side, year: int) -> Amount:
+    """Spending as a share of general government spending, percent (not a fraction); missing
+    where the side's edition has no such figure (NATO publishes none)."""
+    if side.source == "nato":
+        why = "NATO publishes no share of government spending"
+        return Amount(math.nan, "", [], {c: why for c in side.members(year)})
+    return _share(side, year, "share_govt_spending", "government spending")
 
 
 def real_growth(side: Side, year: int) -> Amount:
@@ -120,6 +148,7 @@ def per_capita(side: Side, year: int) -> Amount:
 
 MEASURE_FUNCTIONS = {
     "share_gdp": share_gdp,
+    "share_govt_spending": share_govt_spending,
     "real_growth": real_growth,
     "acceleration": acceleration,
     "per_capita": per_capita,

@@ -26,6 +26,7 @@ SIDE_INDICATORS = [
     "spend_usd_const",
     "spend_national_current",
     "share_gdp",
+    "share_govt_spending",
     "equipment_share",
     "per_capita_usd_const",
 ]

@@ -4,9 +4,10 @@ per capita, side by side for each year, as a :class:`milex.result.Result`.
 The frame has one row per year, measure and basis: ``year, measure, basis, side_a, side_b,
 a_to_b`` (side A over side B), ``unit``, ``how_a``/``how_b`` (how each figure was obtained) and
 ``missing_a``/``missing_b`` (what is missing and why). ``measure`` is ``spending`` (one row per
-basis), ``share_gdp``, ``real_growth``, ``acceleration``, ``per_capita`` or, in a race,
-``spending_national``. A row holds one basis, applied to both sides by
-:func:`milex.comparison.bases.on_basis`.
+basis), ``share_gdp``, ``share_govt_spending`` (only where a side's edition has figures of it:
+SIPRI's full database does, milex's embedded subset and NATO do not), ``real_growth``,
+``acceleration``, ``per_capita`` or, in a race, ``spending_national``. A row holds one basis,
+applied to both sides by :func:`milex.comparison.bases.on_basis`.
 """
 
 from __future__ import annotations
@@ -92,8 +93,10 @@ def compare(
         for measure, func in MEASURE_FUNCTIONS.items():
             a, b = func(sides[0], year), func(sides[1], year)
             rows.append(_row(year, measure, None, a, b, MEASURES[measure][0]))
+    rows, unheld = _held(rows, sides, first, last)
     weak = _weak_notes(rows, sides)
     frame = pd.DataFrame(rows, columns=COLUMNS)
+    shown_measures = set(frame["measure"])
     ids = sides[0].ids | sides[1].ids
     if {"ppp", "split"} & set(bases):
         ids |= ppp_ids(store, sides[0]) | ppp_ids(store, sides[1])
@@ -117,11 +120,11 @@ def compare(
             "editions": [s.edition for s in sides],
         },
         notes=_notes(frame, sides) + weak,
-        caveats=_caveats(sides, bases, estimates, first, last),
+        caveats=_caveats(sides, bases, estimates, first, last) + unheld,
         extra={
             "sides": [_describe(s) for s in sides],
             "bases": {name: BASES[name].explains for name in bases},
-            "measures": {name: text for name, (_, text) in MEASURES.items()},
+            "measures": {n: t for n, (_, t) in MEASURES.items() if n in shown_measures},
             "estimates": used.reset_index(drop=True),
         },
     )
@@ -167,6 +170,35 @@ def _row(year: int, measure: str, basis: str | None, a: Amount, b: Amount, unit:
         "missing_a": a.missing_text(),
         "missing_b": b.missing_text(),
     }
+
+
+#: Measures some editions hold and others not: shown only where a side has figures of them.
+OPTIONAL = {"share_govt_spending": "Share of government spending"}
+
+
+def _held(
+    rows: list[dict], sides: tuple[Side, Side], first: int, last: int
+) -> tuple[list[dict], list[str]]:
+    """``rows`` without the :data:`OPTIONAL` measures neither side has a figure of from
+    ``first`` to ``last``, and a caveat for each measure left out (naming the editions read)."""
+    absent = [
+        measure
+        for measure in OPTIONAL
+        if all(
+            math.isnan(r["side_a"]) and math.isnan(r["side_b"])
+            for r in rows
+            if r["measure"] == measure
+        )
+    ]
+    told = "; ".join(f"{s.label}: {s.edition}" for s in sides)
+    when = f"{first}" + (f"-{last}" if last != first else "")
+    caveats = [
+        f"{OPTIONAL[m]}: neither side's edition has figures of it for {when} ({told}), so it "
+        "is not shown (SIPRI publishes it, and a full SIPRI copy loaded with milex update holds "
+        "it; NATO does not publish it)."
+        for m in absent
+    ]
+    return [r for r in rows if r["measure"] not in absent], caveats
 
 
 def _national(sides: tuple[Side, Side], year: int) -> dict:
@@ -254,5 +286,4 @@ def _caveats(
                 f"beside a defence-PPP one: {row.note}. milex shows each basis for both sides "
                 "instead."
             )
-    caveats.append("Share of government spending is not embedded for any side, so it is not shown.")
     return caveats

@@ -18,22 +18,30 @@ Links are relative and every figure is embedded in its page (file:// cannot fetc
 site is written into a temporary folder beside OUTDIR and renamed into place, so an
 interrupted export leaves no half page; OUTDIR is refused when it holds anything but a
 previous milex site.
+
+The site is meant for publishing, and republishes what the store holds: when that includes a
+full copy of SIPRI's database loaded by the user (``milex update --source sipri``), the export
+warns (on the ``milex`` logger) how many of its figures the site holds and SIPRI's terms, which
+allow reproducing no more than 10% of the database without SIPRI's permission.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from milex import __version__
+from milex import __version__, api
 from milex.errors import InputError, OutputError
 from milex.result import Result
 from milex.web import i18n, pages, views
+
+log = logging.getLogger("milex")
 
 #: The file that marks a folder as a milex site.
 MARKER = ".milex-site"
@@ -120,6 +128,9 @@ def _write_site(
         for name in PAGES[1:]:
             page(lang, name, _static_page(dataclasses.replace(links, here=name), store))
     results.update(_page_results(langs[0], store))
+    warning = sipri_warning(results.values(), store)
+    if warning:
+        log.warning(warning)
     for name, result in results.items():
         written.append(_write(root / "data" / f"{name}.json", result.to_json()))
     written += _assets(root)
@@ -127,6 +138,39 @@ def _write_site(
     marker = {"milex": __version__, "langs": langs, "pages": total}
     written.append(_write(root / MARKER, json.dumps(marker)))
     return written
+
+
+def sipri_warning(results: Iterable[Result], store: Any = None) -> str | None:
+    """What to tell before publishing ``results`` when they hold figures of a complete SIPRI
+    edition (the user's own copy of SIPRI's database): how many, and SIPRI's terms; None when
+    they hold none (the subset milex ships may be republished)."""
+    editions = api.sources(store=store)
+    full = editions[(editions["source"] == "sipri") & editions["complete"]]
+    vintages = set(full["vintage"])
+    count = sum(_sipri_figures(result, vintages) for result in results) if vintages else 0
+    if not count:
+        return None
+    terms = full["licence"].iloc[0].removeprefix("SIPRI: ")
+    held = ", ".join(f"sipri {v}" for v in sorted(vintages))
+    return (
+        f"this site contains {count:,} figures from your own copy of SIPRI's database ({held}, "
+        f"loaded with milex update): SIPRI's terms: {terms}; to publish, build the site from a "
+        "milex home without it (MILEX_HOME=<a folder without your SIPRI copy> milex site OUTDIR)"
+    )
+
+
+def _sipri_figures(result: Result, vintages: set[str]) -> int:
+    """The figures of ``result`` read from SIPRI's editions ``vintages``: rows of a tidy frame
+    (``source``, ``vintage``, ``value``) and a comparison's figures of sides on those editions."""
+    frame = result.frame
+    count = 0
+    if {"source", "vintage", "value"} <= set(frame.columns):
+        mine = (frame["source"] == "sipri") & frame["vintage"].isin(vintages)
+        count += int((mine & frame["value"].notna()).sum())
+    for side, column in zip(result.extra.get("sides") or [], ("side_a", "side_b"), strict=False):
+        if side["source"] == "sipri" and side["vintage"] in vintages and column in frame:
+            count += int(frame[column].notna().sum())
+    return count
 
 
 def _static_page(links: pages.Links, store: Any) -> str:
