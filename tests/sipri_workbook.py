@@ -288,6 +288,78 @@ def full_size(
     figures: independence years ("xxx" before), gaps ("..."), zeros in money sheets, about 8%
     blue and 1% red figures. Countries are pycountry names milex resolves and babel knows a
     currency for."""
+    rows, figures = invented(countries, first_year, last_year, seed)
+    return write(path, rows, figures, first_year=first_year, last_year=last_year)
+
+
+#: SIPRI's names of the countries of the subset milex ships (src/milex/data/editions.toml).
+SHIPPED_NAMES = {
+    "AUS": "Australia",
+    "BLR": "Belarus",
+    "CHN": "China",
+    "IND": "India",
+    "IRN": "Iran",
+    "ISR": "Israel",
+    "JPN": "Japan",
+    "KOR": "Korea, South",
+    "RUS": "Russia",
+    "UKR": "Ukraine",
+}
+#: Where each shipped indicator goes in the workbook: sheet key and the factor from milex's
+#: unit to the cell's (fractions for shares, full units for local currency).
+SHIPPED_SHEETS = {
+    "share_gdp": ("share_gdp", 0.01),
+    "spend_usd_const": ("constant", 1.0),
+    "spend_usd_current": ("current", 1.0),
+    "spend_national_current": ("local", 1e6),
+}
+
+
+def with_shipped(
+    path: Path,
+    data: Path,
+    countries: int = 20,
+    seed: int = 2026,
+    extra: tuple[list[Country], Figures] = ([], {}),
+) -> Path:
+    """SIPRI's April 2026 edition as a user would load it: the figures of the subset milex
+    ships (``data/observations/sipri_2026-04.csv``, written back into SIPRI's cells: blue where
+    milex has them as estimates; the world's totals in US$ billions), ``countries`` more with
+    invented figures, and the ``extra`` rows and figures given (published ones in a test; the
+    shipped countries among them keep one row), so that the workbook can replace the subset."""
+    import pandas as pd
+
+    shipped = pd.read_csv(data / "observations" / "sipri_2026-04.csv")
+    names = set(SHIPPED_NAMES.values())
+    rows, figures = invented(countries, 1949, 2025, seed, skip=names)
+    rows.sort(key=lambda c: REGION_PAIRS.index((c.region, c.subregion)))
+    rows += [c for c in extra[0] if c.name not in names]
+    rows += [
+        Country(name, "Asia & Oceania", "Oceania", currency=c) for c, name in SHIPPED_NAMES.items()
+    ]
+    for row in shipped.itertuples():
+        value = row.value
+        if row.iso3 == "WLD":
+            key = "totals" if row.indicator == "spend_usd_const" else "totals current"
+            figures[(key, "World", row.year)] = value / 1000  # US$ billions
+            continue
+        sheet, factor = SHIPPED_SHEETS[row.indicator]
+        # Belarus 1992: BYN 0.0 million as shipped (rounded); SIPRI's cell holds a few roubles
+        cell = value * factor or 1.0
+        figures[(sheet, SHIPPED_NAMES[row.iso3], row.year)] = (
+            (cell, "blue") if row.status == "estimate" else cell
+        )
+    return write(path, rows, figures | extra[1])
+
+
+def invented(
+    countries: int,
+    first_year: int = 1949,
+    last_year: int = 2025,
+    seed: int = 2026,
+    skip: set[str] = frozenset(),
+) -> tuple[list[Country], Figures]:
+    """The rows and invented figures of :func:`full_size` (``skip``: country names left out)."""
     import datetime as dt
 
     import numpy as np
@@ -299,7 +371,7 @@ def full_size(
     named = [
         c
         for c in sorted(pycountry.countries, key=lambda c: c.name)
-        if get_territory_currencies(c.alpha_2, end, tender=True)
+        if get_territory_currencies(c.alpha_2, end, tender=True) and c.name not in skip
     ][:countries]
     rows = [
         Country(c.name, *REGION_PAIRS[i % len(REGION_PAIRS)], currency=c.alpha_3)
@@ -343,7 +415,7 @@ def full_size(
     for year in range(1988, last_year + 1):
         figures[("totals", "World", year)] = 1500.0 + 15 * (year - 1988)
     figures[("totals current", "World", last_year)] = 2886.6
-    return write(path, rows, figures, first_year=first_year, last_year=last_year)
+    return rows, figures
 
 
 #: Regions and sub-regions the countries of :func:`full_size` are spread over.

@@ -20,7 +20,7 @@ from milex import api
 from milex.catalog import data_dir
 from milex.store import default_store, userdata
 from tests.nato_workbook import write_nato_2026
-from tests.sipri_workbook import write as sipri_write
+from tests.sipri_workbook import SHIPPED_NAMES, with_shipped
 from tests.test_cli import run
 from tests.test_reader_sipri import COUNTRIES as SIPRI_COUNTRIES
 from tests.test_reader_sipri import EXPECTED as SIPRI_EXPECTED
@@ -28,7 +28,7 @@ from tests.test_reader_sipri import _figures as sipri_figures
 from tests.weo_files import published, write_weo_xlsx
 
 EMBEDDED = data_dir() / "observations" / "nato_2026-07.csv"
-#: Poland's 2025 share of GDP: 4.25, a NATO estimate in July 2026; the 2027 edition written
+#: Poland's 2025 share of GDP: 4.25, a NATO estimate in July 2026; the re-issue written
 #: here makes it 4.48 and actual (a made-up figure of an edition not yet published).
 POLAND_2025 = (4.25, 4.48)
 
@@ -38,21 +38,21 @@ def _rows_2026() -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-#: The July 2026 edition's figures, and its 2025 estimates (each becomes actual in 2027).
+#: The July 2026 edition's figures, and its 2025 estimates (each actual in the re-issue).
 FIGURES_2026 = len(_rows_2026())
 ESTIMATES_2025 = sum(r["year"] == "2025" and r["status"] == "estimate" for r in _rows_2026())
 
 
 @pytest.fixture(scope="module")
 def workbook(tmp_path_factory) -> Path:
-    """NATO's July 2027 workbook (2026 layout): the 2026 edition's figures, 2025 now actual,
-    Poland's 2025 share revised."""
+    """NATO's September 2026 re-issue (a made-up correction, 2026 layout): the 2026 edition's
+    figures, 2025 now actual, Poland's 2025 share revised."""
     figures = pd.read_csv(EMBEDDED)
     figures.loc[figures["year"] == 2025, "status"] = "actual"
     poland = (figures["iso3"] == "POL") & (figures["year"] == 2025)
     figures.loc[poland & (figures["indicator"] == "share_gdp"), "value"] = POLAND_2025[1]
-    path = tmp_path_factory.mktemp("nato") / "def-exp-2027-en.xlsx"
-    return write_nato_2026(path, figures, modified="2027-07-08T10:00:00")
+    path = tmp_path_factory.mktemp("nato") / "def-exp-2026-09-en.xlsx"
+    return write_nato_2026(path, figures, modified="2026-09-15T10:00:00")
 
 
 @pytest.fixture
@@ -74,11 +74,11 @@ def test_dry_run_compares_and_adds_nothing(capsys, home, workbook):
                        "-f", "json")  # fmt: skip
     assert code == 0
     (row,) = json.loads(out)["rows"]
-    assert row["vintage"] == "2027-07" and row["action"] == "would add"
+    assert row["vintage"] == "2026-09" and row["action"] == "would add"
     assert row["compared_with"] == "2026-07" and row["figures"] == FIGURES_2026
     assert (row["new"], row["revised"], row["dropped"]) == (0, 1, 0)
     assert row["became_actual"] == ESTIMATES_2025
-    assert row["origin"] == "def-exp-2027-en.xlsx"
+    assert row["origin"].startswith("def-exp-2026-09-en.xlsx (sha256 ")
     assert not userdata.user_path(home).exists()
     assert _nato_vintages() == ["2024-06", "2025-08", "2026-07"]
 
@@ -86,7 +86,7 @@ def test_dry_run_compares_and_adds_nothing(capsys, home, workbook):
 def test_update_adds_the_edition_then_vintages_and_diff_show_it(capsys, home, workbook):
     code, out, _ = run(capsys, "update", "--file", str(workbook))  # source told by the name
     assert code == 0
-    assert "added" in out and "2027-07" in out and f"{ESTIMATES_2025:,}" in out
+    assert "added" in out and "2026-09" in out and f"{ESTIMATES_2025:,}" in out
     assert f"Added 1 edition(s) to your editions in {home}" in " ".join(out.split())
     # the process's store is not stale: the new edition is read at once, and by default
     editions = api.vintages("nato").frame.set_index("vintage")
@@ -94,18 +94,18 @@ def test_update_adds_the_edition_then_vintages_and_diff_show_it(capsys, home, wo
         "2024-06": False,
         "2025-08": False,
         "2026-07": False,
-        "2027-07": True,
+        "2026-09": True,
     }
-    added = editions.loc["2027-07"]
+    added = editions.loc["2026-09"]
     assert added["where"].startswith("added by you on 20")
-    assert added["where"].endswith(" from def-exp-2027-en.xlsx")
+    assert " from def-exp-2026-09-en.xlsx (sha256 " in added["where"]
     assert editions.loc["2026-07", "where"] == "embedded in milex"
-    poland = api.latest("POL", "share_gdp", vintage="2027-07")
+    poland = api.latest("POL", "share_gdp", vintage="2026-09")
     assert poland["value"].tolist() == [4.68]  # 2026, still an estimate
     code, out, _ = run(capsys, "diff", "nato", "--country", "POL", "-i", "share_gdp", "-f", "json")
     assert code == 0
     doc = json.loads(out)
-    assert (doc["query"]["old"], doc["query"]["new"]) == ("2026-07", "2027-07")
+    assert (doc["query"]["old"], doc["query"]["new"]) == ("2026-07", "2026-09")
     (revised,) = [r for r in doc["rows"] if r["kind"] == "revised"]
     assert (revised["year"], revised["old_value"], revised["new_value"]) == (2025, *POLAND_2025)
     assert revised["change"] == pytest.approx(4.48 - 4.25)  # +0.23 points
@@ -175,7 +175,7 @@ def _closed_port() -> int:
 def test_offline_exits_1_saying_nothing_was_changed(capsys, home, monkeypatch, workbook):
     """No answer at the address (the retries' pauses skipped): one line, nothing added."""
     monkeypatch.setattr(time, "sleep", lambda seconds: None)  # the retries' pauses
-    url = f"http://127.0.0.1:{_closed_port()}/def-exp-2027-en.xlsx"
+    url = f"http://127.0.0.1:{_closed_port()}/def-exp-2026-09-en.xlsx"
     code, out, err = run(capsys, "update", "-s", "nato", "--url", url)
     assert code == 1 and out == ""
     assert "cannot reach 127.0.0.1" in err and "nothing was changed" in err
@@ -195,32 +195,37 @@ def test_the_shipped_sipri_subset_is_measured_against_the_database(store):
 def test_a_full_sipri_workbook_replaces_the_subset_and_is_said_to_be_held(capsys, home, tmp_path):
     """SIPRI's workbook in its layout (the reader's fixture: published April 2026 figures of a
     few countries): a complete copy of the edition milex ships in part."""
-    path = tmp_path / "SIPRI-Milex-data-1988-2025.xlsx"
-    sipri_write(path, SIPRI_COUNTRIES, sipri_figures(), first_year=1988)
+    path = tmp_path / "SIPRI-Milex-data-1949-2025.xlsx"
+    # the subset milex ships, and the reader's published figures of Poland, Kosovo ...
+    with_shipped(path, data_dir(), countries=0, extra=(SIPRI_COUNTRIES, sipri_figures()))
     code, out, _ = run(capsys, "update", "--file", str(path), "-f", "json")
     assert code == 0
     (row,) = json.loads(out)["rows"]
     assert (row["source"], row["vintage"]) == ("sipri", "2026-04")
     assert row["action"] == "replaces the embedded subset" and row["compared_with"] == "2026-04"
-    countries = {iso3 for iso3, _, _ in SIPRI_EXPECTED} - {"WLD"}
+    assert row["dropped"] == 0  # every figure milex ships is in the copy
+    countries = ({iso3 for iso3, _, _ in SIPRI_EXPECTED} | set(SHIPPED_NAMES)) - {"WLD"}
     share = api.sipri_share()
     assert share["complete"] is True and share["within_limit"] is None
-    assert (share["embedded_countries"], share["embedded_figures"]) == (
-        len(countries),
-        len(SIPRI_EXPECTED),
-    )
+    assert share["embedded_countries"] == len(countries)
+    assert share["embedded_figures"] == row["figures"]
     assert "held locally" in share["note"]
     code, out, _ = run(capsys, "sources")
     flat = " ".join(out.split())
     assert f"SIPRI 2026-04: the full database, {len(countries)} countries" in flat
     assert "The full SIPRI Military Expenditure Database is held locally" in flat
     where = api.vintages("sipri").frame.set_index("vintage").loc["2026-04", "where"]
-    assert where.endswith("from SIPRI-Milex-data-1988-2025.xlsx (replaces the subset milex ships)")
+    assert where.endswith("(replaces the subset milex ships)")
+    assert "from SIPRI-Milex-data-1949-2025.xlsx (sha256 " in where
     # Poland, outside the shipped subset, now has SIPRI figures: 4.4969% of GDP in 2025
     poland = api.series("POL", "share_gdp", 2025, source="sipri")
     assert poland["value"].tolist() == [pytest.approx(4.4969)]
     result = api.compare("POL", "RUS", source="sipri")
     assert [s["vintage"] for s in result.extra["sides"]] == ["2026-04", "2026-04"]
+    # the table shows SIPRI's share of government spending, which the full copy holds:
+    # Poland 9.02% in 2025 (0.090178 in SIPRI's cell)
+    code, out, _ = run(capsys, "compare", "POL", "RUS", "--source", "sipri")
+    assert code == 0 and "Share of government spending (%)" in out and "9.02" in out
 
 
 def test_a_weo_workbook_whose_projection_became_actual(home, tmp_path):

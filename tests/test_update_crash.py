@@ -25,7 +25,7 @@ import pytest
 from milex.catalog import data_dir, embedded_editions
 from milex.store import open_store, userdata
 from tests import http_server
-from tests.sipri_workbook import full_size
+from tests.sipri_workbook import with_shipped
 
 http_files = http_server.http_files
 
@@ -50,9 +50,10 @@ def _milex(home: Path, *args: str) -> subprocess.Popen:
 
 @pytest.fixture(scope="module")
 def workbook(tmp_path_factory) -> Path:
-    """A SIPRI-layout workbook of 20 countries, 1949-2025 (invented figures, real layout)."""
+    """SIPRI's April 2026 edition in its layout: the subset milex ships and 20 more countries
+    (invented figures), 1949-2025."""
     folder = tmp_path_factory.mktemp("workbook")
-    return full_size(folder / "SIPRI-Milex-data-1949-2025.xlsx", countries=20)
+    return with_shipped(folder / "SIPRI-Milex-data-1949-2025.xlsx", data_dir(), countries=20)
 
 
 @pytest.fixture(scope="module")

@@ -1119,6 +1119,7 @@ _MEASURE_LABELS = {
     "spending": ("Spending", 1, True),
     "spending_national": ("Spending, national currency", 1, True),
     "share_gdp": ("Share of GDP (%)", 2, False),
+    "share_govt_spending": ("Share of government spending (%)", 2, False),
     "real_growth": ("Real growth (%)", 1, False),
     "acceleration": ("Acceleration (points)", 1, False),
     "per_capita": ("Per capita", 0, False),
