@@ -3,6 +3,7 @@ and the properties of the CLI's parsers."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import importlib.metadata
 import json
@@ -153,6 +154,18 @@ def test_a_large_export_into_head_is_quiet(store):
     assert err == ""
     assert shown[0].startswith("iso3,name,year,indicator,value")
     assert status == 128 + signal.SIGPIPE
+
+
+def test_main_called_in_a_program_leaves_its_sigpipe_handling_alone(capsys):
+    """A program (this test run) that calls main() keeps ignoring SIGPIPE: the default would
+    kill it the next time a socket of its own closes (a loopback server's client, say)."""
+    from milex.cli import main
+
+    before = signal.getsignal(signal.SIGPIPE)
+    with contextlib.suppress(SystemExit):
+        main(["--version"])
+    assert signal.getsignal(signal.SIGPIPE) == before == signal.SIG_IGN
+    capsys.readouterr()
 
 
 @pytest.mark.parametrize("args", [["status"], ["export", "-f", "csv"]])

@@ -1514,8 +1514,12 @@ def _fail(message: str, code: int) -> NoReturn:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``milex`` command: one-line errors, exit 2 for bad usage, no
-    traceback ever (an unexpected exception is reported as a bug in milex, exit 1)."""
-    if hasattr(signal, "SIGPIPE"):  # a closed pipe (milex status | head) ends quietly
+    traceback ever (an unexpected exception is reported as a bug in milex, exit 1).
+
+    Run as the command (``argv`` None), a closed pipe (``milex status | head``) ends it
+    quietly by SIGPIPE; called in a program with ``argv``, the program's handling of SIGPIPE is
+    left alone (a process-wide default would kill it when any of its sockets or pipes closes)."""
+    if argv is None and hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     logging.basicConfig(format="milex: %(message)s", level=logging.WARNING, stream=sys.stderr)
     logging.getLogger("milex").setLevel(logging.INFO)
