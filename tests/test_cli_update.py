@@ -19,6 +19,7 @@ import pytest
 from milex import api
 from milex.catalog import data_dir
 from milex.store import default_store, userdata
+from tests import http_server
 from tests.nato_workbook import write_nato_2026
 from tests.sipri_workbook import SHIPPED_NAMES, with_shipped
 from tests.test_cli import run
@@ -26,6 +27,8 @@ from tests.test_reader_sipri import COUNTRIES as SIPRI_COUNTRIES
 from tests.test_reader_sipri import EXPECTED as SIPRI_EXPECTED
 from tests.test_reader_sipri import _figures as sipri_figures
 from tests.weo_files import published, write_weo_xlsx
+
+http_files = http_server.http_files
 
 EMBEDDED = data_dir() / "observations" / "nato_2026-07.csv"
 #: Poland's 2025 share of GDP: 4.25, a NATO estimate in July 2026; the re-issue written
@@ -164,6 +167,40 @@ def test_a_bad_file_exits_1_and_changes_nothing(capsys, home, tmp_path, workbook
     assert code == 1 and "SIPRI-Milex-data-1949-2026.xlsx" in err and err.count("\n") == 1
     assert not userdata.user_path(home).exists()
     assert _nato_vintages() == ["2024-06", "2025-08", "2026-07"]
+
+
+def test_one_source_that_cannot_be_downloaded_holds_back_none_of_the_others(
+    capsys, home, monkeypatch, workbook, http_files
+):
+    """milex update (all sources): NATO's file is there; SIPRI's, the WEO's and the World
+    Bank's addresses answer 404 (a file renamed, or not yet published). NATO's edition is
+    added, each other source is "not updated" with its reason, and the exit code is 1."""
+    from milex.store import update
+
+    http_files.serve("def-exp-2026-09-en.xlsx", workbook.read_bytes())
+    monkeypatch.setattr(
+        update,
+        "candidates",
+        lambda meta, today=None: [
+            http_files.url("def-exp-2026-09-en.xlsx" if meta["source"] == "nato" else "gone.xlsx")
+        ],
+    )
+    code, out, err = run(capsys, "update", "-f", "json")
+    assert code == 1
+    doc = json.loads(out)
+    actions = {row["source"]: row["action"] for row in doc["rows"]}
+    assert actions == {
+        "nato": "added",
+        "sipri": "not updated",
+        "weo": "not updated",
+        "wdi": "not updated",
+    }
+    assert any(n.startswith("sipri not updated: the file is not at") for n in doc["notes"])
+    assert _nato_vintages() == ["2024-06", "2025-08", "2026-07", "2026-09"]
+    # none at all: the first reason, in one line, nothing changed
+    monkeypatch.setattr(update, "candidates", lambda meta, today=None: [http_files.url("x")])
+    code, out, err = run(capsys, "update")
+    assert code == 1 and out == "" and err.startswith("error: the file is not at")
 
 
 def _closed_port() -> int:

@@ -1345,6 +1345,8 @@ def _two_editions(store: Store, source: str, old: str | None, new: str | None) -
 # ------------------------------------------------------------------------ the store itself
 
 
+#: The counts among :func:`update`'s columns.
+UPDATE_COUNTS = ["figures", "new", "revised", "dropped", "unit_changed", "became_actual"]
 #: The columns of :func:`update`'s rows.
 UPDATE_COLUMNS = [
     "source",
@@ -1392,11 +1394,15 @@ def update(
     One row per edition read: ``source`` (as the store names it: ``wdi`` for worldbank),
     ``vintage``, ``action`` (``added``, ``would add``, ``held already``, ``held already,
     differs``, ``replaced``, ``would replace``, ``replaces the embedded subset``, ``would
-    replace the embedded subset``), ``figures``, ``compared_with``
-    (the newest edition held before it, the embedded subset it replaces, or None), the counts
+    replace the embedded subset``, ``not updated``: when several sources are downloaded, one
+    that cannot be downloaded or read holds back none of the others, and a note says why;
+    when none can, the first reason is raised; files given are all read first, or none
+    added), ``figures``, ``compared_with`` (the newest edition held before it, the embedded
+    subset it replaces, or None), the counts
     of :func:`milex.revisions.summary` against that edition (``new``, ``revised``,
     ``dropped``, ``unit_changed``, ``became_actual``) and ``origin`` (the file or address
-    read). ``extra["added"]``: how many editions were added or replaced. After an edition is
+    read). ``extra["added"]``: how many editions were added or replaced; ``extra["failed"]``:
+    how many sources were not updated. After an edition is
     added, the default store is opened afresh on next use.
     """
     from milex.store import update as _update
@@ -1423,12 +1429,23 @@ def update(
             "e.g. source nato"
         )
     home = catalog_home()
-    ready = [
-        _update.prepare(name, paths, url=url, vintage=vintage, progress=progress, cache_dir=home)
-        for name, paths in work.items()
-    ]
+    ready, failed = [], []
+    for name, paths in work.items():
+        try:
+            ready.append(
+                _update.prepare(
+                    name, paths, url=url, vintage=vintage, progress=progress, cache_dir=home
+                )
+            )
+        except MilexError as exc:  # one source's download does not hold back the others
+            if len(work) == 1 or files is not None:
+                raise
+            failed.append((name, exc))
+    if failed and not ready:  # nothing could be read: the first reason, in one line
+        raise failed[0][1]
     store = default_store()
-    rows, added, notes = [], 0, []
+    rows, added = [], 0
+    notes = [f"{name} not updated: {first_line(str(exc))}" for name, exc in failed]
     for edition in ready:
         before = _held_before(
             store, edition.source, edition.vintage, edition.held or edition.replaces
@@ -1462,14 +1479,18 @@ def update(
                 "origin": edition.origin,
             }
         )
+    for name, _ in failed:
+        rows.append({"source": _update.entry(name)["source"], "action": "not updated"})
     if added:  # the cached store predates the new editions
         default_store.cache_clear()
     return Result(
         kind="update",
-        frame=pd.DataFrame(rows, columns=UPDATE_COLUMNS),
+        frame=pd.DataFrame(rows, columns=UPDATE_COLUMNS).astype(
+            dict.fromkeys(UPDATE_COUNTS, "Int64")  # whole numbers, missing where not updated
+        ),
         units={"figures": "figures (observations)"},
         notes=notes,
-        extra={"added": added},
+        extra={"added": added, "failed": len(failed)},
         query={
             "source": source,
             "file": [str(f) for f in files] if files is not None else None,

@@ -657,8 +657,14 @@ def update(
             replace=replace,
             progress=progress,
         )
-    if _data(result, fmt):
-        return
+    if not _data(result, fmt):
+        _update_table(result, dry_run)
+    if result.extra["failed"]:
+        raise typer.Exit(1)
+
+
+def _update_table(result: Result, dry_run: bool) -> None:
+    """The rows of an update, its notes, and what was changed."""
     grid = _table(
         "milex update" + (" (dry run: nothing added)" if dry_run else ""),
         "Counts against the edition compared with: the newest held before it, or the subset "
@@ -667,7 +673,11 @@ def update(
     columns = ["Source", "Vintage", "Action", "Figures", "Compared with", "New", "Revised"]
     for label in (*columns, "Dropped", "Unit changed", "Became actual", "Origin"):
         grid.add_column(label, overflow="fold")
+    counts = ("figures", "compared_with", "new", "revised", "dropped", "unit_changed")
     for row in result.frame.itertuples():
+        if row.action == "not updated":  # the reason is in the notes
+            grid.add_row(row.source, "—", row.action, *("—" for _ in counts), "—", "—")
+            continue
         grid.add_row(
             row.source,
             row.vintage,
