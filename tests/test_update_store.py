@@ -209,10 +209,14 @@ def test_an_added_edition_is_replaced_by_a_corrected_copy_in_one_step(data_copy,
 
 def test_a_failing_host_is_tried_four_times_then_nothing_is_changed(http_files, monkeypatch):
     """docs/update.md: retried with backoff, 4 attempts, then one line and exit code 1."""
+    import time
+
     from milex.errors import NetworkError
 
-    monkeypatch.setitem(update.DOWNLOAD, "backoff", 0.01)  # the attempts as shipped, quicker
+    pauses: list[float] = []
+    monkeypatch.setattr(time, "sleep", pauses.append)  # the pauses recorded, not waited
     http_files.serve("SIPRI-Milex-data-1949-2025.xlsx", b"PK", mode="error", status=503)
     with pytest.raises(NetworkError, match=r"HTTP 503 .* after 4 attempts: nothing was changed"):
         update.prepare("sipri", url=http_files.url("SIPRI-Milex-data-1949-2025.xlsx"))
     assert http_files.requests("SIPRI-Milex-data-1949-2025.xlsx") == 4
+    assert pauses == [0.5, 1.0, 2.0]  # docs/update.md: backoff 0.5, 1, 2 s
