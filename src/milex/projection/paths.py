@@ -191,6 +191,42 @@ def _query(who: str, target: Target, year: int, method: str, above: str, inputs:
     }
 
 
+@dataclass(frozen=True)
+class GroupStart:
+    """Where a group's projection starts: NATO's ``vintage``, the base ``year`` (every member's
+    path starts in it), the members that were allies that year (``codes``) and those left out
+    (``missing``: member -> why)."""
+
+    vintage: str
+    year: int
+    codes: list[str]
+    missing: dict[str, str]
+
+
+def group_start(
+    store: Store,
+    group: str,
+    target: Target,
+    base_year: int | None = None,
+    vintage: str | None = None,
+) -> GroupStart:
+    """The start shared by a group's members: NATO's edition ``vintage``, one with GDP at 2021
+    prices (default: the newest), and its latest year with shares unless ``base_year`` is
+    given; refuses a target year not after it (:func:`check_years`)."""
+    vintage = edition(
+        store, "nato", vintage, "gdp_usd_const", "a group's path weights its members by them"
+    )
+    latest = store.observations("nato", vintage, indicators=["share_gdp"])["year"].max()
+    year = base_year or int(latest)
+    check_years(year, target)
+    allies = set(geo.members("nato", year))
+    codes = geo.members(group, year)
+    # as in a gap: members that were not yet allies in the base year (Sweden before 2024) are
+    # left out, and said
+    missing = {c: missing_reason(store, c, year, vintage) for c in codes if c not in allies}
+    return GroupStart(vintage, year, [c for c in codes if c in allies], missing)
+
+
 def group_path(
     store: Store,
     group: str,
@@ -215,19 +251,9 @@ def group_path(
     with GDP at 2021 prices (default: the newest).
     """
     check_method(method, above)
-    vintage = edition(
-        store, "nato", vintage, "gdp_usd_const", "a group's path weights its members by them"
-    )
-    latest = store.observations("nato", vintage, indicators=["share_gdp"])["year"].max()
-    year = base_year or int(latest)
-    check_years(year, target)
-    allies = set(geo.members("nato", year))
-    codes = geo.members(group, year)
-    # as in a gap: members that were not yet allies in the base year (Sweden before 2024) are
-    # left out, and said
-    missing = {c: missing_reason(store, c, year, vintage) for c in codes if c not in allies}
-    codes = [c for c in codes if c in allies]
-    inputs = fetch(store, codes, weo_vintage, vintage)
+    start = group_start(store, group, target, base_year, vintage)
+    year, codes, missing = start.year, start.codes, start.missing
+    inputs = fetch(store, codes, weo_vintage, start.vintage)
     paths, held, sources = [], [], set()
     for iso3 in codes:
         try:
