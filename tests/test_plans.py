@@ -1,0 +1,200 @@
+"""Spending plans: a country's own plan from the pledge registry, or a path, on the central GDP
+path. Expected figures: NATO's 2026-07 edition, the WEO April 2026 and the registry
+(``data/pledges.csv``), by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import milex
+from milex.projection.outlook import fetch
+from milex.projection.plans import annual, plan_for
+from milex.targets import resolve_target
+
+from .test_projection import DEU_2026_SHARE, DEU_2026_SPEND, deu_gdp_2026
+
+YEARS = (2027, 2028, 2029)
+# Poland 2026 (NATO 2026-07): PLN 37,515 m of a GDP of 802,068 m at 2021 prices and USD
+POL_2026_SHARE = 100 * 37515 / 802068
+
+
+def plan(store, iso3, share, by, **options):
+    inputs = fetch(store, [iso3])
+    return plan_for(store, inputs, iso3, resolve_target(share, by), **options)
+
+
+def registry(store, *rows) -> pd.DataFrame:
+    """A hand-built registry in the columns of pledges.csv (rows: announced, share, year,
+    amount, unit, scope) for Germany."""
+    columns = store.pledge_table().columns
+    frame = pd.DataFrame(
+        [
+            {
+                "iso3": "DEU",
+                "country": "Germany",
+                "announced": when,
+                "target_share_gdp": share,
+                "target_year": year,
+                "target_amount": amount,
+                "amount_currency": "EUR" if amount == amount else None,
+                "amount_unit": unit,
+                "scope": scope,
+                "source": f"Source {i}, somewhere",
+                "quote": "",
+            }
+            for i, (when, share, year, amount, unit, scope) in enumerate(rows)
+        ],
+        columns=columns,
+    )
+    frame["target_year"] = frame["target_year"].astype("Int64")
+    return frame
+
+
+def test_germany_plan_is_the_budget_of_2029_linear_in_money(store):
+    """The registry's core rows for 2029, all announced 24 Jun 2025: 3.5% (AP), EUR 153 bn
+    and 3.5% (POLITICO), EUR 162 bn (FT). The plan's form is money, so the first row with an
+    amount wins: EUR 153 bn. From NATO's 2026 estimate EUR 124,660 m, linear in money:
+    124,660 + (153,000 - 124,660) x 1/3 = 134,106.67 m in 2027 and x 2/3 = 143,553.33 in 2028.
+    The 2025 rows (EUR 86 bn, 2.4%) are before the base year 2026."""
+    germany = plan(store, "DEU", 3.5, 2029)
+    assert (germany.method, germany.basis) == ("plan", "money")
+    assert germany.years.tolist() == list(YEARS)
+    step = (153_000 - DEU_2026_SPEND) / 3
+    assert germany.amounts == pytest.approx([134_106.667, 143_553.333, 153_000.0], abs=1e-3)
+    assert germany.amounts == pytest.approx([DEU_2026_SPEND + step * k for k in (1, 2, 3)])
+    shares = [100 * germany.amounts[i] / deu_gdp_2026(y) for i, y in enumerate(YEARS)]
+    assert germany.shares == pytest.approx(shares)
+    assert germany.shares[-1] == pytest.approx(2.987, abs=1e-3)  # 153,000 / 5,122,... m
+    text = germany.description
+    assert "EUR 153 bn" in text and "POLITICO" in text and "2.99% of GDP" in text
+    assert "not judged: EUR 162 bn in 2029 (Financial Times" in text
+    assert "EUR 86 bn, 2.4% of GDP in 2025: not after NATO's base year 2026" in text
+    assert germany.pledges["target_amount"].tolist() == [153.0]
+    assert "POLITICO" in germany.pledges["source"].iloc[0]
+    table = germany.table.set_index("year")
+    assert table.loc[2026, "amount"] == DEU_2026_SPEND
+    assert table.loc[2026, "share_gdp"] == pytest.approx(DEU_2026_SHARE)
+    assert table.loc[2029, "gdp_current"] == pytest.approx(deu_gdp_2026(2029))
+    assert {s.rsplit("-", 1)[0] for s in germany.source_ids} == {"nato-2026-07", "weo-2026-04"}
+
+
+def test_germany_as_a_share_is_the_3_5_percent_linear_in_share(store):
+    """basis share: the first row with a share, 3.5% (AP), linear in share from 2.6943%:
+    2.6943 + (3.5 - 2.6943) x k/3, amounts at those shares of the central GDP."""
+    germany = plan(store, "DEU", 3.5, 2029, basis="share")
+    assert germany.basis == "share"
+    shares = [DEU_2026_SHARE + (3.5 - DEU_2026_SHARE) * k / 3 for k in (1, 2, 3)]
+    assert germany.shares == pytest.approx(shares)
+    assert germany.amounts == pytest.approx(
+        [s / 100 * deu_gdp_2026(y) for s, y in zip(shares, YEARS, strict=True)]
+    )
+    assert "Finance Minister Klingbeil" in germany.description
+    assert "linear in share" in germany.description
+    assert germany.pledges["target_amount"].isna().all()
+
+
+def test_a_country_without_a_plan_holds_its_share_and_says_so(store):
+    """Poland's registry rows are national budget lines for 2025 and 2026, none after the base
+    year 2026: the plan holds 4.6773% of GDP, as a share."""
+    poland = plan(store, "POL", 3.5, 2030)
+    assert (poland.method, poland.basis) == ("hold", "share")
+    assert poland.shares == pytest.approx([POL_2026_SHARE] * 4)
+    assert poland.description.startswith("The pledge registry has no usable plan of Poland")
+    assert poland.pledges.empty
+    money = plan(store, "POL", 3.5, 2030, method="hold", basis="money")
+    assert money.basis == "money" and money.amounts == pytest.approx(poland.amounts)
+    assert "fixed nominal budgets" in money.description
+
+
+def test_the_latest_announced_wins_then_the_plans_form_then_the_registry_order(store, monkeypatch):
+    """Hand registry for 2028: 3.0% announced 2025-06, EUR 150 bn announced 2025-08 (wins:
+    latest); for 2029: 3.4% then EUR 170 bn, the same day (the amount wins: money plan);
+    national budget line EUR 999 bn in 2029 ignored as core rows exist. Money: from EUR
+    124,660 m, linear to 150,000 in 2028 (137,330 m in 2027), 170,000 in 2029."""
+    rows = registry(
+        store,
+        ("2025-06-01", 3.0, 2028, np.nan, None, "core"),
+        ("2025-08-01", np.nan, 2028, 150.0, "billion", "core"),
+        ("2025-09-01", 3.4, 2029, np.nan, None, "core"),
+        ("2025-09-01", np.nan, 2029, 170.0, "billion", "core"),
+        ("2025-10-01", np.nan, 2029, 999.0, "billion", "national budget line"),
+    )
+    monkeypatch.setattr(store, "pledge_table", lambda: rows)
+    germany = plan(store, "DEU", 3.5, 2029)
+    assert germany.basis == "money"
+    middle = (DEU_2026_SPEND + 150_000) / 2
+    assert germany.amounts == pytest.approx([middle, 150_000, 170_000])
+    assert germany.pledges["target_amount"].tolist() == [150.0, 170.0]
+    assert "not judged: 3% of GDP in 2028" in germany.description
+    assert "999" not in germany.description
+    # as a share the 3.4% wins 2029; 2028's EUR 150 bn becomes its share of central GDP
+    share = plan(store, "DEU", 3.5, 2029, basis="share")
+    expected_2028 = 100 * 150_000 / deu_gdp_2026(2028)
+    assert share.shares[1:] == pytest.approx([expected_2028, 3.4])
+    assert share.shares[0] == pytest.approx((DEU_2026_SHARE + expected_2028) / 2)
+
+
+def test_a_plan_is_held_after_its_last_year_and_a_national_line_only_as_a_last_resort(
+    store, monkeypatch
+):
+    """Only a national budget line (EUR 140 bn in 2027) and a cumulative amount: the line is
+    used, said to be a national definition; after 2027 the money is held (140,000 m a year)
+    to 2030. The cumulative EUR 500 bn is not one year's spending."""
+    rows = registry(
+        store,
+        (
+            "2025-06-01",
+            np.nan,
+            2027,
+            140.0,
+            "billion (annual defence budget)",
+            "national budget line",
+        ),
+        ("2025-06-01", np.nan, 2030, 500.0, "billion, cumulative 2026-2030", "core"),
+    )
+    monkeypatch.setattr(store, "pledge_table", lambda: rows)
+    germany = plan(store, "DEU", 3.5, 2030)
+    assert germany.amounts == pytest.approx([140_000] * 4)
+    assert "national definition, not NATO's" in germany.description
+    assert "held from 2028 to 2030" in germany.description
+    assert annual("billion (annual defence budget)") and not annual("billion, cumulative 2024")
+    assert not annual("billion additional in 2025") and not annual(None)
+
+
+def test_a_total_target_reads_total_plans(store):
+    """The UK for 5% (total scope) by 2035: 4.1% in 2027 and 5% in 2035 (both announced
+    24 Jun 2025), linear in share between; from 2.56% in 2026 to 4.1% in 2027."""
+    uk = plan(store, "GBR", "hague-5", None)
+    assert uk.basis == "share"
+    assert uk.shares[0] == pytest.approx(4.1)
+    assert uk.shares[-1] == pytest.approx(5.0)
+    assert uk.shares[4] == pytest.approx(4.1 + 0.9 * 4 / 8)  # 2031: halfway 2027-2035
+
+
+def test_paths_and_amounts_are_plans_too(store):
+    linear = plan(store, "DEU", 3.5, 2029, method="linear")
+    assert (linear.method, linear.basis) == ("linear", "money")
+    shares = [DEU_2026_SHARE + (3.5 - DEU_2026_SHARE) * k / 3 for k in (1, 2, 3)]
+    assert linear.shares == pytest.approx(shares)
+    assert "not a government's plan" in linear.description
+    amounts = {2027: 140_000, 2028: 145_000, 2029: 160_000}
+    given = plan(store, "DEU", 3.5, 2029, amounts=amounts, basis="share")
+    assert (given.method, given.basis) == ("amounts", "share")
+    assert given.shares == pytest.approx([100 * amounts[y] / deu_gdp_2026(y) for y in YEARS])
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"method": "guess"}, r"unknown method 'guess': use plan, hold, linear"),
+        ({"basis": "euros"}, r"unknown basis 'euros': use money .* or share"),
+        ({"method": "linear", "amounts": {2027: 1.0}}, r"amounts were given with method"),
+        ({"method": "amounts"}, r"method amounts needs amounts"),
+        ({"amounts": {2027: 1e5}}, r"amounts missing for 2028, 2029"),
+    ],
+)
+def test_bad_plans_are_refused(store, options, message):
+    with pytest.raises(milex.InputError, match=message):
+        plan(store, "DEU", 3.5, 2029, **options)
