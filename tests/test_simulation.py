@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import tomllib
-from importlib.resources import files
 
 import numpy as np
 import pytest
@@ -13,7 +11,7 @@ from hypothesis import strategies as st
 
 import milex.montecarlo.engine as sim
 from milex.errors import InputError
-from milex.montecarlo import SimulationResult, Uncertainty, load_uncertainty, simulate
+from milex.montecarlo import SimulationResult, Uncertainty, simulate
 
 NONE = Uncertainty(growth_sd=0.0, inflation_sd=0.0, rho=0.0, corr=0.0, source="test: none")
 SOME = Uncertainty(growth_sd=1.9, inflation_sd=1.6, rho=0.3, corr=0.25, source="test")
@@ -46,23 +44,6 @@ def _run(*args, **kw) -> SimulationResult:
     kw.setdefault("uncertainty", SOME)
     kw.setdefault("seed", 7)
     return simulate(*args, **kw)
-
-
-# ---------------------------------------------------------------------------- uncertainty file
-
-
-def test_default_uncertainty_values_and_documentation():
-    unc = load_uncertainty()
-    assert (unc.growth_sd, unc.inflation_sd, unc.rho, unc.corr) == (1.9, 1.6, 0.3, 0.25)
-    assert "Oller & Barot" in unc.source
-    table = tomllib.loads((files("milex") / "data" / "uncertainty.toml").read_text("utf-8"))
-    assert "judgement" in table["default"]["note"]
-    assert load_uncertainty("none") == Uncertainty(0.0, 0.0, 0.0, 0.0, table["none"]["source"])
-
-
-def test_unknown_uncertainty_name():
-    with pytest.raises(InputError, match="known: default, none"):
-        load_uncertainty("optimistic")
 
 
 # ---------------------------------------------------------------------------- worked numbers
@@ -261,7 +242,7 @@ def test_same_seed_same_result_whatever_the_chunking_and_workers():
     panel = _panel(3, 5, seed=8)
     ref = _run(*panel, draws=23_000, chunk_size=25_000, workers=1)  # one chunk, partial block
     _same(ref, _run(*panel, draws=23_000, chunk_size=5_000, workers=2))
-    _same(ref, _run(*panel, draws=23_000, chunk_size=7_000, workers=3))  # rounded to 10,000
+    _same(ref, _run(*panel, draws=23_000, chunk_size=7_000, workers=3))  # rounded to 8,000
     _same(ref, _run(*panel, draws=23_000, chunk_size=1, workers=2))
     other = _run(*panel, draws=23_000, seed=8)
     assert not np.array_equal(ref.prob_meet, other.prob_meet)
@@ -276,7 +257,7 @@ def test_seed_none_reports_a_seed_that_reproduces_the_run():
 
 def test_progress_is_called_once_per_chunk():
     calls = []
-    _run(*_panel(2, 3), draws=12_000, chunk_size=5_000, progress=lambda d, n: calls.append((d, n)))
+    _run(*_panel(2, 3), draws=12_000, chunk_size=4_000, progress=lambda d, n: calls.append((d, n)))
     assert calls == [(1, 3), (2, 3), (3, 3)]
 
 
@@ -284,7 +265,7 @@ def test_progress_is_called_once_per_chunk():
 def test_dask_cluster_gives_the_local_result():
     distributed = pytest.importorskip("distributed")
     panel = _panel(3, 4, seed=6)
-    local = _run(*panel, draws=12_000, chunk_size=5_000)
+    local = _run(*panel, draws=12_000, chunk_size=4_000)
     done = []
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
@@ -292,7 +273,7 @@ def test_dask_cluster_gives_the_local_result():
         remote = _run(
             *panel,
             draws=12_000,
-            chunk_size=5_000,
+            chunk_size=4_000,
             dask_address=cluster.scheduler_address,
             progress=lambda d, n: done.append(d),
         )
@@ -375,7 +356,7 @@ def _call(**changes):
         ({"uncertainty": "default"}, r"uncertainty must be an Uncertainty"),
         (
             {"uncertainty": Uncertainty(15.0, 1.0, 0.0, 0.0, "x")},
-            r"growth_sd = 15.0 percentage points is too large",
+            r"growth_sd = 15 percentage points \(in the last year.*\) is too large",
         ),
         ({"dask_address": ""}, r"Dask scheduler address must be text such as 'tcp://"),
     ],
@@ -384,25 +365,6 @@ def test_bad_input_raises_input_error(changes, message):
     with pytest.raises(InputError, match=message) as info:
         _call(**changes)
     assert isinstance(info.value, ValueError)
-
-
-@pytest.mark.parametrize(
-    ("fields", "message"),
-    [
-        ({"growth_sd": -0.1}, r"growth_sd is -0.1 .* must be >= 0"),
-        ({"inflation_sd": -1.0}, r"inflation_sd is -1.0"),
-        ({"rho": 1.0}, r"rho is 1.0; .* must be in \[0, 1\)"),
-        ({"rho": -0.2}, r"rho is -0.2"),
-        ({"corr": 1.0}, r"corr is 1.0; .* strictly between -1 and 1"),
-        ({"corr": -1.0}, r"corr is -1.0"),
-        ({"growth_sd": float("nan")}, r"growth_sd is nan; it must be a finite number"),
-        ({"rho": "0.3"}, r"rho must be a number"),
-    ],
-)
-def test_bad_uncertainty_raises_input_error(fields, message):
-    values = {"growth_sd": 1.0, "inflation_sd": 1.0, "rho": 0.3, "corr": 0.0, "source": "t"}
-    with pytest.raises(InputError, match=message):
-        Uncertainty(**{**values, **fields})
 
 
 def test_scalar_target_is_broadcast():

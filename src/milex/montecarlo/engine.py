@@ -1,52 +1,83 @@
 """Monte Carlo engine: the probability that planned spending meets a share-of-GDP target.
 
-Pure numpy; it reads no store (the caller passes arrays).  The model, per country ``c`` and
-projection year ``y`` (``y = 0`` is the first year after the base year):
+Pure numpy; it reads no store (the caller passes arrays).  Units: amounts and GDP in million
+national currency at current prices (any one unit per country, the same for both); growth,
+inflation and their sds and biases in percent per year / percentage points (2.5 means 2.5%);
+spending errors in percent of the planned amount; shares of GDP in percent (3.5 means 3.5%),
+never fractions; probabilities in [0, 1].
 
-* ``amounts[c, y]``: planned spending, national currency, current prices;
-* nominal GDP, in the currency and units of ``gdp_base``, is uncertain::
+The model, per draw, country ``c`` and projection year ``t`` (``t = 0`` is the first year after
+the base year):
 
-      GDP[c, y] = gdp_base[c] * prod_{t <= y} (1 + g[c, t] / 100) * (1 + p[c, t] / 100)
+* Shocks.  Standard normals ``u_g[c, t]``, ``u_p[c, t]`` of each country and, per draw and
+  year, common factors ``f_g[t]``, ``f_p[t]`` shared by all countries.  With ``k =
+  country_corr`` the yearly innovations are ``w_g = sqrt(k) f_g + sqrt(1 - k) u_g`` (and
+  ``w_p'`` alike), then ``w_p = corr w_g + sqrt(1 - corr**2) w_p'``: two countries' growth (or
+  inflation) shocks have correlation ``k``, a country's growth and inflation ``corr``.  The
+  standardised errors follow a stationary AR(1) over the years: ``e_0 = w_0``,
+  ``e_t = rho e_{t-1} + sqrt(1 - rho**2) w_t``.
+* Recession regime: ``R[t]`` is 1 with probability ``recession_prob``, one Bernoulli per draw
+  and year, common to every country of the run (0 otherwise).
+* Growth and inflation, percent per year, with sds that widen with the horizon::
 
-  with real growth ``g`` and GDP-deflator inflation ``p`` in percent per year;
-* draws: ``g = growth + growth_sd * e_g`` and ``p = inflation + inflation_sd * e_p`` (percent,
-  sds in percentage points), where each standard-normal shock follows a stationary AR(1) over
-  the years (``e_0 ~ N(0, 1)``, ``e_t = rho * e_{t-1} + sqrt(1 - rho**2) * u_t``) and ``e_g``,
-  ``e_p`` have correlation ``corr`` in the same year (``corr * rho**|t - s|`` across years);
-  countries are simulated independently (no cross-country correlation);
-* the share of GDP is ``100 * amounts / GDP``: percent of GDP, never a fraction.
+      g[c, t] = growth[c, t] - growth_bias + growth_sd * (1 + horizon_slope * t) * e_g[c, t]
+                + recession_growth * R[t]
+      p[c, t] = inflation[c, t] - inflation_bias + inflation_sd * (1 + horizon_slope * t)
+                * e_p[c, t]
+
+* Nominal GDP relative to the base year, drawn and central (no shocks, no bias)::
+
+      L[c, t] = prod_{s <= t} (1 + g[c, s] / 100) (1 + p[c, s] / 100)
+      L0[c, t] = prod_{s <= t} (1 + growth[c, s] / 100) (1 + inflation[c, s] / 100)
+
+* Spending.  ``amounts`` are planned on the central GDP path.  A money plan (``share_plan``
+  False) is a fixed nominal budget; a share plan moves with GDP (``amount * L / L0``).  Either
+  is then missed or revised by a relative error, independent over countries, years and draws::
+
+      spend[c, t] = plan[c, t] * max(0, 1 + (spend_bias[c] + spend_sd[c] * z[c, t]) / 100)
+
+* The share of GDP, percent: ``share = 100 * spend / (gdp_base * L)``; a share plan's share
+  is thus ``100 * amount / (gdp_base * L0)`` times the spending error, whatever GDP does.
+* A group (``weights``: each member's base-year GDP in one common currency) is judged on its
+  GDP-weighted share at base-year exchange rates::
+
+      group[t] = 100 * sum_c w_c spend[c, t] / gdp_base[c] / sum_c w_c L[c, t]
+
+  and ``members_meeting[t, m]`` is the probability that exactly ``m`` members meet their own
+  target that year.
 
 Per country-year :func:`simulate` reports the median, 5th and 95th percentiles and the mean of
-the share (percent of GDP) and ``prob_meet = P(share >= target[c])`` (a probability in [0, 1]).
+the share (percent of GDP) and ``prob_meet = P(share >= target[c])`` (a probability in [0, 1]),
+and the same for the group.
 
 How it is computed (memory stays flat at any number of draws):
 
-* Draws come in blocks of ``BLOCK`` (5,000).  A block is simulated one year at a time on
-  ``[5,000, n_countries]`` float32 arrays; a chunk (``chunk_size`` draws, whole blocks) is one
-  task for a worker and returns only a histogram, exact counts and per-block sums.
-* Normal shocks: Box-Muller transform of float32 uniforms from numpy's ``SFC64`` generator
-  (2.5x faster here than numpy's float32 ziggurat).  float32 uniforms cap ``|shock|`` at
-  5.77 sd (a normal exceeds that with probability 8e-9), which changes no reported figure.
+* Draws come in blocks of ``BLOCK``: a block is simulated one year at a time on
+  ``[BLOCK, n_countries]`` float32 arrays small enough to stay in the core's cache; a chunk
+  (``chunk_size`` draws, whole blocks) is one task for a worker and returns only the non-zero
+  bins of its histogram (indices and counts), exact counts and per-block sums.
+* Normal shocks: numpy's float32 ziggurat (``Generator.standard_normal(dtype=float32)``) on
+  ``SFC64``.  Each kind of draw (own growth, own inflation, common factors, recession,
+  spending) has its own stream, so changing one setting leaves the others' numbers alone
+  (common random numbers for sensitivity runs) and a setting at 0 costs no draws.
 * Quantiles come from merged histograms on a fixed lattice: bins of ``bin_width`` percentage
   points of GDP (``BASE_BIN_WIDTH`` = 0.001 pp, raised on a 1-2-5 scale only if the histogram
   would exceed ``MAX_BINS`` bins).  Each country-year keeps the window of the lattice where its
-  share can fall (the deterministic share times ``exp(+-10`` sds of log nominal GDP``)``, plus
-  an underflow and an overflow bin).  Quantiles are interpolated linearly inside their bin, so
+  share can fall (the central share times ``exp(+-10`` sds of log nominal GDP and the largest
+  drift of the biases and recessions``)`` times the spending factor at +-10 sds, plus an
+  underflow and an overflow bin).  Quantiles are interpolated linearly inside their bin, so
   they are exact to within ``bin_width`` for the draws made (Monte Carlo error comes on top).
-  A quantile outside the window would be NaN; that takes 10-sd shocks, which the input checks
-  and the 5.77-sd cap rule out.
-* ``prob_meet`` counts draws exactly. The share is computed in float32 (relative error about
+* ``prob_meet`` counts draws exactly.  The share is computed in float32 (relative error about
   1e-6 after a decade of yearly products), so a share within ``MEET_TOLERANCE_PP``
   (0.0001 points) below the target counts as meeting it: a plan that lands exactly on the
   target with no uncertainty meets it with probability 1.
-* The mean sums the float32 shares pairwise within a block (relative error ~1e-6) and the
-  block sums in float64, in block order.
+* The mean sums the float32 shares pairwise within a block and the block sums in float64, in
+  block order.
 
-Reproducibility: block ``i`` draws from ``numpy.random.SeedSequence(seed).spawn(n)[i]`` (built
-directly as ``SeedSequence(seed, spawn_key=(i,))``).  Histograms and counts are integers and
-block sums are folded in block order, so the same seed gives bit-identical results whatever the
-chunk size, the number of workers, the order chunks finish in, or local versus Dask execution.
-More draws with the same seed extend a run: its first blocks are the same.
+Reproducibility: block ``i`` draws stream ``s`` from ``SeedSequence(seed, spawn_key=(i, s))``.
+Histograms and counts are integers and block sums are folded in block order, so the same seed
+gives bit-identical results whatever the chunk size, the number of workers, the order chunks
+finish in, or local versus Dask execution.  More draws with the same seed extend a run.
 """
 
 from __future__ import annotations
@@ -60,12 +91,12 @@ import numpy as np
 from milex.errors import InputError
 from milex.montecarlo.uncertainty import Uncertainty
 
-BLOCK = 5_000
+BLOCK = 2_000
 """Draws per random-number block: the unit of reproducibility (chunks hold whole blocks)."""
 
 MAX_BINS = 8_000_000
-"""Upper bound on histogram bins over all country-years (4 bytes each per chunk in flight,
-8 in the total)."""
+"""Upper bound on histogram bins over all country-years (4 bytes each per worker, 8 in the
+total)."""
 
 MAX_SD_RATIO = 10.0
 """A sd may be at most 1/10 of the distance of the central path from -100% (GDP wiped out)."""
@@ -81,14 +112,35 @@ a unit mistake, and would overflow the histogram lattice)."""
 BASE_BIN_WIDTH = 0.001
 """Finest share resolution, percentage points of GDP."""
 
-_WINDOW_SDS = 10.0  # half-width of each country-year's histogram window, in sds of log GDP
-_MAX_LOG_SPAN = math.log(1000.0)  # the window never spans more than 1000x the central share
+_WINDOW_SDS = 10.0  # half-width of each country-year's histogram window, in sds
+_MAX_LOG_SPAN = math.log(1000.0)  # the GDP part of a window never spans more than 1000x
 _F32 = np.float32
+# Random streams of a block (the second element of its spawn key).
+_OWN_G, _OWN_P, _COMMON, _RECESSION, _SPEND = range(5)
 
 
 # --------------------------------------------------------------------------------------------
-# Result
+# Results
 # --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    """Distribution of a group's GDP-weighted share of GDP per projection year.
+
+    Attributes:
+        median, p05, p95, mean: ``[n_years]``, percent of GDP (quantiles to ``bin_width``).
+        prob_meet: ``[n_years]``, probability that the group's share is >= the group target.
+        members_meeting: ``[n_years, n_countries + 1]``, probability that exactly ``m``
+            members meet their own target that year (each row sums to 1).
+    """
+
+    median: np.ndarray
+    p05: np.ndarray
+    p95: np.ndarray
+    mean: np.ndarray
+    prob_meet: np.ndarray
+    members_meeting: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -108,6 +160,7 @@ class SimulationResult:
         seed: the seed used; when ``simulate`` was called with ``seed=None`` this is the fresh
             entropy it drew, so passing it back reproduces the run.
         bin_width: resolution of the quantiles, percentage points of GDP.
+        group: the GDP-weighted group share when ``weights`` were given, else None.
     """
 
     median: np.ndarray
@@ -118,6 +171,7 @@ class SimulationResult:
     draws: int
     seed: int | None
     bin_width: float
+    group: GroupResult | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -132,33 +186,47 @@ class Plan:
     block: int  # draws per random-number block (BLOCK)
     n_countries: int
     n_years: int
-    a_g: np.ndarray  # [Y, C] float32, 1 + growth / 100
-    a_p: np.ndarray  # [Y, C] float32, 1 + inflation / 100
-    b_g: float  # growth_sd / 100
-    b_p: float  # inflation_sd / 100
+    a_g: np.ndarray  # [Y, C] float32, 1 + (growth - growth_bias) / 100
+    a_p: np.ndarray  # [Y, C] float32, 1 + (inflation - inflation_bias) / 100
+    s_g: np.ndarray  # [Y] float32, growth sd in year t / 100
+    s_p: np.ndarray  # [Y] float32, inflation sd in year t / 100
     rho: float
     corr: float
-    k: np.ndarray  # [Y, C] float32, 100 * amounts / gdp_base (share when GDP stays at base)
-    target: np.ndarray  # [C] float32, percent, less MEET_TOLERANCE_PP
+    country_corr: float
+    recession_prob: float
+    recession_drop: float  # recession_growth / 100 (<= 0)
+    k: np.ndarray  # [Y, C] float32, 100 * amounts / gdp_base (/ L0 for a share plan)
+    by_share: np.ndarray  # [C] bool, a share plan (its share does not depend on GDP)
+    spend_mu: np.ndarray  # [C] float32, 1 + spend_bias / 100
+    spend_s: np.ndarray  # [C] float32, spend_sd / 100
+    weights: np.ndarray | None  # [C] float32, group weights summing to 1 (None: no group)
+    target: np.ndarray  # [C + G] float32, percent, less MEET_TOLERANCE_PP (group last)
     inv_bw: float  # 1 / bin_width
-    lo_bins: np.ndarray  # [Y, C] float64, window start in bins (window start / bin_width)
-    lo_m1: np.ndarray  # [Y, C] float32, lo_bins - 1 (bin 0 of a cell is its underflow)
-    n_bins: np.ndarray  # [Y, C] int64, bins in the window (without under/overflow)
-    top: np.ndarray  # [Y, C] float32, n_bins + 1 (the overflow bin)
-    cell_start: np.ndarray  # [Y, C] intp, first bin of each cell in the flat histogram
+    lo_bins: np.ndarray  # [Y, C + G] float64, window start in bins (window start / bin_width)
+    lo_m1: np.ndarray  # [Y, C + G] float32, lo_bins - 1 (bin 0 of a cell is its underflow)
+    n_bins: np.ndarray  # [Y, C + G] int64, bins in the window (without under/overflow)
+    top: np.ndarray  # [Y, C + G] float32, n_bins + 1 (the overflow bin)
+    cell_start: np.ndarray  # [Y, C + G] intp, first bin of each cell in the flat histogram
     total_bins: int
 
     @property
     def n_blocks(self) -> int:
         return -(-self.draws // self.block)
 
+    @property
+    def n_cells(self) -> int:
+        """Cells per year: the countries, and the group when there is one."""
+        return self.n_countries + (self.weights is not None)
+
 
 @dataclass
 class ChunkResult:
     first_block: int
-    hist: np.ndarray  # [total_bins] int32, draws per bin
-    meet: np.ndarray  # [Y, C] int64, draws with share >= target
-    block_sums: np.ndarray  # [n_blocks_in_chunk, Y, C] float64, sum of shares per block
+    bins: np.ndarray  # int64, the histogram bins the chunk's draws fell in (ascending)
+    counts: np.ndarray  # int64, draws in each of those bins
+    meet: np.ndarray  # [Y, C + G] int64, draws with share >= target
+    members: np.ndarray | None  # [Y, C + 1] int64, draws in which m members met their target
+    block_sums: np.ndarray  # [n_blocks_in_chunk, Y, C + G] float64, sum of shares per block
 
 
 def colsum(x: np.ndarray) -> np.ndarray:
@@ -175,108 +243,141 @@ def colsum(x: np.ndarray) -> np.ndarray:
     return x[0]
 
 
-def make_scratch(plan: Plan) -> list[np.ndarray]:
-    """Work arrays for one block: eight float32 ``[block, countries]`` and one intp."""
-    shape = (plan.block, plan.n_countries)
-    return [np.empty(shape, _F32) for _ in range(8)] + [np.empty(shape, np.intp)]
+class Scratch:
+    """Work arrays of one worker for one block, reused from chunk to chunk (fresh large
+    allocations per chunk would let the C heap grow), and its histogram (int32, all zero
+    between chunks: a chunk holds fewer than 2**31 draws)."""
+
+    def __init__(self, plan: Plan) -> None:
+        b, n_c = plan.block, plan.n_countries
+        self.e_g, self.e_p, self.w, self.level, self.share, self.tmp = (
+            np.empty((b, n_c), _F32) for _ in range(6)
+        )
+        self.cells = np.empty((b, plan.n_cells), _F32)  # shares of the countries and group
+        self.pos = np.empty((b, plan.n_cells), _F32)  # their positions on the histogram lattice
+        self.idx = np.empty((b, plan.n_cells), np.intp)
+        self.met = np.empty((b, n_c), np.bool_)
+        self.common = np.empty((b, 2), _F32)
+        self.recession = np.empty(b, _F32)
+        self.hist = np.zeros(plan.total_bins, np.int32)
+
+
+def _stream(plan: Plan, block: int, kind: int) -> np.random.Generator:
+    return np.random.Generator(
+        np.random.SFC64(np.random.SeedSequence(plan.entropy, spawn_key=(block, kind)))
+    )
+
+
+def _shock(gen: np.random.Generator, own: np.ndarray, common: np.ndarray | None, k: float):
+    """Standard-normal innovations into ``own``: ``sqrt(k) common + sqrt(1 - k) own``."""
+    gen.standard_normal(dtype=_F32, out=own)
+    if common is not None:
+        np.multiply(own, _F32(math.sqrt(1.0 - k)), out=own)
+        own += _F32(math.sqrt(k)) * common[:, None]
+
+
+def _simulate_block(plan: Plan, s: Scratch, b: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """One block of ``m`` draws: histogram into ``s.hist``; per year the met counts
+    ``[Y, C + G]`` and members-meeting counts ``[Y, C + 1]``, and the share sums ``[Y, C + G]``."""
+    n_c, n_y = plan.n_countries, plan.n_years
+    gen_g, gen_p = _stream(plan, b, _OWN_G), _stream(plan, b, _OWN_P)
+    cc = plan.country_corr
+    gen_c = _stream(plan, b, _COMMON) if cc > 0 else None
+    gen_r = _stream(plan, b, _RECESSION) if plan.recession_prob > 0 else None
+    gen_s = _stream(plan, b, _SPEND) if (plan.spend_s > 0).any() else None
+    e_g, e_p, w, level, share, tmp = (a[:m] for a in (s.e_g, s.e_p, s.w, s.level, s.share, s.tmp))
+    cells, pos, idx, met, common = s.cells[:m], s.pos[:m], s.idx[:m], s.met[:m], s.common[:m]
+    counts = np.zeros((n_y, plan.n_cells + n_c + 1), np.int64)
+    sums = np.zeros((n_y, plan.n_cells), np.float64)
+    money = ~plan.by_share
+    innov = _F32(math.sqrt(1.0 - plan.rho**2))
+    rest = _F32(math.sqrt(1.0 - plan.corr**2))
+    level.fill(1.0)
+    for t in range(n_y):
+        if gen_c is not None:
+            gen_c.standard_normal(dtype=_F32, out=common)
+        # e_g: the standardised growth error of year t (AR(1) over the years)
+        _shock(gen_g, w, None if gen_c is None else common[:, 0], cc)
+        if t == 0:
+            e_g[...] = w
+        else:
+            e_g *= _F32(plan.rho)
+            e_g += innov * w
+        # e_p: inflation, correlated with this year's growth innovation
+        np.multiply(w, _F32(plan.corr), out=tmp)
+        _shock(gen_p, w, None if gen_c is None else common[:, 1], cc)
+        tmp += rest * w
+        if t == 0:
+            e_p[...] = tmp
+        else:
+            e_p *= _F32(plan.rho)
+            e_p += innov * tmp
+        # level *= (1 + g / 100) (1 + p / 100)
+        np.multiply(e_g, plan.s_g[t], out=tmp)
+        tmp += plan.a_g[t]
+        if gen_r is not None:
+            gen_r.random(dtype=_F32, out=s.recession[:m])
+            tmp += np.where(
+                s.recession[:m] < _F32(plan.recession_prob), _F32(plan.recession_drop), _F32(0)
+            )[:, None]
+        level *= tmp
+        np.multiply(e_p, plan.s_p[t], out=tmp)
+        tmp += plan.a_p[t]
+        level *= tmp
+        # share of GDP, percent: k * spending factor / L (a share plan's k is already / L0)
+        if gen_s is not None:
+            gen_s.standard_normal(dtype=_F32, out=share)
+            share *= plan.spend_s
+            share += plan.spend_mu
+            np.maximum(share, _F32(0), out=share)
+            share *= plan.k[t]
+        else:
+            np.multiply(plan.k[t], plan.spend_mu, out=share)  # broadcast [C] -> [m, C]
+        np.divide(share, level, out=share, where=money)
+        cells[:, :n_c] = share
+        if plan.weights is not None:  # GDP-weighted share: sum w share L / sum w L
+            np.multiply(level, plan.weights, out=tmp)
+            den = tmp.sum(axis=1)
+            tmp *= share
+            np.divide(tmp.sum(axis=1), den, out=cells[:, n_c])
+            np.greater_equal(share, plan.target[:n_c], out=met)
+            counts[t, plan.n_cells :] = np.bincount(met.sum(axis=1), minlength=n_c + 1)
+        counts[t, : plan.n_cells] = np.count_nonzero(cells >= plan.target, axis=0)
+        # histogram: bin = floor(share / bw - lo) + 1 within the cell, limited to 0 (underflow)
+        # .. n_bins + 1 (overflow); truncation is floor as the values are >= 0
+        np.multiply(cells, _F32(plan.inv_bw), out=pos)
+        pos -= plan.lo_m1[t]
+        np.minimum(pos, plan.top[t], out=pos)
+        np.maximum(pos, _F32(0), out=pos)
+        idx[...] = pos
+        idx += plan.cell_start[t]
+        np.add.at(s.hist, idx.ravel(), np.int32(1))  # int32 like hist: a cast is 20x slower
+        sums[t] = colsum(cells)
+    return counts, sums
 
 
 def run_chunk(
-    plan: Plan,
-    first_block: int,
-    n_blocks: int,
-    scratch: list[np.ndarray] | None = None,
-    hist: np.ndarray | None = None,
+    plan: Plan, first_block: int, n_blocks: int, scratch: Scratch | None = None
 ) -> ChunkResult:
     """Simulate blocks ``first_block .. first_block + n_blocks - 1`` (a contiguous draw range).
 
-    Each block of at most ``plan.block`` draws is simulated year by year on
-    ``[block, countries]`` float32 arrays; only the histogram, the counts and the per-block
-    sums outlive a block, so memory does not depend on the number of draws.  ``scratch``
-    (from :func:`make_scratch`) and ``hist`` (int32, ``plan.total_bins``; zeroed here) let a
-    local worker reuse its buffers from chunk to chunk instead of reallocating them.
+    Only the histogram's non-zero bins, the counts and the per-block sums outlive a block, so
+    memory does not depend on the number of draws.  ``scratch`` (a :class:`Scratch`) lets a
+    local worker reuse its buffers from chunk to chunk; its histogram is left all zero.
     """
-    n_c, n_y, block = plan.n_countries, plan.n_years, plan.block
-    # r: uniform, then the Box-Muller radius; z_p: uniform angle, then the inflation normal;
-    # z_g: growth normal, then the met-target indicator; level: nominal GDP / base-year GDP.
-    r, z_p, z_g, e_g, e_p, level, tmp, share, idx = scratch or make_scratch(plan)
-    if hist is None:
-        hist = np.zeros(plan.total_bins, np.int32)  # a chunk holds < 2**31 draws
-    else:
-        hist.fill(0)
-    meet = np.zeros((n_y, n_c), np.int64)
-    block_sums = np.zeros((n_blocks, n_y, n_c), np.float64)
-
-    rho = _F32(plan.rho)
-    innov = _F32(math.sqrt(1.0 - plan.rho**2))
-    corr0 = _F32(plan.corr)
-    rest0 = _F32(math.sqrt(1.0 - plan.corr**2))
-    corr1 = _F32(plan.corr * math.sqrt(1.0 - plan.rho**2))
-    rest1 = _F32(math.sqrt(1.0 - plan.corr**2) * math.sqrt(1.0 - plan.rho**2))
-    b_g, b_p = _F32(plan.b_g), _F32(plan.b_p)
-    inv_bw = _F32(plan.inv_bw)
-    one, zero, minus_two, two_pi = _F32(1.0), _F32(0.0), _F32(-2.0), _F32(2.0 * math.pi)
-    one_count = np.int32(1)  # same dtype as hist: np.add.at is 20x slower if it must cast
-
+    s = scratch or Scratch(plan)
+    n_y, n_c = plan.n_years, plan.n_countries
+    counts = np.zeros((n_y, plan.n_cells + n_c + 1), np.int64)
+    block_sums = np.zeros((n_blocks, n_y, plan.n_cells), np.float64)
     for j, b in enumerate(range(first_block, first_block + n_blocks)):
-        m = min(block, plan.draws - b * block)
-        gen = np.random.Generator(
-            np.random.SFC64(np.random.SeedSequence(plan.entropy, spawn_key=(b,)))
-        )
-        rv, zpv, zgv, egv, epv = r[:m], z_p[:m], z_g[:m], e_g[:m], e_p[:m]
-        lv, tv, sv, iv = level[:m], tmp[:m], share[:m], idx[:m]
-        lv.fill(one)
-        for t in range(n_y):
-            # Two independent standard normals per draw and country: Box-Muller transform of
-            # float32 uniforms (the order of the uniforms per block defines the random stream).
-            gen.random(out=rv, dtype=_F32)
-            gen.random(out=zpv, dtype=_F32)
-            np.subtract(one, rv, out=rv)  # (0, 1], so the log is finite
-            np.log(rv, out=rv)
-            np.multiply(rv, minus_two, out=rv)
-            np.sqrt(rv, out=rv)
-            np.multiply(zpv, two_pi, out=zpv)
-            np.cos(zpv, out=zgv)
-            np.sin(zpv, out=zpv)
-            np.multiply(zgv, rv, out=zgv)
-            np.multiply(zpv, rv, out=zpv)
-            if t == 0:  # stationary start: e ~ N(0, 1), corr(e_g, e_p) = corr
-                egv[...] = zgv
-                np.multiply(zgv, corr0, out=epv)
-                np.multiply(zpv, rest0, out=tv)
-                np.add(epv, tv, out=epv)
-            else:  # AR(1): e_t = rho e_{t-1} + sqrt(1 - rho^2) u_t
-                np.multiply(egv, rho, out=egv)
-                np.multiply(zgv, innov, out=tv)
-                np.add(egv, tv, out=egv)
-                np.multiply(epv, rho, out=epv)
-                np.multiply(zgv, corr1, out=tv)
-                np.add(epv, tv, out=epv)
-                np.multiply(zpv, rest1, out=tv)
-                np.add(epv, tv, out=epv)
-            # level *= (1 + g / 100) * (1 + p / 100)
-            np.multiply(egv, b_g, out=tv)
-            np.add(tv, plan.a_g[t], out=tv)
-            np.multiply(lv, tv, out=lv)
-            np.multiply(epv, b_p, out=tv)
-            np.add(tv, plan.a_p[t], out=tv)
-            np.multiply(lv, tv, out=lv)
-            np.divide(plan.k[t], lv, out=sv)  # share of GDP, percent
-
-            # Histogram: bin = floor(share / bw - lo) + 1 within the cell, limited to
-            # 0 (underflow) .. n_bins + 1 (overflow); truncation is floor as values are >= 0.
-            np.multiply(sv, inv_bw, out=tv)
-            np.subtract(tv, plan.lo_m1[t], out=tv)
-            np.minimum(tv, plan.top[t], out=tv)
-            np.maximum(tv, zero, out=tv)
-            iv[...] = tv
-            np.add(iv, plan.cell_start[t], out=iv)
-            np.add.at(hist, iv.ravel(), one_count)
-            # Exact count of draws meeting the target (0/1 in float32; sums <= block exact).
-            np.greater_equal(sv, plan.target, out=zgv, casting="unsafe")
-            meet[t] += colsum(zgv).astype(np.int64)
-            block_sums[j, t] = colsum(sv)  # destroys sv, no longer needed this year
-    return ChunkResult(first_block, hist, meet, block_sums)
+        m = min(plan.block, plan.draws - b * plan.block)
+        block_counts, block_sums[j] = _simulate_block(plan, s, b, m)
+        counts += block_counts
+    bins = np.flatnonzero(s.hist)
+    hits = s.hist[bins].astype(np.int64)
+    s.hist[bins] = 0
+    members = counts[:, plan.n_cells :] if plan.weights is not None else None
+    return ChunkResult(first_block, bins, hits, counts[:, : plan.n_cells], members, block_sums)
 
 
 # --------------------------------------------------------------------------------------------
@@ -391,6 +492,102 @@ def validate_inputs(
     return amounts_a, gdp_a, growth_a, infl_a, targets_a
 
 
+def _per_country(name: str, value: Any, n_c: int, unit: str) -> np.ndarray:
+    """A number or ``[n_countries]`` numbers as a float64 ``[n_countries]`` array."""
+    if np.ndim(value) == 0:
+        return _array(name, [value], 1, unit).repeat(n_c)
+    arr = _array(name, value, 1, unit)
+    if arr.shape != (n_c,):
+        raise InputError(
+            f"{name} has shape {arr.shape} but there are {n_c} countries, so {name} must be "
+            f"one number or ({n_c},) ({unit}), in the order of the countries of amounts."
+        )
+    return arr
+
+
+@dataclass(frozen=True)
+class Options:
+    """The spending and group settings of a run, checked (see :func:`validate_options`)."""
+
+    spend_bias: np.ndarray  # [C] percent of the planned amount
+    spend_sd: np.ndarray  # [C] percent of the planned amount
+    share_plan: np.ndarray  # [C] bool
+    weights: np.ndarray | None  # [C] > 0, base-year GDP in one common currency
+    group_target: float | None  # percent of GDP
+
+
+def validate_options(
+    unc: Uncertainty,
+    targets: np.ndarray,
+    spend_bias: Any,
+    spend_sd: Any,
+    share_plan: Any,
+    weights: Any,
+    group_target: Any,
+) -> Options:
+    """Checks the spending error, the share plans and the group of :func:`simulate`.
+
+    ``spend_bias`` / ``spend_sd`` None take the uncertainty's, and 0 where that is None too.
+    """
+    n_c = targets.shape[0]
+    unit = "percent of the planned amount"
+    if spend_bias is None:
+        spend_bias = 0.0 if unc.spend_bias is None else unc.spend_bias
+    if spend_sd is None:
+        spend_sd = 0.0 if unc.spend_sd is None else unc.spend_sd
+    bias = _per_country("spend_bias", spend_bias, n_c, unit)
+    sd = _per_country("spend_sd", spend_sd, n_c, unit)
+    if (bias <= -100).any():
+        bad = int(np.argmax(bias <= -100))
+        raise InputError(
+            f"spend_bias[{bad}] is {bias[bad]}; the mean spending error is a percent of the "
+            "planned amount and must be > -100 (-5 means 5% under-spent)."
+        )
+    if (sd < 0).any() or (sd > 100).any():
+        bad = int(np.argmax((sd < 0) | (sd > 100)))
+        raise InputError(
+            f"spend_sd[{bad}] is {sd[bad]}; the sd of the spending error is a percent of the "
+            "planned amount and must be between 0 and 100 (e.g. 3 for 3%)."
+        )
+    if share_plan is None:
+        by_share = np.zeros(n_c, np.bool_)
+    else:
+        by_share = np.asarray(share_plan)
+        if by_share.dtype != np.bool_ or by_share.shape not in ((), (n_c,)):
+            raise InputError(
+                f"share_plan must be None, True/False or {n_c} True/False values (True: the "
+                f"plan is a share of GDP and moves with it), got {share_plan!r}."
+            )
+        by_share = np.broadcast_to(by_share, (n_c,)).copy()
+    weights_a = None
+    if weights is not None:
+        weights_a = _per_country("weights", weights, n_c, "base-year GDP, one common currency")
+        if np.ndim(weights) == 0 or (weights_a <= 0).any():
+            raise InputError(
+                f"weights must be {n_c} numbers > 0 (each member's base-year GDP in one common "
+                f"currency), got {weights!r}."
+            )
+        if group_target is None:
+            if (targets != targets[0]).any():
+                raise InputError(
+                    f"the members' targets differ ({sorted(set(targets.tolist()))}); give the "
+                    "group's own target as group_target (percent of GDP), e.g. 3.5."
+                )
+            group_target = float(targets[0])
+        group_target = float(_array("group_target", [group_target], 1, "percent of GDP")[0])
+        if not 0 <= group_target <= 100:
+            raise InputError(
+                f"group_target is {group_target}; it is a share of GDP in percent and must be "
+                "between 0 and 100 (3.5 means 3.5% of GDP)."
+            )
+    elif group_target is not None:
+        raise InputError(
+            "group_target was given without weights; pass weights (each member's base-year "
+            "GDP in one common currency) to judge a group, or drop group_target."
+        )
+    return Options(bias, sd, by_share, weights_a, group_target)
+
+
 # --------------------------------------------------------------------------------------------
 # Planning the histogram grid
 # --------------------------------------------------------------------------------------------
@@ -406,16 +603,24 @@ def _nice_ceil(x: float) -> float:
     raise AssertionError("unreachable")
 
 
-def _log_gdp_sd(unc: Uncertainty, n_years: int) -> np.ndarray:
-    """Upper bound on the sd of log nominal GDP at each horizon, [n_years] (linearised model).
+def yearly_sds(unc: Uncertainty, n_years: int) -> tuple[np.ndarray, np.ndarray]:
+    """The sds of growth and of inflation in each projection year, percentage points [Y]."""
+    widen = 1.0 + unc.horizon_slope * np.arange(n_years)
+    return unc.growth_sd * widen, unc.inflation_sd * widen
 
-    Uses ``corr = 1`` (the widest case) so the bound holds for any correlation.
-    """
-    per_year = (unc.growth_sd + unc.inflation_sd) / 100.0
+
+def _log_gdp_span(unc: Uncertainty, n_years: int) -> np.ndarray:
+    """Half-width of the window of log nominal GDP around its central path at each horizon
+    [n_years]: ``_WINDOW_SDS`` sds of the linearised model (with ``corr = 1``, the widest
+    case) plus the largest drift the biases and the recessions can add."""
+    s_g, s_p = yearly_sds(unc, n_years)
+    per_year = (s_g + s_p) / 100.0
     lags = np.abs(np.subtract.outer(np.arange(n_years), np.arange(n_years)))
-    cov = unc.rho**lags
-    s = np.array([cov[: y + 1, : y + 1].sum() for y in range(n_years)])
-    return per_year * np.sqrt(s)
+    cov = np.outer(per_year, per_year) * unc.rho**lags
+    sd = np.sqrt([cov[: y + 1, : y + 1].sum() for y in range(n_years)])
+    drift = abs(unc.growth_bias) + abs(unc.inflation_bias) + abs(unc.recession_growth)
+    drifts = -np.log(1.0 - min(drift, 99.0) / 100.0) * np.arange(1, n_years + 1)
+    return np.minimum(_WINDOW_SDS * sd + drifts, _MAX_LOG_SPAN) + 1e-3
 
 
 def plan_grid(
@@ -425,44 +630,60 @@ def plan_grid(
     inflation: np.ndarray,
     targets: np.ndarray,
     unc: Uncertainty,
+    opts: Options,
     draws: int,
     entropy: int,
 ) -> tuple[Plan, float]:
     n_c, n_y = amounts.shape
+    central_level = np.cumprod((1 + growth / 100.0) * (1 + inflation / 100.0), axis=1)
     k = 100.0 * amounts / gdp_base[:, None]  # [C, Y]
-    a_g = 1.0 + growth / 100.0
-    a_p = 1.0 + inflation / 100.0
-    central = k / np.cumprod(a_g * a_p, axis=1)  # deterministic share path, percent
-    span = np.minimum(_WINDOW_SDS * _log_gdp_sd(unc, n_y), _MAX_LOG_SPAN)[None, :] + 1e-3
-    lo = central * np.exp(-span)
-    hi = central * np.exp(span)
+    central = k / central_level  # planned share on the central path, percent
+    k = np.where(opts.share_plan[:, None], central, k)
+    span = _log_gdp_span(unc, n_y)[None, :]
+    low_f = np.maximum(1 + (opts.spend_bias - _WINDOW_SDS * opts.spend_sd) / 100.0, 0.0)
+    high_f = 1 + (opts.spend_bias + _WINDOW_SDS * opts.spend_sd) / 100.0
+    lo = central * np.exp(-span) * low_f[:, None]
+    hi = central * np.exp(span) * high_f[:, None]
+    target = targets
+    if opts.weights is not None:  # a weighted mean of the members' shares lies among them
+        lo = np.vstack([lo, lo.min(axis=0)])
+        hi = np.vstack([hi, hi.max(axis=0)])
+        target = np.append(targets, opts.group_target)
     width = BASE_BIN_WIDTH
     while True:
-        lo_b = np.floor(lo / width) - 2.0
-        lo_b = np.maximum(lo_b, 0.0)
+        lo_b = np.maximum(np.floor(lo / width) - 2.0, 0.0)
         hi_b = np.ceil(hi / width) + 2.0
         n_bins = hi_b - lo_b
         total = float((n_bins + 2).sum())
         if total <= max(MAX_BINS, 8 * n_bins.size):  # >= 6 bins per cell whatever the width
             break
         width = _nice_ceil(width * total / MAX_BINS * 1.0001)
-    lo_b, n_bins = lo_b.T, n_bins.T.astype(np.int64)  # [Y, C]
-    cell_bins = (n_bins + 2).ravel()  # with under/overflow, cells in (year, country) order
-    cell_start = (np.cumsum(cell_bins) - cell_bins).reshape(n_y, n_c).astype(np.intp)
+    lo_b, n_bins = lo_b.T, n_bins.T.astype(np.int64)  # [Y, C + G]
+    cell_bins = (n_bins + 2).ravel()  # with under/overflow, cells in (year, cell) order
+    cell_start = (np.cumsum(cell_bins) - cell_bins).reshape(n_bins.shape).astype(np.intp)
+    s_g, s_p = yearly_sds(unc, n_y)
+    weights = None if opts.weights is None else opts.weights / opts.weights.sum()
     plan = Plan(
         entropy=entropy,
         draws=draws,
         block=BLOCK,
         n_countries=n_c,
         n_years=n_y,
-        a_g=np.ascontiguousarray(a_g.T, dtype=_F32),
-        a_p=np.ascontiguousarray(a_p.T, dtype=_F32),
-        b_g=unc.growth_sd / 100.0,
-        b_p=unc.inflation_sd / 100.0,
+        a_g=np.ascontiguousarray(1.0 + (growth.T - unc.growth_bias) / 100.0, dtype=_F32),
+        a_p=np.ascontiguousarray(1.0 + (inflation.T - unc.inflation_bias) / 100.0, dtype=_F32),
+        s_g=(s_g / 100.0).astype(_F32),
+        s_p=(s_p / 100.0).astype(_F32),
         rho=unc.rho,
         corr=unc.corr,
+        country_corr=unc.country_corr,
+        recession_prob=unc.recession_prob,
+        recession_drop=unc.recession_growth / 100.0,
         k=np.ascontiguousarray(k.T, dtype=_F32),
-        target=(targets - MEET_TOLERANCE_PP).astype(_F32),
+        by_share=opts.share_plan,
+        spend_mu=(1.0 + opts.spend_bias / 100.0).astype(_F32),
+        spend_s=(opts.spend_sd / 100.0).astype(_F32),
+        weights=None if weights is None else weights.astype(_F32),
+        target=(target - MEET_TOLERANCE_PP).astype(_F32),
         inv_bw=1.0 / width,
         lo_bins=np.ascontiguousarray(lo_b),
         lo_m1=np.ascontiguousarray(lo_b - 1.0, dtype=_F32),
@@ -484,14 +705,17 @@ class Merger:
 
     def __init__(self, plan: Plan) -> None:
         self.hist = np.zeros(plan.total_bins, np.int64)
-        self.meet = np.zeros((plan.n_years, plan.n_countries), np.int64)
-        self.total = np.zeros((plan.n_years, plan.n_countries), np.float64)
+        self.meet = np.zeros((plan.n_years, plan.n_cells), np.int64)
+        self.members = np.zeros((plan.n_years, plan.n_countries + 1), np.int64)
+        self.total = np.zeros((plan.n_years, plan.n_cells), np.float64)
         self._next = 0
         self._pending: dict[int, np.ndarray] = {}
 
     def add(self, res: ChunkResult) -> None:
-        self.hist += res.hist
+        self.hist[res.bins] += res.counts  # the bins of a chunk are distinct
         self.meet += res.meet
+        if res.members is not None:
+            self.members += res.members
         self._pending[res.first_block] = res.block_sums
         while self._next in self._pending:
             sums = self._pending.pop(self._next)
@@ -527,3 +751,32 @@ def quantiles(
         value = np.where((j >= 1) & (j <= plan.n_bins), value, np.nan)
         out.append(value.T.copy())
     return out
+
+
+def build_result(merger: Merger, plan: Plan, width: float, entropy: int) -> SimulationResult:
+    """The :class:`SimulationResult` of a merged run."""
+    draws, n_c = plan.draws, plan.n_countries
+    median, p05, p95 = quantiles(merger.hist, plan, width, (0.5, 0.05, 0.95))
+    mean = (merger.total / draws).T
+    prob = (merger.meet / draws).T
+    group = None
+    if plan.weights is not None:
+        group = GroupResult(
+            median=median[n_c].copy(),
+            p05=p05[n_c].copy(),
+            p95=p95[n_c].copy(),
+            mean=mean[n_c].copy(),
+            prob_meet=prob[n_c].copy(),
+            members_meeting=merger.members / draws,
+        )
+    return SimulationResult(
+        median=median[:n_c].copy(),
+        p05=p05[:n_c].copy(),
+        p95=p95[:n_c].copy(),
+        mean=mean[:n_c].copy(),
+        prob_meet=prob[:n_c].copy(),
+        draws=draws,
+        seed=entropy,
+        bin_width=width,
+        group=group,
+    )

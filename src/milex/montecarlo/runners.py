@@ -4,7 +4,6 @@ cluster), and :func:`simulate`, the entry point that plans a run, runs it and me
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import functools
 import itertools
@@ -26,14 +25,16 @@ from milex.montecarlo.engine import (
     ChunkResult,
     Merger,
     Plan,
+    Scratch,
     SimulationResult,
+    build_result,
     check_int,
-    make_scratch,
     plan_grid,
-    quantiles,
     run_chunk,
     split_chunks,
     validate_inputs,
+    validate_options,
+    yearly_sds,
 )
 from milex.montecarlo.uncertainty import Uncertainty, load_uncertainty
 
@@ -205,29 +206,22 @@ def _run_local(
     pool: str,
 ) -> Generator[ChunkResult, None, None]:
     if workers == 1 or len(chunks) == 1:
-        buffers, hist = make_scratch(plan), None
+        scratch = Scratch(plan)
         for first, count in chunks:
-            res = run_chunk(plan, first, count, buffers, hist)
-            yield res  # merged by the caller before the generator resumes
-            hist = res.hist
+            yield run_chunk(plan, first, count, scratch)  # merged before the generator resumes
         return
     executor: Executor
     if pool == "thread":
         from concurrent.futures import ThreadPoolExecutor
 
         executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="milex-sim")
-        # Reuse buffers across chunks (fresh large allocations per chunk let the C heap grow).
-        local = threading.local()
-        spares: collections.deque[np.ndarray] = collections.deque()
+        local = threading.local()  # each thread reuses its buffers from chunk to chunk
 
         def task(first: int, count: int) -> ChunkResult:
             if not hasattr(local, "scratch"):
-                local.scratch = make_scratch(plan)
-            hist = spares.pop() if spares else None
-            return run_chunk(plan, first, count, local.scratch, hist)
+                local.scratch = Scratch(plan)
+            return run_chunk(plan, first, count, local.scratch)
 
-        def recycle(res: ChunkResult) -> None:
-            spares.append(res.hist)
     elif pool == "process":
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -236,9 +230,6 @@ def _run_local(
             max_workers=workers, mp_context=multiprocessing.get_context("spawn")
         )
         task = functools.partial(run_chunk, plan)
-
-        def recycle(res: ChunkResult) -> None:
-            pass
     else:
         raise InputError(f"pool must be 'thread' or 'process', got {pool!r}.")
     try:
@@ -254,7 +245,6 @@ def _run_local(
             for fut in done:
                 res = fut.result()
                 yield res  # the caller has merged it when the generator resumes
-                recycle(res)
                 del res
                 nxt = next(todo, None)
                 if nxt is not None:
@@ -320,17 +310,24 @@ def simulate(
     draws: int,
     seed: int | None = None,
     uncertainty: Uncertainty | None = None,
+    spend_bias: Any = None,
+    spend_sd: Any = None,
+    share_plan: Any = None,
+    weights: Any = None,
+    group_target: float | None = None,
     chunk_size: int = 25_000,
     workers: int | None = None,
     dask_address: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     pool: str = "thread",
 ) -> SimulationResult:
-    """Monte Carlo distribution of defence spending as a share of nominal GDP.
+    """Monte Carlo distribution of defence spending as a share of nominal GDP (the model is in
+    :mod:`milex.montecarlo.engine`'s docstring).
 
     Args:
-        amounts: ``[n_countries, n_years]`` planned spending, national currency, current
-            prices, for the years after the base year (column 0 = base year + 1).
+        amounts: ``[n_countries, n_years]`` planned spending, million national currency,
+            current prices, on the central GDP path, for the years after the base year
+            (column 0 = base year + 1).
         gdp_base: ``[n_countries]`` nominal GDP in the base year, same currency and units as
             ``amounts`` (> 0).
         growth: ``[n_countries, n_years]`` central real GDP growth path, percent per year
@@ -342,17 +339,30 @@ def simulate(
         draws: number of Monte Carlo draws (a positive int); memory does not depend on it.
         seed: non-negative int for a reproducible run; ``None`` draws fresh entropy (reported
             in the result's ``seed``).
-        uncertainty: shock sizes and correlations; ``None`` uses ``load_uncertainty()``.
-        chunk_size: draws per task, rounded up to a multiple of ``BLOCK`` (5,000, the unit
-            of the random streams); it sets how often ``progress`` is called, not the
-            results or the memory.  Memory, whatever ``draws`` is: up to ``2 * workers``
-            chunk histograms in flight (4 bytes per bin) and the total (8 bytes per bin;
-            about 3.6 million bins for 32 countries x 11 years with the default uncertainty,
-            at most ``MAX_BINS``), plus about 0.25 MB per country per worker.
-        workers: local worker threads (numpy releases the GIL in most of the work; threads
-            beat processes on the 2-core reference machine, see
-            ``benchmarks/bench_simulation.py``); ``None`` = the CPUs available, 1 = run in
-            the calling thread.  Ignored with ``dask_address``.
+        uncertainty: shock sizes, biases, recession regime and correlations; ``None`` uses
+            ``load_uncertainty()``.
+        spend_bias: mean relative spending error, percent of the planned amount (outturn
+            minus plan; -5 = 5% under-spent), one number or ``[n_countries]``; ``None`` takes
+            ``uncertainty.spend_bias``, and 0 if that is None too.
+        spend_sd: sd of the relative spending error, percent of the planned amount, one
+            number or ``[n_countries]``; ``None`` as for ``spend_bias``.
+        share_plan: ``None`` (all money plans) or ``[n_countries]`` bool: True where the plan
+            is a share of GDP (spending moves with the drawn GDP), False where it is a fixed
+            nominal budget.
+        weights: ``None``, or ``[n_countries]`` > 0: each member's base-year GDP in one
+            common currency; then ``result.group`` holds the GDP-weighted share of the group.
+        group_target: the group's target, percent of GDP; ``None`` = the members' common
+            target (an InputError if their targets differ).
+        chunk_size: draws per task, rounded up to a multiple of ``BLOCK`` (the unit of the
+            random streams); it sets how often ``progress`` is called, not the results or
+            the memory.  Memory, whatever ``draws`` is: one histogram per worker (4 bytes
+            per bin), the total (8 bytes per bin; about 3.6 million bins for 32 countries x
+            11 years with the default uncertainty, at most ``MAX_BINS``) and the non-zero
+            bins of up to ``2 * workers`` chunks in flight, plus about 0.1 MB per country
+            per worker.
+        workers: local worker threads (numpy releases the GIL in most of the work); ``None``
+            = the CPUs available, 1 = run in the calling thread.  Ignored with
+            ``dask_address``.
         dask_address: address of a running Dask scheduler (e.g. ``'tcp://127.0.0.1:8786'``);
             chunks then run as tasks on that cluster, whose workers must have milex installed.
         progress: called as ``progress(done_chunks, total_chunks)`` after each chunk finishes
@@ -361,15 +371,17 @@ def simulate(
 
     Returns:
         :class:`SimulationResult`: median, p05, p95, mean (percent of GDP) and prob_meet
-        (probability), each ``[n_countries, n_years]``.
+        (probability), each ``[n_countries, n_years]``, and ``group`` (a
+        :class:`~milex.montecarlo.engine.GroupResult`) when ``weights`` were given.
 
     Raises:
         InputError: bad draws/seed/chunk_size/workers, shapes that do not match, NaN or
             infinite inputs, negative amounts, non-positive ``gdp_base``, growth or inflation
             <= -100, targets outside [0, 100], amounts above ``MAX_SHARE_PCT`` of GDP on the
-            central path, bad uncertainty parameters, a sd so large that GDP could be wiped
-            out (more than ``1/MAX_SD_RATIO`` of the distance of the central path from -100%),
-            a malformed Dask address, a bad ``$MILEX_DASK_TIMEOUT``, or a scheduler not
+            central path, bad uncertainty parameters or spending errors, bad ``share_plan``,
+            ``weights`` or ``group_target``, a sd so large that GDP could be wiped out (more
+            than ``1/MAX_SD_RATIO`` of the distance of the lowest path from -100%), a
+            malformed Dask address, a bad ``$MILEX_DASK_TIMEOUT``, or a scheduler not
             reached within ``$MILEX_DASK_TIMEOUT`` seconds (:func:`dask_timeout`, 5 by
             default).
     """
@@ -399,20 +411,27 @@ def simulate(
             "corr=..., source=...)."
         )
     arrays = validate_inputs(amounts, gdp_base, growth, inflation, targets)
-    for name, path, sd in (
-        ("growth", arrays[2], uncertainty.growth_sd),
-        ("inflation", arrays[3], uncertainty.inflation_sd),
+    opts = validate_options(
+        uncertainty, arrays[4], spend_bias, spend_sd, share_plan, weights, group_target
+    )
+    n_years = arrays[0].shape[1]
+    s_g, s_p = yearly_sds(uncertainty, n_years)
+    for name, path, sd, drift in (
+        ("growth", arrays[2], s_g, uncertainty.growth_bias - uncertainty.recession_growth),
+        ("inflation", arrays[3], s_p, uncertainty.inflation_bias),
     ):
-        room = 100.0 + float(path.min())
-        if sd * MAX_SD_RATIO >= room:
+        room = 100.0 + float((path - drift).min())
+        if float(sd.max()) * MAX_SD_RATIO >= room:
             raise InputError(
-                f"{name}_sd = {sd} percentage points is too large for a central {name} path "
-                f"that reaches {path.min():g}%: a {MAX_SD_RATIO:g}-sd shock would take {name} "
-                f"to -100% or below (GDP wiped out), which this normal-shock model cannot "
-                f"represent. Use {name}_sd < {room / MAX_SD_RATIO:g}."
+                f"{name}_sd = {sd.max():g} percentage points (in the last year, with the "
+                f"horizon slope) is too large for a {name} path that reaches "
+                f"{room - 100:g}% (bias and recession included): a {MAX_SD_RATIO:g}-sd shock "
+                f"would take {name} to -100% or below (GDP wiped out), which this "
+                f"normal-shock model cannot represent. Use {name}_sd < "
+                f"{room / MAX_SD_RATIO / (sd.max() / sd[0]):g}."
             )
     entropy = np.random.SeedSequence(seed).entropy if seed is None else seed
-    plan, width = plan_grid(*arrays, uncertainty, draws, int(entropy))
+    plan, width = plan_grid(*arrays, uncertainty, opts, draws, int(entropy))
     chunk_blocks = min(-(-chunk_size // plan.block), (2**31 - 1) // plan.block)
     chunks = split_chunks(plan, chunk_blocks)
 
@@ -427,15 +446,4 @@ def simulate(
             del res
             if progress is not None:
                 progress(done, len(chunks))
-
-    median, p05, p95 = quantiles(merger.hist, plan, width, (0.5, 0.05, 0.95))
-    return SimulationResult(
-        median=median,
-        p05=p05,
-        p95=p95,
-        mean=(merger.total / draws).T.copy(),
-        prob_meet=(merger.meet / draws).T.copy(),
-        draws=draws,
-        seed=int(entropy),
-        bin_width=width,
-    )
+    return build_result(merger, plan, width, int(entropy))
