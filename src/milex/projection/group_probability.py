@@ -1,0 +1,444 @@
+"""The chance that a group of allies meets a target on its GDP-weighted share, and how many of
+its members meet their own.
+
+Each member's plan is :func:`milex.projection.plans.plan_for` from the group's base year
+(:func:`milex.projection.paths.group_start`: NATO's latest year of one edition), so every member
+has the same projection years. One Monte Carlo run (:func:`milex.montecarlo.simulate`) draws all
+members at once: the common shock (``Uncertainty.country_corr``) and the common recession regime
+move their economies together, so the group's band and the count of members meeting the target
+carry that co-movement. A member without figures (Iceland) is left out and named.
+
+Weights: each member's GDP in the base year at current prices, in USD at the base year's
+exchange rate (``Base.gdp * Base.usd_per_unit``, million). The group's share in a year is its
+members' spending over their GDP, both at current prices and the base year's exchange rates.
+NATO's own aggregates (and :func:`milex.projection.paths.group_path`) weight by GDP at 2021
+prices and exchange rates; in the base year the two differ by how relative prices and exchange
+rates moved since 2021. Every result gives both base-year figures (``extra["base_share"]``).
+
+Spending errors per member (percent of planned spending): the uncertainty's ``spend_bias`` and
+``spend_sd`` where it gives them, else calibrated from NATO's editions held
+(:func:`milex.projection.calibration.spending_errors`: the ally's own where its history allows,
+pooled otherwise).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from milex import geo
+from milex.errors import InputError
+from milex.montecarlo import SimulationResult, Uncertainty, load_uncertainty, simulate
+from milex.projection.calibration import spending_errors
+from milex.projection.outlook import Inputs, fetch
+from milex.projection.paths import group_start
+from milex.projection.plans import SpendingPlan, plan_for
+from milex.result import Result
+from milex.store import Store
+from milex.targets import TOTAL_SCOPE_CAVEAT, Target
+from milex.vocab import PERCENT, PERCENT_GDP, PROBABILITY, money_unit
+
+#: Draws of each run of a sensitivity table (a tornado runs the group about 20 times).
+SENSITIVITY_DRAWS = 20_000
+
+
+@dataclass(frozen=True, eq=False)
+class GroupRun:
+    """A group's simulation, prepared once (plans, weights, spending errors) and run as often
+    as asked: :meth:`run` is what a sensitivity table (tornado) calls.
+
+    Attributes:
+        group: the group id (``europe-canada``).
+        target: the target every member and the group are judged on.
+        year: the base year; projections run from ``year + 1`` to ``target.by``.
+        plans: one plan per member with figures, in ``codes`` order.
+        missing: member -> why it is left out (no figures, not an ally in the base year).
+        weights: [C] million USD: each member's base-year GDP at current prices and the base
+            year's exchange rate.
+        spend_bias, spend_sd: [C] percent of planned spending: each member's mean relative
+            spending error (outturn minus plan) and its sd.
+        spend_basis: per member where they come from: ``uncertainty``, or the calibration's
+            ``ally`` (its own history) or ``pooled``.
+        uncertainty: the uncertainty asked for (its ``spend_*`` may be None: calibrated).
+        inputs: NATO's and the WEO's figures read (their editions).
+        errors_note: what the calibration said of its data ("" when none was needed).
+    """
+
+    group: str
+    target: Target
+    year: int
+    plans: tuple[SpendingPlan, ...]
+    missing: dict[str, str]
+    weights: np.ndarray
+    spend_bias: np.ndarray
+    spend_sd: np.ndarray
+    spend_basis: tuple[str, ...]
+    uncertainty: Uncertainty
+    inputs: Inputs
+    errors_note: str
+
+    @property
+    def codes(self) -> list[str]:
+        """The members simulated, in the order of every array."""
+        return [plan.iso3 for plan in self.plans]
+
+    @property
+    def years(self) -> np.ndarray:
+        """The projection years (int), the same for every member."""
+        return self.plans[0].years
+
+    @cached_property
+    def central_gdp(self) -> np.ndarray:
+        """[C, Y] GDP on the central path, million national currency, current prices."""
+        return np.array([_projected(plan, "gdp_current") for plan in self.plans])
+
+    @property
+    def planned_share(self) -> np.ndarray:
+        """[Y] the group's share on the central path, percent of GDP (spending and GDP at
+        current prices and the base year's exchange rates)."""
+        usd = self.weights / self.gdp_base
+        amounts = np.array([plan.amounts for plan in self.plans])
+        return 100 * (usd @ amounts) / (usd @ self.central_gdp)
+
+    @property
+    def gdp_base(self) -> np.ndarray:
+        """[C] base-year GDP, million national currency, current prices."""
+        return np.array([plan.base.gdp for plan in self.plans])
+
+    def resolved(self) -> Uncertainty:
+        """The uncertainty asked for with numbers for ``spend_bias`` and ``spend_sd``: the
+        members' own values averaged with the GDP weights (the uncertainty's own numbers where
+        it gives them). A tornado starts from it (its ranges need numbers); run under it, each
+        member keeps its own errors (:meth:`member_errors`)."""
+        share = self.weights / self.weights.sum()
+        return replace(
+            self.uncertainty,
+            spend_bias=float(share @ self.spend_bias),
+            spend_sd=float(share @ self.spend_sd),
+        )
+
+    def member_errors(self, uncertainty: Uncertainty) -> tuple[np.ndarray, np.ndarray]:
+        """[C] spending bias and sd (percent) for a run under ``uncertainty``.
+
+        None keeps each member's own. A number moves every member alike, relative to the
+        weighted average of :meth:`resolved`: the sd by the same factor, the bias by the same
+        shift, so that :meth:`resolved` itself gives each member its own errors and a tornado's
+        "half the sd" halves every member's. Where every member's sd is 0 a number is used as
+        it is.
+        """
+        ref = self.resolved()
+        bias, sd = self.spend_bias, self.spend_sd
+        if uncertainty.spend_bias is not None:
+            bias = bias + (uncertainty.spend_bias - ref.spend_bias)
+        if uncertainty.spend_sd is not None:
+            if ref.spend_sd > 0:
+                sd = sd * (uncertainty.spend_sd / ref.spend_sd)
+            else:
+                sd = np.full_like(sd, uncertainty.spend_sd)
+        return bias, sd
+
+    def simulate(
+        self,
+        uncertainty: Uncertainty | None = None,
+        draws: int = SENSITIVITY_DRAWS,
+        seed: int | None = 1,
+        dask_address: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> SimulationResult:
+        """One run of every member at once (``result.group`` is the group's share); None runs
+        each member with its own spending errors (:meth:`resolved`)."""
+        u = uncertainty or self.resolved()
+        bias, sd = self.member_errors(u)
+        return simulate(
+            np.array([plan.amounts for plan in self.plans]),
+            self.gdp_base,
+            np.array([_projected(plan, "gdp_real_growth") for plan in self.plans]),
+            np.array([_projected(plan, "gdp_inflation") for plan in self.plans]),
+            np.full(len(self.plans), self.target.share),
+            draws=draws,
+            seed=seed,
+            uncertainty=u,
+            spend_bias=bias,
+            spend_sd=sd,
+            share_plan=np.array([plan.basis == "share" for plan in self.plans]),
+            weights=self.weights,
+            group_target=self.target.share,
+            dask_address=dask_address,
+            progress=progress,
+        )
+
+    def run(
+        self, uncertainty: Uncertainty, draws: int = SENSITIVITY_DRAWS, seed: int | None = 1
+    ) -> float:
+        """The probability (0-1) that the group's share meets the target in the target year."""
+        return float(self.simulate(uncertainty, draws, seed).group.prob_meet[-1])
+
+
+def _projected(plan: SpendingPlan, column: str) -> np.ndarray:
+    """A column of a plan's central path for its projection years (its table has the base
+    year too)."""
+    table = plan.table.set_index("year")
+    return table.loc[plan.years, column].to_numpy(dtype=float)
+
+
+def prepare_group(
+    store: Store,
+    group: str,
+    target: Target,
+    *,
+    method: str = "plan",
+    basis: str | None = None,
+    base_year: int | None = None,
+    uncertainty: Uncertainty | str | None = None,
+    weo_vintage: str | None = None,
+    vintage: str | None = None,
+) -> GroupRun:
+    """Plans, weights and spending errors of ``group``'s members, ready to simulate.
+
+    ``target``: the share (percent of GDP) and year every member and the group are judged on.
+    ``method``, ``basis``: as in :func:`milex.projection.plans.plan_for`, for every member.
+    ``uncertainty``: an :class:`Uncertainty`, a preset name, or None (``default``).
+    ``vintage``: NATO's edition (one with GDP at 2021 prices; default: the newest),
+    ``weo_vintage`` the WEO's. Refuses a group of which no member has figures.
+    """
+    geo.group_info(group)  # an unknown group is refused, naming the known ones
+    u = _uncertainty(uncertainty)
+    start = group_start(store, group, target, base_year, vintage)
+    missing = dict(start.missing)
+    inputs = fetch(store, start.codes, weo_vintage, start.vintage)
+    plans, first_error = [], None
+    for iso3 in start.codes:
+        try:
+            plans.append(plan_for(store, inputs, iso3, target, method, basis, base_year=start.year))
+        except InputError as exc:  # a member without figures (Iceland) is left out, and said
+            missing[iso3] = str(exc)
+            first_error = first_error or exc
+    if not plans:  # an unknown method fails for every member: its own message says it best
+        raise first_error or InputError(f"no member of {group} was an ally in {start.year}")
+    weights = np.array([plan.base.gdp * plan.base.usd_per_unit for plan in plans])
+    bias, sd, basis_of, note = _spending_errors(store, inputs.vintage, plans, u)
+    return GroupRun(
+        group=group,
+        target=target,
+        year=start.year,
+        plans=tuple(plans),
+        missing=missing,
+        weights=weights,
+        spend_bias=bias,
+        spend_sd=sd,
+        spend_basis=basis_of,
+        uncertainty=u,
+        inputs=inputs,
+        errors_note=note,
+    )
+
+
+def _uncertainty(uncertainty: Uncertainty | str | None) -> Uncertainty:
+    if isinstance(uncertainty, Uncertainty):
+        return uncertainty
+    return load_uncertainty(uncertainty or "default")
+
+
+def _spending_errors(
+    store: Store, vintage: str, plans: list[SpendingPlan], u: Uncertainty
+) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], str]:
+    """Each member's spending bias and sd (percent), where they come from, and the
+    calibration's note: the uncertainty's numbers, or NATO's editions up to ``vintage``."""
+    n = len(plans)
+    if u.spend_bias is not None and u.spend_sd is not None:
+        return np.full(n, u.spend_bias), np.full(n, u.spend_sd), ("uncertainty",) * n, ""
+    errors = spending_errors(store, vintage)
+    own = [errors.for_country(plan.iso3) for plan in plans]
+    bias = np.array([b for b, _, _ in own]) if u.spend_bias is None else np.full(n, u.spend_bias)
+    sd = np.array([s for _, s, _ in own]) if u.spend_sd is None else np.full(n, u.spend_sd)
+    return bias, sd, tuple(basis for _, _, basis in own), errors.note
+
+
+def group_probability(
+    store: Store,
+    group: str,
+    target: Target,
+    *,
+    draws: int = 100_000,
+    seed: int | None = None,
+    method: str = "plan",
+    basis: str | None = None,
+    base_year: int | None = None,
+    uncertainty: Uncertainty | str | None = None,
+    dask_address: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    weo_vintage: str | None = None,
+    vintage: str | None = None,
+    sensitivity: bool = True,
+) -> Result:
+    """The chance that ``group`` meets ``target`` on its GDP-weighted share, and how many of its
+    members meet it on their own (see the module docstring for the model and the weights).
+
+    One row per projection year: ``iso3`` (the group id), ``year``, ``planned_share`` (the
+    group's share on the central path), ``median``, ``p05``, ``p95``, ``mean`` (percent of GDP,
+    weighted by GDP at current prices and the base year's exchange rates) and ``prob_meet``
+    (probability, 0-1, that the group's share is at or above the target).
+
+    ``extra``: ``probability`` (``prob_meet`` in the target year), ``members`` (simulated),
+    ``missing`` (member -> why left out), ``members_meeting`` (DataFrame ``year, members,
+    probability``: the chance that exactly that many members meet the target on their own),
+    ``expected_members`` (in the target year), ``member_table`` (``iso3, name, plan, method,
+    basis, weight_usd`` (million USD), ``planned_share`` (percent of GDP, target year),
+    ``prob_meet``, ``spend_bias_pct``, ``spend_sd_pct``, ``spend_basis``), ``base_share`` (the
+    base year's share weighted as here and as NATO weights, and their difference, points),
+    ``uncertainty`` (name and source), ``country_corr``, ``draws``, ``seed``,
+    ``resolution_pp``, ``sensitivity`` (a tornado DataFrame, when asked: each run with
+    :data:`SENSITIVITY_DRAWS` draws at most and this run's seed).
+    """
+    prepared = prepare_group(
+        store,
+        group,
+        target,
+        method=method,
+        basis=basis,
+        base_year=base_year,
+        uncertainty=uncertainty,
+        weo_vintage=weo_vintage,
+        vintage=vintage,
+    )
+    result = prepared.simulate(None, draws, seed, dask_address, progress)
+    years, u = prepared.years, prepared.uncertainty
+    weighted = result.group
+    frame = pd.DataFrame(
+        {
+            "iso3": group,
+            "year": years,
+            "planned_share": prepared.planned_share,
+            "median": weighted.median,
+            "p05": weighted.p05,
+            "p95": weighted.p95,
+            "mean": weighted.mean,
+            "prob_meet": weighted.prob_meet,
+        }
+    )
+    count = weighted.members_meeting
+    meeting = pd.DataFrame(
+        {
+            "year": np.repeat(years, count.shape[1]),
+            "members": np.tile(np.arange(count.shape[1]), len(years)),
+            "probability": count.ravel(),
+        }
+    )
+    extra = {
+        "name": geo.group_info(group)["name"],
+        "probability": float(weighted.prob_meet[-1]),
+        "target": target.share,
+        "members": prepared.codes,
+        "missing": prepared.missing,
+        "members_meeting": meeting,
+        "expected_members": float(count[-1] @ np.arange(count.shape[1])),
+        "member_table": _member_table(store, prepared, result),
+        "base_share": base_share(prepared),
+        "uncertainty": {"name": u.name, "source": u.source},
+        "country_corr": u.country_corr,
+        "draws": result.draws,
+        "seed": result.seed,
+        "resolution_pp": result.bin_width,
+    }
+    if sensitivity:
+        # imported here: the sensitivity module reaches groups through this one
+        from milex.projection.sensitivity import tornado
+
+        extra["sensitivity"] = tornado(
+            lambda one: prepared.run(one, min(draws, SENSITIVITY_DRAWS), result.seed),
+            prepared.resolved(),
+        )
+    sources = set().union(*(plan.source_ids for plan in prepared.plans))
+    return Result(
+        kind="simulate",
+        frame=frame,
+        units={
+            **{
+                column: f"{PERCENT_GDP} (weighted by GDP at current prices and {prepared.year} "
+                "exchange rates)"
+                for column in ("planned_share", "median", "p05", "p95", "mean")
+            },
+            "prob_meet": PROBABILITY,
+            "weight_usd": f"{money_unit('USD')} (GDP in {prepared.year})",
+            "spend_bias_pct": f"{PERCENT} of planned spending",
+            "spend_sd_pct": f"{PERCENT} of planned spending",
+        },
+        sources=store.origins(sources),
+        query={
+            "group": group,
+            "target": target.share,
+            "by": target.by,
+            "draws": result.draws,
+            "seed": result.seed,
+            "method": method,
+            "basis": basis,
+            "base_year": prepared.year,
+            "weo_vintage": prepared.inputs.weo_vintage,
+            "vintage": prepared.inputs.vintage,
+        },
+        notes=_notes(prepared, extra),
+        caveats=[TOTAL_SCOPE_CAVEAT] if target.scope == "total" else [],
+        extra=extra,
+    )
+
+
+def base_share(prepared: GroupRun) -> dict[str, float | int]:
+    """The group's share in the base year (percent of GDP) weighted as the simulation weights
+    (GDP at current prices and that year's exchange rates: ``current_usd``) and as NATO's
+    aggregates do (GDP at 2021 prices and exchange rates: ``nato_2021_prices``), and
+    ``difference_pp`` (the first minus the second, percentage points)."""
+    share = np.array([plan.base.share for plan in prepared.plans])
+    const = np.array([plan.base.gdp_usd_const for plan in prepared.plans])
+    current = float(share @ prepared.weights / prepared.weights.sum())
+    nato = float(share @ const / const.sum())
+    return {
+        "year": prepared.year,
+        "current_usd": current,
+        "nato_2021_prices": nato,
+        "difference_pp": current - nato,
+    }
+
+
+def _member_table(store: Store, prepared: GroupRun, result: SimulationResult) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "iso3": prepared.codes,
+            "name": [store.names.get(code, code) for code in prepared.codes],
+            "plan": [plan.description for plan in prepared.plans],
+            "method": [plan.method for plan in prepared.plans],
+            "basis": [plan.basis for plan in prepared.plans],
+            "weight_usd": prepared.weights,
+            "planned_share": [float(plan.shares[-1]) for plan in prepared.plans],
+            "prob_meet": result.prob_meet[:, -1],
+            "spend_bias_pct": prepared.spend_bias,
+            "spend_sd_pct": prepared.spend_sd,
+            "spend_basis": list(prepared.spend_basis),
+        }
+    )
+
+
+def _notes(prepared: GroupRun, extra: dict) -> list[str]:
+    """What a reader needs next to the figures: the weights, who is left out, the count."""
+    shares = extra["base_share"]
+    notes = [
+        f"The group's share weights members by GDP at current prices and {prepared.year} "
+        f"exchange rates; NATO weights by GDP at 2021 prices: in {prepared.year} the group is "
+        f"at {shares['current_usd']:.2f}% of GDP weighted here, {shares['nato_2021_prices']:.2f}"
+        f"% as NATO weights ({shares['difference_pp']:+.2f} points)."
+    ]
+    if prepared.missing:
+        left = "; ".join(f"{code}: {why}" for code, why in prepared.missing.items())
+        notes.append(f"Left out (no figures to simulate): {left}")
+    notes.append(
+        f"In {prepared.target.by} {extra['expected_members']:.1f} of {len(prepared.plans)} "
+        f"members are expected to reach {prepared.target.share:g}% of GDP on their own "
+        f"(common shock between members' economies: correlation "
+        f"{prepared.uncertainty.country_corr:g})."
+    )
+    if prepared.errors_note:
+        notes.append(f"Spending errors: {prepared.errors_note}")
+    return notes

@@ -1,0 +1,232 @@
+"""A group's chance of meeting a target on its GDP-weighted share, and how many members meet it
+(small draw counts; expected values from hand arithmetic and published NATO aggregates)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from milex.errors import InputError
+from milex.montecarlo import load_uncertainty
+from milex.projection.group_probability import base_share, group_probability, prepare_group
+from milex.projection.outlook import fetch
+from milex.projection.plans import plan_for
+from milex.targets import resolve_target
+
+DRAWS = 20_000
+#: The Nordic allies with figures: Iceland has none (no armed forces).
+NORDICS = ["DNK", "FIN", "NOR", "SWE"]
+
+
+def _spend(u, bias=0.0, sd=0.0):
+    """``u`` with a spending error given (no calibration): bias and sd in percent."""
+    return replace(u, spend_bias=bias, spend_sd=sd)
+
+
+def test_without_uncertainty_the_group_share_is_the_weighted_share_of_the_plans(store):
+    """Nordics, linear plans to 3.5% by 2030 (each member below 3.5% lands on it; none is
+    above): the group's share is sum(spending * USD rate) / sum(GDP * USD rate) of the members'
+    plans, computed here from the plans; met only in 2030, by all four members."""
+    target = resolve_target(3.5, 2030)
+    result = group_probability(
+        store,
+        "nordics",
+        target,
+        draws=1_000,
+        seed=1,
+        method="linear",
+        uncertainty="none",
+        sensitivity=False,
+    )
+    inputs = fetch(store, NORDICS)
+    plans = [plan_for(store, inputs, code, target, "linear", base_year=2026) for code in NORDICS]
+    usd = np.array([plan.base.usd_per_unit for plan in plans])
+    spend = usd @ np.array([plan.amounts for plan in plans])
+    gdp = usd @ np.array([plan.table["gdp_current"].to_numpy()[1:] for plan in plans])
+    hand = 100 * spend / gdp
+    frame = result.df
+    assert frame["year"].tolist() == [2027, 2028, 2029, 2030]
+    assert np.allclose(frame["planned_share"], hand, rtol=1e-12)
+    resolution = result.extra["resolution_pp"]
+    assert np.allclose(frame["median"], hand, atol=resolution)
+    assert np.allclose(frame["mean"], hand, rtol=1e-5)
+    assert frame["prob_meet"].tolist() == [0.0, 0.0, 0.0, 1.0]
+    assert result.extra["probability"] == 1.0
+    meeting = result.extra["members_meeting"].query("year == 2030")
+    assert meeting["members"].tolist() == [0, 1, 2, 3, 4]
+    assert meeting["probability"].tolist() == [0.0, 0.0, 0.0, 0.0, 1.0]
+    assert result.extra["expected_members"] == 4.0
+    before = result.extra["members_meeting"].query("year == 2027")
+    assert before["probability"].tolist() == [1.0, 0.0, 0.0, 0.0, 0.0]  # all below 3.5%
+
+
+def test_iceland_is_named_not_silently_dropped(store):
+    result = group_probability(
+        store,
+        "nordics",
+        resolve_target(3.5, 2030),
+        draws=1_000,
+        seed=1,
+        method="hold",
+        uncertainty="none",
+        sensitivity=False,
+    )
+    assert result.extra["members"] == NORDICS
+    assert list(result.extra["missing"]) == ["ISL"]
+    assert "Iceland" in result.extra["missing"]["ISL"]
+    assert any("Left out" in note and "ISL" in note for note in result.notes)
+    assert result.extra["member_table"]["iso3"].tolist() == NORDICS
+    assert result.extra["members_meeting"].groupby("year").size().tolist() == [5] * 4
+
+
+def _poisson_binomial(p: np.ndarray) -> np.ndarray:
+    """P(exactly m successes), m = 0..len(p), of independent trials with probabilities p."""
+    out = np.array([1.0])
+    for q in p:
+        out = np.convolve(out, [1 - q, q])
+    return out
+
+
+def _members_run(store, country_corr: float):
+    """Nordics on linear plans to 3.5% by 2030 (every member lands on it: interior odds), no
+    recession (it is common to all members, so it would tie them), no spending error."""
+    u = replace(_spend(load_uncertainty()), country_corr=country_corr, recession_prob=0.0)
+    prepared = prepare_group(
+        store, "nordics", resolve_target(3.5, 2030), method="linear", uncertainty=u
+    )
+    return prepared.simulate(u, DRAWS, seed=11)
+
+
+def test_uncorrelated_members_meet_their_targets_independently(store):
+    """With country_corr = 0 the count of members meeting 3.5% in 2030 is Poisson-binomial in
+    the members' own probabilities. Tolerance per count m: 4 standard errors of the observed
+    frequency, sqrt(P(1 - P) / N), plus 4 times the error the estimated member probabilities
+    carry into the Poisson-binomial (linear propagation: sum over members of
+    |dP_m / dp_c| * sqrt(p_c (1 - p_c) / N), dP_m / dp_c = P_others(m - 1) - P_others(m))."""
+    result = _members_run(store, 0.0)
+    p = result.prob_meet[:, -1]
+    assert ((p > 0.2) & (p < 0.8)).all()  # a test of the count needs interior odds
+    observed = result.group.members_meeting[-1]
+    expected = _poisson_binomial(p)
+    se_freq = np.sqrt(expected * (1 - expected) / DRAWS)
+    se_p = np.sqrt(p * (1 - p) / DRAWS)
+    spread = np.zeros_like(expected)
+    for c in range(len(p)):
+        others = np.concatenate([_poisson_binomial(np.delete(p, c)), [0.0]])
+        slope = np.abs(np.concatenate([[0.0], others[:-1]]) - others)
+        spread += slope * se_p[c]
+    tolerance = 4 * se_freq + 4 * spread
+    assert np.all(np.abs(observed - expected) <= tolerance), (observed, expected, tolerance)
+    # the same check has the power to see a common shock: at 0.9 the counts are far off
+    tied = _members_run(store, 0.9)
+    gap = np.abs(tied.group.members_meeting[-1] - _poisson_binomial(tied.prob_meet[:, -1]))
+    assert gap.max() > 5 * tolerance.max()
+
+
+def test_a_common_shock_widens_the_count_of_members_meeting(store):
+    """The variance of the number of members meeting the target grows with country_corr; the
+    margin is 4 standard errors of a sample variance, sqrt((mu4 - var**2) / N), of each."""
+    counts = np.arange(5)
+
+    def moments(probability):
+        mean = probability @ counts
+        var = probability @ (counts - mean) ** 2
+        mu4 = probability @ (counts - mean) ** 4
+        return var, np.sqrt((mu4 - var**2) / DRAWS)
+
+    var0, se0 = moments(_members_run(store, 0.0).group.members_meeting[-1])
+    var9, se9 = moments(_members_run(store, 0.9).group.members_meeting[-1])
+    assert var9 > var0 + 4 * (se0 + se9), (var0, var9)
+
+
+def test_the_probability_falls_with_the_target(store):
+    """Plans that hold each member's share do not depend on the target; with the same seed the
+    group's share is the same draw by draw, so the chance of meeting a higher target is lower
+    (strictly across this range: the Nordics' share is about 3%)."""
+    u = _spend(load_uncertainty("default"), bias=-1.0, sd=3.0)
+    odds = [
+        group_probability(
+            store,
+            "nordics",
+            resolve_target(share, 2030),
+            draws=DRAWS,
+            seed=5,
+            method="hold",
+            uncertainty=u,
+            sensitivity=False,
+        ).extra["probability"]
+        for share in (2.8, 3.0, 3.2, 3.4)
+    ]
+    assert odds[0] > odds[1] > odds[2] > odds[3], odds
+    assert odds[0] > 0.9 and odds[-1] < 0.1
+
+
+def test_base_year_weights_agree_with_natos_aggregate(store):
+    """The simulation weights members by current GDP at the base year's exchange rates; NATO
+    by GDP at 2021 prices. NATO's 2026-07 edition gives NATO Europe and Canada 2.53% of GDP in
+    2026 (NATO_EUROPE_CANADA, nato_2026-07.csv): the 2021-price weighting rounds to it (half a
+    hundredth, plus float noise), and the current-price one is within 0.05 points of it (a
+    twentieth of a point: relative prices and exchange rates moved since 2021)."""
+    prepared = prepare_group(store, "europe-canada", resolve_target(3.5, 2035), uncertainty="none")
+    shares = base_share(prepared)
+    assert shares["year"] == 2026
+    assert abs(shares["nato_2021_prices"] - 2.53) <= 0.005 + 1e-9
+    assert abs(shares["current_usd"] - 2.53) <= 0.05
+    assert shares["difference_pp"] == pytest.approx(
+        shares["current_usd"] - shares["nato_2021_prices"]
+    )
+
+
+def test_the_runner_scales_every_members_spending_error_alike(store):
+    """``run`` at ``resolved()`` is the run of each member's own errors; doubling the sd
+    doubles every member's, shifting the bias shifts every member's by the same points."""
+    prepared = prepare_group(
+        store,
+        "baltics",
+        resolve_target(5.0, 2030),
+        method="hold",
+        uncertainty=_spend(load_uncertainty()),
+    )
+    prepared = replace(
+        prepared, spend_bias=np.array([-1.0, 0.0, 2.0]), spend_sd=np.array([1.0, 2.0, 4.0])
+    )
+    base = prepared.resolved()
+    weights = prepared.weights / prepared.weights.sum()
+    assert base.spend_sd == pytest.approx(weights @ [1.0, 2.0, 4.0])
+    bias, sd = prepared.member_errors(replace(base, spend_sd=2 * base.spend_sd))
+    assert np.allclose(sd, [2.0, 4.0, 8.0]) and np.allclose(bias, [-1.0, 0.0, 2.0])
+    bias, sd = prepared.member_errors(replace(base, spend_bias=base.spend_bias - 0.5))
+    assert np.allclose(bias, [-1.5, -0.5, 1.5]) and np.allclose(sd, [1.0, 2.0, 4.0])
+    own = prepared.simulate(None, DRAWS, seed=2).group.prob_meet[-1]
+    assert prepared.run(base, DRAWS, seed=2) == pytest.approx(own, abs=1 / DRAWS)
+
+
+def test_bad_groups_and_methods_are_refused_clearly(store):
+    with pytest.raises(InputError, match=r"unknown group 'nordic'.*nordics"):
+        prepare_group(store, "nordic", resolve_target(3.5, 2030))
+    with pytest.raises(InputError, match="unknown method 'flat'"):
+        prepare_group(store, "baltics", resolve_target(3.5, 2030), method="flat")
+
+
+def test_a_group_result_says_what_it_weighs_and_who_meets(store):
+    result = group_probability(
+        store,
+        "baltics",
+        resolve_target("hague-3.5"),
+        draws=DRAWS,
+        seed=3,
+        uncertainty=_spend(load_uncertainty("default"), -1.0, 3.0),
+        sensitivity=False,
+    )
+    assert result.kind == "simulate" and result.query["group"] == "baltics"
+    assert result.df["year"].tolist() == list(range(2027, 2036))
+    assert "current prices and 2026 exchange rates" in result.units["median"]
+    assert any("NATO weights by GDP at 2021 prices" in note for note in result.notes)
+    table = result.extra["member_table"]
+    assert table["iso3"].tolist() == ["EST", "LTU", "LVA"]
+    count = result.extra["members_meeting"].query("year == 2035")["probability"].to_numpy()
+    assert count.sum() == pytest.approx(1.0)
+    # the expected count is the sum of the members' own probabilities (linearity of the mean)
+    assert result.extra["expected_members"] == pytest.approx(table["prob_meet"].sum())
