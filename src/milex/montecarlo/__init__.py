@@ -6,8 +6,16 @@ docstring), :mod:`.runners` where chunks run (local threads or processes, Dask) 
 pandas, DuckDB or the rest of milex, so process and Dask workers stay light.
 """
 
-from milex.montecarlo.engine import BLOCK, MAX_BINS, SimulationResult
+from milex.montecarlo.engine import BLOCK, MAX_BINS, GroupResult, SimulationResult
 from milex.montecarlo.runners import simulate
 from milex.montecarlo.uncertainty import Uncertainty, load_uncertainty
 
-__all__ = ["BLOCK", "MAX_BINS", "SimulationResult", "Uncertainty", "load_uncertainty", "simulate"]
+__all__ = [
+    "BLOCK",
+    "MAX_BINS",
+    "GroupResult",
+    "SimulationResult",
+    "Uncertainty",
+    "load_uncertainty",
+    "simulate",
+]
