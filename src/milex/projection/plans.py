@@ -338,6 +338,32 @@ def _figure(row, currency: str) -> str:
     return ", ".join(parts)
 
 
+def _point(row, basis: str, currency: str, gdp: float) -> str:
+    """One year of a plan in words: the figure used, who gave it, and the figure in the other
+    form on the central GDP path (``gdp``: million, that year)."""
+    money = f"{currency} {row.target_amount:g} bn"
+    share = f"{row.target_share_gdp:g}% of GDP"
+    implied = (
+        f"{100 * rescale(row.target_amount, 'billion', 'million') / gdp:.2f}% of GDP on the "
+        "IMF's central forecast"
+        if row.has_amount
+        else ""
+    )
+    if basis == "money" and not row.has_amount:
+        head, more = (
+            share,
+            [
+                f"{currency} {row.target_share_gdp / 100 * gdp / 1000:,.1f} bn on "
+                "the IMF's central forecast"
+            ],
+        )
+    elif basis == "share" and row.has_share:
+        head, more = share, [f"announced with {money}, {implied}"] if row.has_amount else []
+    else:
+        head, more = money, [implied] + ([f"announced as {share}"] if row.has_share else [])
+    return f"{head} in {int(row.target_year)} ({'; '.join([_cited(row), *more])})"
+
+
 def _cited(row) -> str:
     """Who said it, and when: the source's first words and the announcement date."""
     who = re.split(r"[,;(]", str(row.source))[0].strip()
@@ -360,14 +386,9 @@ def _plan_words(
     ranked, all rows of the scope), what is not and why."""
     chosen, ranked, fits = frames
     currency = start.currency
-    points = []
-    for row in chosen.itertuples():
-        at = int(row.target_year)
-        point = f"{_figure(row, currency)} in {at} ({_cited(row)}"
-        if row.has_amount:
-            share = 100 * rescale(row.target_amount, "billion", "million") / gdp[at]
-            point += f"; {share:.2f}% of GDP on the IMF's central forecast"
-        points.append(point + ")")
+    points = [
+        _point(row, basis, currency, gdp[int(row.target_year)]) for row in chosen.itertuples()
+    ]
     last = int(chosen["target_year"].max())
     how = "linear in money" if basis == "money" else "linear in share"
     text = f"{name}'s plan: {'; '.join(points)}, {how} from {_start_words(start)}"
