@@ -33,7 +33,7 @@ import pandas as pd
 from milex import geo
 from milex.errors import InputError
 from milex.montecarlo import SimulationResult, Uncertainty, load_uncertainty, simulate
-from milex.projection.calibration import spending_errors
+from milex.projection.calibration import SpendingErrors, spending_errors
 from milex.projection.outlook import Inputs, fetch
 from milex.projection.paths import group_start
 from milex.projection.plans import SpendingPlan, plan_for
@@ -66,6 +66,7 @@ class GroupRun:
         uncertainty: the uncertainty asked for (its ``spend_*`` may be None: calibrated).
         inputs: NATO's and the WEO's figures read (their editions).
         errors_note: what the calibration said of its data ("" when none was needed).
+        error_sources: store source ids of the editions the calibration compared.
     """
 
     group: str
@@ -80,11 +81,17 @@ class GroupRun:
     uncertainty: Uncertainty
     inputs: Inputs
     errors_note: str
+    error_sources: frozenset[str]
 
     @property
     def codes(self) -> list[str]:
         """The members simulated, in the order of every array."""
         return [plan.iso3 for plan in self.plans]
+
+    @property
+    def source_ids(self) -> set[str]:
+        """Store source ids of every figure behind the run: the plans' and the calibration's."""
+        return set(self.error_sources).union(*(plan.source_ids for plan in self.plans))
 
     @property
     def years(self) -> np.ndarray:
@@ -220,7 +227,7 @@ def prepare_group(
     if not plans:  # an unknown method fails for every member: its own message says it best
         raise first_error or InputError(f"no member of {group} was an ally in {start.year}")
     weights = np.array([plan.base.gdp * plan.base.usd_per_unit for plan in plans])
-    bias, sd, basis_of, note = _spending_errors(store, inputs.vintage, plans, u)
+    bias, sd, basis_of, errors = _spending_errors(store, inputs.vintage, plans, u)
     return GroupRun(
         group=group,
         target=target,
@@ -233,7 +240,8 @@ def prepare_group(
         spend_basis=basis_of,
         uncertainty=u,
         inputs=inputs,
-        errors_note=note,
+        errors_note=errors.note if errors else "",
+        error_sources=frozenset(errors.source_ids if errors else ()),
     )
 
 
@@ -245,17 +253,18 @@ def _uncertainty(uncertainty: Uncertainty | str | None) -> Uncertainty:
 
 def _spending_errors(
     store: Store, vintage: str, plans: list[SpendingPlan], u: Uncertainty
-) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], str]:
+) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], SpendingErrors | None]:
     """Each member's spending bias and sd (percent), where they come from, and the
-    calibration's note: the uncertainty's numbers, or NATO's editions up to ``vintage``."""
+    calibration (None when not needed): the uncertainty's numbers, or NATO's editions up to
+    ``vintage``."""
     n = len(plans)
     if u.spend_bias is not None and u.spend_sd is not None:
-        return np.full(n, u.spend_bias), np.full(n, u.spend_sd), ("uncertainty",) * n, ""
+        return np.full(n, u.spend_bias), np.full(n, u.spend_sd), ("uncertainty",) * n, None
     errors = spending_errors(store, vintage)
     own = [errors.for_country(plan.iso3) for plan in plans]
     bias = np.array([b for b, _, _ in own]) if u.spend_bias is None else np.full(n, u.spend_bias)
     sd = np.array([s for _, s, _ in own]) if u.spend_sd is None else np.full(n, u.spend_sd)
-    return bias, sd, tuple(basis for _, _, basis in own), errors.note
+    return bias, sd, tuple(basis for _, _, basis in own), errors
 
 
 def group_probability(
@@ -352,7 +361,6 @@ def group_probability(
             lambda one: prepared.run(one, min(draws, SENSITIVITY_DRAWS), result.seed),
             prepared.resolved(),
         )
-    sources = set().union(*(plan.source_ids for plan in prepared.plans))
     return Result(
         kind="simulate",
         frame=frame,
@@ -367,7 +375,7 @@ def group_probability(
             "spend_bias_pct": f"{PERCENT} of planned spending",
             "spend_sd_pct": f"{PERCENT} of planned spending",
         },
-        sources=store.origins(sources),
+        sources=store.origins(prepared.source_ids),
         query={
             "group": group,
             "target": target.share,
