@@ -1,119 +1,224 @@
-"""The probability of meeting a target, through the API and the CLI (small draw counts)."""
+"""The probability of meeting a target: a country's plan judged under uncertainty (small draw
+counts). Expected values: NATO's 2026-07 edition, the WEO April 2026, the pledge registry, hand
+arithmetic, or tolerances of a proportion written out."""
 
 from __future__ import annotations
 
 import json
+import math
+from dataclasses import replace
+from statistics import NormalDist
 
 import numpy as np
 import pytest
 
+
 import milex
 from milex.montecarlo import load_uncertainty
+from milex.projection.calibration import spending_errors
 from milex.projection.probability import probability
 from milex.targets import resolve_target
 
 from .test_cli import run
-from .test_projection import DEU_2026_SHARE, WEO_2025, deu_gdp
+from .test_projection import DEU_2026_SHARE, DEU_2026_SPEND, WEO_2025, deu_gdp, deu_gdp_2026
+
+DRAWS = 20_000
+YEARS = (2027, 2028, 2029)
+NONE = load_uncertainty("none")
+# Germany's plan (test_plans): EUR 153 bn in 2029, linear in money from NATO's 2026 estimate
+GERMANY = {y: DEU_2026_SPEND + (153_000 - DEU_2026_SPEND) * k / 3 for k, y in enumerate(YEARS, 1)}
+GERMANY_SHARE = {y: 100 * GERMANY[y] / deu_gdp_2026(y) for y in YEARS}  # 2.7948 .. 2.9871
 
 
-def test_zero_variance_median_is_the_deterministic_path(store):
-    path = milex.path("DEU", 3.5, 2029, store=store).df.set_index("year")
-    result = milex.simulate("DEU", 3.5, 2029, draws=5_000, seed=3, uncertainty="none", store=store)
+def simulate(store, target, by=2029, iso3="DEU", **options):
+    options.setdefault("sensitivity", False)
+    return probability(store, iso3, resolve_target(target, by), draws=DRAWS, seed=1, **options)
+
+
+def gdp_only(**settings):
+    """The default GDP uncertainty with spending drawn exactly as planned."""
+    return replace(load_uncertainty("default"), spend_sd=0.0, spend_bias=0.0, **settings)
+
+
+def four_se(*probabilities: float) -> float:
+    """Four standard errors of the difference of proportions of DRAWS draws each (an upper
+    bound: common random numbers only make the difference less noisy)."""
+    return 4 * math.sqrt(sum(p * (1 - p) / DRAWS for p in probabilities))
+
+
+def test_without_uncertainty_germanys_plan_is_its_hand_arithmetic(store):
+    """EUR 153 bn in 2029 is 2.9871% of the central GDP: 3.5% missed for certain, 2.95% met in
+    2029 only (2028: 2.8930% < 2.95%)."""
+    for target, expected in ((3.5, [0.0, 0.0, 0.0]), (2.95, [0.0, 0.0, 1.0])):
+        result = simulate(store, target, uncertainty=NONE)
+        frame = result.df.set_index("year")
+        assert frame["amount"].tolist() == pytest.approx([GERMANY[y] for y in YEARS])
+        assert frame["planned_share"].tolist() == pytest.approx([GERMANY_SHARE[y] for y in YEARS])
+        width = result.extra["resolution_pp"]
+        assert np.allclose(frame["median"], frame["planned_share"], atol=width)
+        assert frame["prob_meet"].tolist() == expected
+    assert result.extra["spending_error"] == {
+        "bias_pct": 0.0,
+        "sd_pct": 0.0,
+        "basis": "uncertainty",
+        "n": None,
+    }
+    assert (result.extra["method"], result.extra["basis"]) == ("plan", "money")
+    assert "EUR 153 bn" in result.extra["plan"] and result.query["method"] == "plan"
+    assert result.extra["pledges"]["target_amount"].tolist() == [153.0]
+
+
+def test_a_spending_bias_scales_spending(store):
+    """No GDP uncertainty, spending 5% below plan every year: 2.9871 x 0.95 = 2.8378% in 2029,
+    so 2.83% is met and 2.85% missed, for certain."""
+    under = replace(NONE, spend_bias=-5.0)
+    assert simulate(store, 2.83, uncertainty=under).extra["probability"] == 1.0
+    assert simulate(store, 2.85, uncertainty=under).extra["probability"] == 0.0
+    assert GERMANY_SHARE[2029] * 0.95 == pytest.approx(2.8378, abs=1e-4)
+
+
+def test_a_spending_sd_alone_gives_the_normal_tail(store):
+    """No GDP uncertainty, spending sd 7% of plan: the 2029 share is 2.9871 x (1 + 0.07 z), so
+    P(share >= 3.0) = P(z >= (3.0 / 2.9871 - 1) / 0.07) = 1 - Phi(0.0617) = 0.4754, within four
+    standard errors of a proportion of 20,000 draws (0.0141)."""
+    expected = 1 - NormalDist().cdf((3.0 / GERMANY_SHARE[2029] - 1) / 0.07)
+    assert expected == pytest.approx(0.4754, abs=1e-3)
+    got = simulate(store, 3.0, uncertainty=replace(NONE, spend_sd=7.0)).extra["probability"]
+    assert abs(got - expected) < four_se(expected)
+
+
+def test_a_share_plan_moves_with_gdp(store):
+    """As a share, Germany's plan is 3.5% in 2029 (linear in share from 2.6943%): whatever GDP
+    does, with spending exactly as planned the share is 3.5%, so 3.4% is met and 3.6% missed for
+    certain; as money, the same amounts are uncertain shares."""
+    uncertain_gdp = gdp_only(growth_sd=3.0)
+    met = simulate(store, 3.4, basis="share", uncertainty=uncertain_gdp)
+    assert met.extra["basis"] == "share"
+    shares = [DEU_2026_SHARE + (3.5 - DEU_2026_SHARE) * k / 3 for k in (1, 2, 3)]
+    assert met.df["planned_share"].tolist() == pytest.approx(shares)
+    assert met.df["mean"].tolist() == pytest.approx(shares, abs=1e-6)
+    assert met.extra["probability"] == 1.0
+    missed = simulate(store, 3.6, basis="share", uncertainty=uncertain_gdp)
+    assert missed.extra["probability"] == 0.0
+    money = simulate(store, 3.4, basis="share", method="linear", uncertainty=uncertain_gdp)
+    assert money.extra["probability"] == 1.0  # a share basis asked for a path too
+    fixed = simulate(store, 3.4, method="linear", uncertainty=uncertain_gdp)
+    assert fixed.extra["basis"] == "money" and 0.5 < fixed.extra["probability"] < 1.0
+
+
+def test_probability_rises_with_the_amounts_and_falls_with_the_target(store):
+    """Hand-built amounts (million EUR): the same plan scaled by 0.97, 1.00 and 1.03, and the
+    same plan against 3.3%, 3.4% and 3.5% (common random numbers: the order is exact)."""
+    plan = {2027: 150_000.0, 2028: 160_000.0, 2029: 175_000.0}  # 3.41% of 2029's central GDP
+    scaled = [
+        simulate(store, 3.4, amounts={y: a * k for y, a in plan.items()}).extra["probability"]
+        for k in (0.97, 1.0, 1.03)
+    ]
+    assert scaled[0] < scaled[1] < scaled[2]
+    assert scaled[2] - scaled[0] > four_se(scaled[0], scaled[2])
+    targets = [simulate(store, t, amounts=plan).extra["probability"] for t in (3.3, 3.4, 3.5)]
+    assert targets[0] > targets[1] > targets[2]
+    assert targets[0] - targets[2] > four_se(targets[0], targets[2])
+
+
+def test_wider_gdp_uncertainty_moves_the_probability_toward_even(store):
+    """Germany's plan (2.99% in 2029) against 3.2% (unlikely) and 2.8% (likely): doubling
+    growth_sd brings both toward 0.5 by more than four standard errors."""
+    for target in (3.2, 2.8):
+        narrow = simulate(store, target, uncertainty=gdp_only()).extra["probability"]
+        wide = simulate(store, target, uncertainty=gdp_only(growth_sd=3.16)).extra["probability"]
+        assert abs(wide - 0.5) < abs(narrow - 0.5) - four_se(narrow, wide), (target, narrow, wide)
+
+
+def test_the_spending_error_is_calibrated_unless_given(store):
+    """The default uncertainty leaves the spending error to the calibration from NATO's
+    editions up to the run's; the uncertainty's numbers win when it gives them."""
+    result = simulate(store, 3.5)
+    bias, sd, basis = spending_errors(store, "2026-07").for_country("DEU")
+    error = result.extra["spending_error"]
+    assert (error["bias_pct"], error["sd_pct"], error["basis"]) == (bias, sd, basis)
+    assert error["n"] > 0
+    given = simulate(store, 3.5, uncertainty=replace(load_uncertainty("default"), spend_sd=3.0))
+    assert given.extra["spending_error"]["sd_pct"] == 3.0
+    assert given.extra["spending_error"]["bias_pct"] == bias
+    assert result.extra["uncertainty"]["name"] == "default"
+
+
+def test_the_drivers_say_what_moves_germanys_answer(store):
+    """Germany's plan, EUR 153 bn in 2029, is 2.99% of GDP on the central forecast, 0.51 points
+    below 3.5%: GDP would have to end 1 - 2.9871 / 3.5 = 15% below the forecast. The tornado's
+    largest rows are told; its base run is the probability (same draws, same seed)."""
+    result = simulate(store, 3.5, sensitivity=True)
+    drivers = result.extra["drivers"]
+    assert drivers[0].startswith(
+        "The plan reaches 2.99% of GDP in 2029 on the IMF's central forecast, 0.51 points below "
+        "the 3.5% target"
+    )
+    assert "15% or more below the forecast" in drivers[0]
+    assert "planned spending" in drivers[1]
+    table = result.extra["sensitivity"]
+    assert table.attrs["base"] == result.extra["probability"]
+    assert list(table["swing"]) == sorted(table["swing"], reverse=True)
+    assert "country_corr" not in set(table["setting"])  # one country: nothing to co-move with
+    top = table["setting"].iloc[0]
+    assert drivers[2].startswith(f"What moves the answer most: {top} from")
+    assert result.extra["probability"] < 0.2
+
+
+def test_notes_say_what_kind_of_plan_is_judged(store):
+    """Poland has no usable plan for 3.5% by 2030: it holds 100 x 37,515 / 802,068 = 4.68%.
+    A linear path lands on the target: about even odds by construction, and only there."""
+    poland = simulate(store, 3.5, 2030, iso3="POL", uncertainty=NONE)
+    assert poland.extra["method"] == "hold"
+    assert poland.df["planned_share"].tolist() == pytest.approx([100 * 37515 / 802068] * 4)
+    assert poland.df["prob_meet"].tolist() == [1.0] * 4
+    assert any("4.68%" in n and "holds" in n for n in poland.notes)
+    assert "no usable plan of Poland" in poland.extra["plan"]
+    linear = simulate(store, 3.5, method="linear")
+    assert any("even odds" in n for n in linear.notes)
+    plan = simulate(store, 3.5)
+    assert not any("even odds" in n for n in plan.notes + poland.notes)
+    assert plan.notes[0].startswith("Judged: Germany's plan: EUR 153 bn in 2029")
+
+
+def test_fixed_amounts_are_shares_of_projected_gdp(store):
+    """Germany's EUR 140, 145 and 160 bn in 2027-2029 against GDP grown from NATO's 2026
+    figure with the WEO April 2025 (EUR 4,793,419 m, 4,955,430 m and 5,111,104 m, see
+    deu_gdp): 2.9207%, 2.9261% and 3.1304% of GDP. With no uncertainty the probability of 3%
+    is 0 in 2027 and 2028 and 1 in 2029."""
+    amounts = {2027: 140_000, 2028: 145_000, 2029: 160_000}
+    shares = [100 * amounts[y] / deu_gdp(y) for y in YEARS]
+    assert shares == pytest.approx([2.9207, 2.9261, 3.1304], abs=1e-4)
+    result = simulate(store, 3.0, amounts=amounts, uncertainty=NONE, weo_vintage=WEO_2025)
     sim = result.df.set_index("year")
-    resolution = result.extra["resolution_pp"]
-    assert resolution == 0.001
-    assert np.allclose(sim["median"], path.loc[2027:, "share_gdp"], atol=resolution)
-    assert np.allclose(sim["planned_share"], path.loc[2027:, "share_gdp"])
-    # the linear plan is below 3.5% before 2029 and lands on it in 2029: met for certain
+    assert sim["amount"].tolist() == [140_000, 145_000, 160_000]
+    assert sim["planned_share"].tolist() == pytest.approx(shares)
+    assert sim["median"].tolist() == pytest.approx(shares, abs=result.extra["resolution_pp"])
     assert sim["prob_meet"].tolist() == [0.0, 0.0, 1.0]
-    assert result.extra["probability"] == 1.0
-
-
-@pytest.mark.parametrize("iso3", ["ITA", "DEU", "ESP", "BEL"])
-@pytest.mark.parametrize("target", [3.5, 5.0])
-def test_a_plan_landing_on_the_target_meets_it_without_uncertainty(store, iso3, target):
-    """With no uncertainty a path that lands exactly on the target meets it (probability 1 in
-    the target year; it was 0 for Italy at 3.5% because float32 shares fell a hair short), and
-    a target a hundredth of a point (or a thousandth) above the path's end is missed."""
-    for by in (2029, 2031, 2033, 2035):
-        sim = milex.simulate(iso3, target, by, draws=1_000, seed=1, uncertainty="none", store=store)
-        assert sim.df["prob_meet"].iloc[-1] == 1.0, (iso3, target, by)
-        assert sim.extra["probability"] == 1.0
-        assert (sim.df["prob_meet"].iloc[:-1] == 0.0).all()  # below the target before
-    plan = milex.path(iso3, target, 2031, store=store).df.set_index("year")["spend_current"]
-    amounts = {year: plan[year] for year in range(2027, 2032)}
-    for above in (0.01, 0.001):
-        sim = milex.simulate(
-            iso3,
-            target + above,
-            2031,
-            draws=1_000,
-            seed=1,
-            amounts=amounts,
-            uncertainty="none",
-            store=store,
-        )
-        assert sim.df["planned_share"].iloc[-1] == pytest.approx(target)
-        assert sim.extra["probability"] == 0.0, (iso3, target, above)
-
-
-def test_uncertain_plan_spreads_and_is_reproducible(store):
-    one = milex.simulate("POL", 5.0, 2030, draws=20_000, seed=7, store=store)
-    two = milex.simulate("POL", 5.0, 2030, draws=20_000, seed=7, store=store)
-    assert one.df.equals(two.df)
-    assert (one["p05"] < one["median"]).all() and (one["median"] < one["p95"]).all()
-    widths = (one["p95"] - one["p05"]).to_numpy()
-    assert (np.diff(widths) > 0).all()  # the band widens with the horizon
-    assert 0.3 < one.extra["probability"] < 0.7  # a plan on the target path: about even odds
-    assert one.query["seed"] == 7 and one.extra["draws"] == 20_000
-
-
-def test_a_path_plan_says_it_has_even_odds_and_that_amounts_can_be_given(store):
-    path_plan = milex.simulate("DEU", 3.5, 2029, draws=1_000, seed=1, store=store)
-    assert any("even odds" in n and "amounts" in n for n in path_plan.notes)
-    amounts = {2027: 140_000, 2028: 150_000, 2029: 160_000}
-    own = milex.simulate("DEU", 3.5, 2029, draws=1_000, seed=1, amounts=amounts, store=store)
-    assert not any("even odds" in n for n in own.notes)
-    assert own.query["method"] == "amounts"
-
-
-def test_an_ally_above_the_target_is_simulated_holding_its_share(store):
-    """Poland 2026: 100 x 37,515 / 802,068 = 4.6773% of GDP, above 3.5%: the plan holds that
-    share, which meets 3.5% every year when nothing is uncertain, and the note says so rather
-    than promising even odds."""
-    share = 100 * 37515 / 802068
-    result = milex.simulate("POL", 3.5, 2030, draws=1_000, seed=1, uncertainty="none", store=store)
-    assert result.df["planned_share"].tolist() == pytest.approx([share] * 4)
-    assert result.df["prob_meet"].tolist() == [1.0] * 4
-    assert not any("even odds" in n for n in result.notes)
-    assert any("4.68%" in n and "holds" in n and "amounts" in n for n in result.notes)
+    assert result.query["weo_vintage"] == WEO_2025 and result.query["method"] == "amounts"
+    assert result.units["amount"] == "EUR million current"
 
 
 def test_simulate_options_reach_the_plan(store):
     """A base year, a guideline with its scope caveat, growth after the WEO horizon: each
-    reaches the plan. Germany from 2025 (NATO 2026-07 edition) to 3.5% by 2029; The Hague's
-    5% (total scope) by 2035; 3% real growth and 2% inflation after 2031 make GDP, and so a
-    linear plan's amounts, grow by the share's step times 1.03 x 1.02 from 2032 to 2033."""
-    early = milex.simulate(
-        "DEU", 3.5, 2029, draws=1_000, seed=1, base_year=2025, uncertainty="none", store=store
-    )
+    reaches the plan. Germany from 2025 to 3.5% by 2029 (its 2029 plan of EUR 153 bn); The
+    Hague's 5% (total scope) by 2035; 3% real growth and 2% inflation after 2031 make GDP, and
+    so a linear plan's amounts, grow by the share's step times 1.03 x 1.02 from 2032 to 2033."""
+    early = simulate(store, 3.5, base_year=2025, uncertainty=NONE)
     assert early.df["year"].tolist() == [2026, 2027, 2028, 2029]
+    assert early.df["amount"].iloc[-1] == 153_000
     assert early.query["base_year"] == 2025 and early.extra["base"].year == 2025
-    assert early.query["method"] == "linear"
     assert early.units["prob_meet"] == "probability (0-1)"
     assert early.units["median"] == "percent of GDP"
-    assert early.units["amount"] == "EUR million current"
-    hague = milex.simulate("DEU", "hague-5", draws=1_000, seed=1, store=store)
+    hague = probability(store, "DEU", resolve_target("hague-5"), draws=1_000, seed=1)
     assert (hague.query["target"], hague.query["by"]) == (5.0, 2035)
-    assert any("1.5" in c for c in hague.caveats)
-    assert early.caveats == []
-    plan = probability(
+    assert any("1.5" in c for c in hague.caveats) and early.caveats == []
+    plan = simulate(
         store,
-        "DEU",
-        resolve_target(3.5, 2033),
-        draws=1_000,
-        seed=1,
-        uncertainty=load_uncertainty("none"),
+        3.5,
+        2033,
+        method="linear",
+        uncertainty=NONE,
         growth_after=3.0,
         inflation_after=2.0,
     ).df.set_index("year")
@@ -123,72 +228,19 @@ def test_simulate_options_reach_the_plan(store):
     )
 
 
-def test_fixed_amounts_are_shares_of_projected_gdp(store):
-    """Germany's EUR 140, 145 and 160 bn in 2027-2029 against GDP grown from NATO's 2026
-    figure with the WEO April 2025 (EUR 4,793,419 m, 4,955,430 m and 5,111,104 m, see
-    deu_gdp): 2.9207%, 2.9261% and 3.1304% of GDP. With no uncertainty the probability of 3%
-    is 0 in 2027 and 2028 and 1 in 2029."""
-    amounts = {2027: 140_000, 2028: 145_000, 2029: 160_000}
-    shares = [100 * amounts[y] / deu_gdp(y) for y in (2027, 2028, 2029)]
-    assert shares == pytest.approx([2.9207, 2.9261, 3.1304], abs=1e-4)
-    result = milex.simulate(
-        "DEU",
-        3.0,
-        2029,
-        draws=1_000,
-        seed=2,
-        amounts=amounts,
-        uncertainty="none",
-        weo_vintage=WEO_2025,
-        store=store,
-    )
-    sim = result.df.set_index("year")
-    assert sim["amount"].tolist() == [140_000, 145_000, 160_000]
-    assert sim["planned_share"].tolist() == pytest.approx(shares)
-    assert sim["median"].tolist() == pytest.approx(shares, abs=result.extra["resolution_pp"])
-    assert sim["prob_meet"].tolist() == [0.0, 0.0, 1.0]
-    assert result.query["weo_vintage"] == WEO_2025
-    assert result.units["amount"] == "EUR million current"
-
-
-def test_higher_fixed_amounts_raise_the_probability(store):
-    path = milex.path("DEU", 3.5, 2029, store=store).df.set_index("year")
-    low = {y: path.loc[y, "spend_current"] * 0.97 for y in (2027, 2028, 2029)}
-    high = {y: path.loc[y, "spend_current"] * 1.03 for y in (2027, 2028, 2029)}
-    p_low = milex.simulate("DEU", 3.5, 2029, draws=20_000, seed=1, amounts=low, store=store)
-    p_high = milex.simulate("DEU", 3.5, 2029, draws=20_000, seed=1, amounts=high, store=store)
-    assert p_low.extra["probability"] < 0.5 < p_high.extra["probability"]
-    assert (p_high["prob_meet"] >= p_low["prob_meet"]).all()
-
-
 def test_amounts_must_cover_every_year(store):
     with pytest.raises(
         milex.InputError,
         match=r"amounts missing for 2028, 2029: give million EUR for every year 2027-2029",
     ):
-        milex.simulate("DEU", 3.5, 2029, draws=1_000, amounts={2027: 1e5}, store=store)
+        simulate(store, 3.5, amounts={2027: 1e5})
     with pytest.raises(
         milex.InputError,
         match=r"amounts for 2028 are not a non-negative number: .* e\.g\. 2027=150000",
     ):
-        milex.simulate(
-            "DEU",
-            3.5,
-            2029,
-            draws=1_000,
-            amounts={2027: 1e5, 2028: -1.0, 2029: 1e5},
-            store=store,
-        )
+        simulate(store, 3.5, amounts={2027: 1e5, 2028: -1.0, 2029: 1e5})
     # nothing at all in a year is a plan too: 0% of GDP that year
-    zero = milex.simulate(
-        "DEU",
-        3.5,
-        2029,
-        draws=1_000,
-        amounts={2027: 0, 2028: 0.0, 2029: 1e5},
-        uncertainty="none",
-        store=store,
-    )
+    zero = simulate(store, 3.5, amounts={2027: 0, 2028: 0.0, 2029: 1e5}, uncertainty=NONE)
     assert zero.df["planned_share"].tolist()[:2] == [0.0, 0.0]
     assert zero.df["prob_meet"].tolist() == [0.0, 0.0, 0.0]
 
@@ -215,7 +267,7 @@ def test_simulate_cli_json(capsys):
     assert doc["query"]["weo_vintage"] == "2026-04"
     assert [r["year"] for r in doc["rows"]] == [2027, 2028, 2029]
     assert doc["probability"] == pytest.approx(doc["rows"][-1]["prob_meet"])
-    assert {s["source"] for s in doc["sources"]} == {"nato", "weo"}
+    assert {"nato", "weo"} <= {s["source"] for s in doc["sources"]}
 
 
 def test_simulate_cli_table_matches_the_api(capsys, store):

@@ -1,71 +1,162 @@
-"""The chance that a spending plan meets its target when GDP growth and inflation are uncertain.
+"""The chance that a country's spending plan meets its target when GDP and spending are
+uncertain.
 
-The plan is a path (:mod:`milex.projection.paths`) or fixed amounts; the Monte Carlo engine
-(:mod:`milex.montecarlo`) draws GDP around the IMF's outlook.
+The plan is :func:`milex.projection.plans.plan_for` (by default the country's own plan from the
+pledge registry); the Monte Carlo engine (:mod:`milex.montecarlo`) draws GDP around the IMF's
+outlook and spending around the plan. A plan in money is a fixed nominal budget (its share
+falls when GDP outgrows the forecast); a plan as a share moves with GDP, so only the spending
+error moves its share. Spending errors (percent of planned spending): the uncertainty's
+``spend_bias`` and ``spend_sd`` where it gives them, else calibrated from NATO's editions held
+(:func:`milex.projection.calibration.spending_errors`: the ally's own where its history allows,
+pooled otherwise).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from milex.errors import InputError
-from milex.montecarlo import Uncertainty, simulate
-from milex.projection.outlook import fetch
-from milex.projection.paths import member_path
+from milex.montecarlo import SimulationResult, Uncertainty, load_uncertainty, simulate
+from milex.montecarlo.uncertainty import sensitivity_ranges
+from milex.projection.calibration import spending_errors
+from milex.projection.outlook import Inputs, fetch
+from milex.projection.plans import SpendingPlan, plan_for
 from milex.result import Result
 from milex.store import Store
 from milex.targets import TOTAL_SCOPE_CAVEAT, Target
-from milex.vocab import PERCENT_GDP, PROBABILITY, money_unit
+from milex.vocab import PERCENT, PERCENT_GDP, PROBABILITY, money_unit
+
+#: Most draws of each run of a sensitivity table (about 24 runs); fewer when fewer are asked.
+SENSITIVITY_DRAWS = 100_000
+#: Rows of the sensitivity table told in words among the drivers.
+TOLD = 3
 
 
-def check_amounts(
-    amounts: dict[int, float], years: np.ndarray, gdp: np.ndarray, currency: str, most: float
-) -> np.ndarray:
-    """The planned amounts for ``years`` (million national currency, current prices), refusing
-    years outside the plan, missing years, amounts that are not non-negative numbers and
-    amounts above ``most`` percent of ``gdp`` (the central forecast, million, per year)."""
-    span = f"{int(years[0])}-{int(years[-1])}"
-    outside = sorted(int(y) for y in set(amounts) - {int(y) for y in years})
-    if outside:
-        raise InputError(
-            f"amounts given for {', '.join(map(str, outside))}, outside the plan: give million "
-            f"{currency} for each year {span} (after the base year, up to the target year)"
+@dataclass(frozen=True, eq=False)
+class CountryRun:
+    """One country's simulation, prepared once (plan, spending error) and run as often as
+    asked: :meth:`run` is what a sensitivity table (tornado) calls.
+
+    ``uncertainty`` has numbers for ``spend_bias`` and ``spend_sd`` (percent of planned
+    spending): the ones asked for, or the calibration's; ``spending_error`` says which
+    (``bias_pct``, ``sd_pct``, ``basis``: ``uncertainty``, ``ally`` or ``pooled``, ``n``: the
+    estimate-actual pairs behind it, None when set, and ``note``); ``errors_sources``: store
+    source ids of the editions the calibration read.
+    """
+
+    plan: SpendingPlan
+    target: Target
+    uncertainty: Uncertainty
+    spending_error: dict
+    inputs: Inputs
+    errors_sources: frozenset
+
+    def simulate(
+        self,
+        uncertainty: Uncertainty | None = None,
+        draws: int = SENSITIVITY_DRAWS,
+        seed: int | None = 1,
+        dask_address: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> SimulationResult:
+        """One run of the plan under ``uncertainty`` (default: the prepared one)."""
+        plan = self.plan
+        table = plan.table.iloc[1:]
+        return simulate(
+            plan.amounts[None, :],
+            np.array([plan.base.gdp]),
+            table["gdp_real_growth"].to_numpy()[None, :],
+            table["gdp_inflation"].to_numpy()[None, :],
+            np.array([self.target.share]),
+            draws=draws,
+            seed=seed,
+            uncertainty=uncertainty or self.uncertainty,
+            share_plan=np.array([plan.basis == "share"]),
+            dask_address=dask_address,
+            progress=progress,
         )
-    absent = [int(y) for y in years if y not in amounts]
-    if absent:
-        raise InputError(
-            f"amounts missing for {', '.join(map(str, absent))}: give million "
-            f"{currency} for every year {span}"
-        )
-    plan = np.array([_number(amounts[year]) for year in years])
-    bad = [int(y) for y, a in zip(years, plan, strict=True) if not np.isfinite(a) or a < 0]
-    if bad:
-        raise InputError(
-            f"amounts for {', '.join(map(str, bad))} are not a non-negative number: give "
-            f"million {currency} at current prices, e.g. {int(years[0])}=150000"
-        )
-    share = 100 * plan / gdp
-    huge = [int(y) for y, s in zip(years, share, strict=True) if s > most]
-    if huge:
-        raise InputError(
-            f"amounts for {', '.join(map(str, huge))} reach {share.max():.3g}% of projected GDP, "
-            f"above the {most:g}% limit of a share of GDP: give million {currency}, not "
-            f"{currency} or thousand {currency} ({int(years[0])}={gdp[0] / 100:.0f} is 1% of GDP)"
-        )
-    return plan
+
+    def run(
+        self, uncertainty: Uncertainty, draws: int = SENSITIVITY_DRAWS, seed: int | None = 1
+    ) -> float:
+        """The probability (0-1) that the plan meets the target in the target year."""
+        return float(self.simulate(uncertainty, draws, seed).prob_meet[0, -1])
+
+    def ranges(self) -> dict[str, tuple[float, float, str]]:
+        """The tornado's ranges (:func:`milex.montecarlo.uncertainty.sensitivity_ranges`)
+        without ``country_corr``: one country has no other to move with."""
+        ranges = sensitivity_ranges(self.uncertainty)
+        ranges.pop("country_corr", None)
+        return ranges
 
 
-def _number(value: object) -> float:
-    """An amount as a float; NaN for what is not a number (True and False included)."""
-    if isinstance(value, bool):
-        return float("nan")
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return float("nan")
+def prepare_country(
+    store: Store,
+    iso3: str,
+    target: Target,
+    *,
+    method: str = "plan",
+    basis: str | None = None,
+    amounts: dict[int, float] | None = None,
+    base_year: int | None = None,
+    uncertainty: Uncertainty | str | None = None,
+    growth_after: float | None = None,
+    inflation_after: float | None = None,
+    weo_vintage: str | None = None,
+    vintage: str | None = None,
+) -> CountryRun:
+    """``iso3``'s plan (:func:`milex.projection.plans.plan_for`) and its spending error, ready
+    to simulate. ``uncertainty``: an :class:`Uncertainty`, a preset name, or None
+    (``default``)."""
+    if not isinstance(uncertainty, Uncertainty):
+        uncertainty = load_uncertainty(uncertainty or "default")
+    inputs = fetch(store, [iso3], weo_vintage, vintage)
+    plan = plan_for(
+        store,
+        inputs,
+        iso3,
+        target,
+        method,
+        basis,
+        amounts,
+        base_year,
+        growth_after,
+        inflation_after,
+    )
+    error, sources = spending_error(store, iso3, uncertainty, inputs.vintage)
+    resolved = replace(uncertainty, spend_bias=error["bias_pct"], spend_sd=error["sd_pct"])
+    return CountryRun(plan, target, resolved, error, inputs, frozenset(sources))
+
+
+def spending_error(
+    store: Store, iso3: str, uncertainty: Uncertainty, vintage: str
+) -> tuple[dict, set]:
+    """``iso3``'s spending error (see :class:`CountryRun`) and the source ids behind it: the
+    uncertainty's numbers, else calibrated from NATO's editions up to ``vintage``."""
+    bias, sd = uncertainty.spend_bias, uncertainty.spend_sd
+    if bias is not None and sd is not None:
+        return {
+            "bias_pct": bias,
+            "sd_pct": sd,
+            "basis": "uncertainty",
+            "n": None,
+            "note": "",
+        }, set()
+    errors = spending_errors(store, vintage)
+    own_bias, own_sd, basis = errors.for_country(iso3)
+    rows = errors.table[errors.table["iso3"] == iso3]
+    n = int(rows["n"].iloc[0]) if basis == "ally" and len(rows) else int(errors.pooled_n)
+    error = {
+        "bias_pct": own_bias if bias is None else bias,
+        "sd_pct": own_sd if sd is None else sd,
+        "basis": basis,
+        "n": n,
+        "note": errors.note,
+    }
+    return error, set(errors.source_ids)
 
 
 def probability(
@@ -74,7 +165,8 @@ def probability(
     target: Target,
     draws: int = 100_000,
     seed: int | None = None,
-    method: str = "linear",
+    method: str = "plan",
+    basis: str | None = None,
     amounts: dict[int, float] | None = None,
     base_year: int | None = None,
     uncertainty: Uncertainty | None = None,
@@ -84,48 +176,50 @@ def probability(
     inflation_after: float | None = None,
     weo_vintage: str | None = None,
     vintage: str | None = None,
+    sensitivity: bool = True,
 ) -> Result:
-    """The chance that a spending plan meets ``target`` when GDP growth and inflation differ
-    from the IMF's forecast (Monte Carlo, see :mod:`milex.montecarlo`).
+    """The chance that ``iso3``'s plan meets ``target`` (Monte Carlo, see
+    :mod:`milex.montecarlo`).
 
-    The plan is the path of ``method`` (fixed amounts in national currency once planned), or
-    ``amounts``: million national currency, current prices, for every year after the base year
-    up to ``target.by``. One row per year: ``amount`` (the plan, million), ``planned_share``
+    The plan (:func:`milex.projection.plans.plan_for`): ``method`` ``plan`` (the country's
+    own, from the pledge registry; else holding its latest share), ``hold``, ``linear``,
+    ``real-growth``, or ``amounts`` (million national currency, current prices, for every
+    year after the base year up to ``target.by``); ``basis`` ``money`` or ``share`` (None: as
+    the plan is given). One row per year: ``amount`` (the plan, million), ``planned_share``
     (percent of GDP on the central forecast), ``median``, ``p05``, ``p95``, ``mean`` (percent
     of GDP) and ``prob_meet`` (probability that the share is at or above the target that year,
-    0-1). ``extra``: ``name`` (the country's English name), ``probability`` (``prob_meet`` in
-    the target year), ``draws``, ``seed``, ``resolution_pp``, ``uncertainty`` (where its sizes
-    come from) and ``base``. ``vintage`` is NATO's edition the plan starts from,
-    ``weo_vintage`` the WEO's (default: the newest); ``query`` names both.
+    0-1). ``extra``: ``name``, ``probability`` (``prob_meet`` in the target year), ``plan``
+    (what is judged, in words), ``method`` and ``basis`` (of the plan judged), ``pledges``
+    (the registry rows used), ``spending_error`` (``bias_pct``, ``sd_pct``, ``basis``, ``n``),
+    ``uncertainty`` (``name``, ``source``), ``drivers`` (sentences: what moves the answer),
+    ``sensitivity`` (with ``sensitivity=True``: the tornado of
+    :func:`milex.projection.sensitivity.tornado`, each run with this run's seed and at most
+    :data:`SENSITIVITY_DRAWS` draws), ``draws``, ``seed``, ``resolution_pp``, ``target`` and
+    ``base``. ``vintage`` is NATO's edition the plan starts from, ``weo_vintage`` the WEO's
+    (default: the newest); ``query`` names both.
     """
-    inputs = fetch(store, [iso3], weo_vintage, vintage)
-    planned = member_path(inputs, iso3, target, base_year, method, growth_after, inflation_after)
-    start, table = planned.start, planned.table
-    years = table["year"].to_numpy()[1:]
-    if amounts is not None:
-        most = store.indicator_table().set_index("indicator").at["share_gdp", "max"]
-        gdp = table["gdp_current"].to_numpy()[1:]
-        plan = check_amounts(amounts, years, gdp, start.currency, float(most))
-    else:
-        plan = table["spend_current"].to_numpy()[1:]
-    result = simulate(
-        plan[None, :],
-        np.array([start.gdp]),
-        table["gdp_real_growth"].to_numpy()[None, 1:],
-        table["gdp_inflation"].to_numpy()[None, 1:],
-        np.array([target.share]),
-        draws=draws,
-        seed=seed,
+    prepared = prepare_country(
+        store,
+        iso3,
+        target,
+        method=method,
+        basis=basis,
+        amounts=amounts,
+        base_year=base_year,
         uncertainty=uncertainty,
-        dask_address=dask_address,
-        progress=progress,
+        growth_after=growth_after,
+        inflation_after=inflation_after,
+        weo_vintage=weo_vintage,
+        vintage=vintage,
     )
+    plan, u = prepared.plan, prepared.uncertainty
+    result = prepared.simulate(None, draws, seed, dask_address, progress)
     frame = pd.DataFrame(
         {
             "iso3": iso3,
-            "year": years,
-            "amount": plan,
-            "planned_share": 100 * plan / table["gdp_current"].to_numpy()[1:],
+            "year": plan.years,
+            "amount": plan.amounts,
+            "planned_share": plan.shares,
             "median": result.median[0],
             "p05": result.p05[0],
             "p95": result.p95[0],
@@ -133,49 +227,153 @@ def probability(
             "prob_meet": result.prob_meet[0],
         }
     )
-    notes = []
-    if amounts is None and planned.held:
-        notes.append(
-            f"{iso3} is at {start.share:.2f}% of GDP, above the {target.share:g}% target: the "
-            "plan holds that share, so it meets the target unless GDP outgrows it; to judge a "
-            "government's plan, give its amounts (million national currency per year)."
+    table = None
+    if sensitivity:
+        # imported here: the sensitivity module reaches countries through this one
+        from milex.projection.sensitivity import tornado
+
+        table = tornado(
+            lambda one: prepared.run(one, min(draws, SENSITIVITY_DRAWS), result.seed),
+            u,
+            prepared.ranges(),
         )
-    elif amounts is None:
-        notes.append(
-            "The plan is a path that lands exactly on the target, so it has about even odds "
-            "by construction; to judge a government's plan, give its amounts (million national "
-            "currency per year)."
-        )
+    extra = {
+        "name": store.names.get(iso3, iso3),
+        "probability": float(result.prob_meet[0, -1]),
+        "target": target.share,
+        "plan": plan.description,
+        "method": plan.method,
+        "basis": plan.basis,
+        "pledges": plan.pledges,
+        "spending_error": {
+            k: prepared.spending_error[k] for k in ("bias_pct", "sd_pct", "basis", "n")
+        },
+        "uncertainty": {"name": u.name, "source": u.source},
+        "drivers": drivers(prepared, table),
+        "draws": result.draws,
+        "seed": result.seed,
+        "resolution_pp": result.bin_width,
+        "base": plan.base,
+    }
+    if table is not None:
+        extra["sensitivity"] = table
+    asked = "amounts" if amounts is not None else method
     return Result(
         kind="simulate",
         frame=frame,
         units={
-            "amount": money_unit(start.currency),
+            "amount": money_unit(plan.base.currency),
             **{c: PERCENT_GDP for c in ("planned_share", "median", "p05", "p95", "mean")},
             "prob_meet": PROBABILITY,
+            "spend_bias_pct": f"{PERCENT} of planned spending",
+            "spend_sd_pct": f"{PERCENT} of planned spending",
         },
-        sources=store.origins(planned.source_ids),
+        sources=store.origins(plan.source_ids | prepared.errors_sources),
         query={
             "country": iso3,
             "target": target.share,
             "by": target.by,
             "draws": result.draws,
             "seed": result.seed,
-            "method": "amounts" if amounts is not None else method,
-            "base_year": start.year,
-            "weo_vintage": inputs.weo_vintage,
-            "vintage": inputs.vintage,
+            "method": asked,
+            "basis": basis,
+            "base_year": plan.base.year,
+            "weo_vintage": prepared.inputs.weo_vintage,
+            "vintage": prepared.inputs.vintage,
         },
-        notes=notes,
+        notes=_notes(prepared),
         caveats=[TOTAL_SCOPE_CAVEAT] if target.scope == "total" else [],
-        extra={
-            "name": store.names.get(iso3, iso3),
-            "probability": float(result.prob_meet[0, -1]),
-            "target": target.share,
-            "draws": result.draws,
-            "seed": result.seed,
-            "resolution_pp": result.bin_width,
-            "uncertainty": uncertainty.source if uncertainty is not None else "",
-            "base": start,
-        },
+        extra=extra,
     )
+
+
+def _notes(prepared: CountryRun) -> list[str]:
+    """What is judged, and what that means for the odds."""
+    plan, target = prepared.plan, prepared.target
+    notes = [f"Judged: {plan.description}."]
+    start = plan.base
+    if plan.method == "hold" or (plan.method == "linear" and start.share > target.share):
+        side = "above" if start.share >= target.share else "below"
+        notes.append(
+            f"{plan.iso3} is at {start.share:.2f}% of GDP, {side} the {target.share:g}% target: "
+            "the plan holds that share; to judge a government's plan, give its amounts "
+            "(million national currency per year)."
+        )
+    elif plan.method == "linear":
+        notes.append(
+            "The plan is a path that lands exactly on the target, so it has about even odds "
+            "by construction (moved by the spending error's bias); to judge a government's "
+            "plan, use the method plan or give its amounts (million national currency per year)."
+        )
+    error = prepared.spending_error
+    if error["note"]:
+        notes.append(f"Spending errors: {error['note']}.")
+    return notes
+
+
+def drivers(prepared: CountryRun, table: pd.DataFrame | None) -> list[str]:
+    """Plain sentences on what drives the answer: where the plan stands against the target
+    on the central forecast, what would close or open the gap, the spending error, and the
+    settings that move the answer most (``table``: the tornado, or None)."""
+    plan, target = prepared.plan, prepared.target
+    share, by = float(plan.shares[-1]), target.by
+    gap = share - target.share
+    where = (
+        f"The plan reaches {share:.2f}% of GDP in {by} on the IMF's central forecast, "
+        f"{abs(gap):.2f} points {'below' if gap < 0 else 'above'} the {target.share:g}% target"
+    )
+    if abs(gap) < 0.005:
+        where = (
+            f"The plan reaches the {target.share:g}% target in {by} on the IMF's central "
+            "forecast, exactly (to 0.005 points)"
+        )
+    if plan.basis == "money" and gap < 0:
+        short, more = 1 - share / target.share, target.share / share - 1
+        close = (
+            f"as fixed budgets it gets there only if nominal GDP ends {short:.0%} or more below "
+            f"the forecast, or spending runs {more:.0%} or more above plan"
+        )
+    elif plan.basis == "money":
+        close = (
+            f"as fixed budgets it misses only if nominal GDP ends {target.share / share - 1:.0%} "
+            "or more above the forecast, or spending falls short of plan by about as much"
+        )
+    elif gap < 0:
+        close = (
+            "as a share of GDP it moves with GDP, so only spending "
+            f"{target.share / share - 1:.0%} or more above plan would close the gap"
+        )
+    else:
+        close = (
+            "as a share of GDP it moves with GDP, so it misses only if spending falls "
+            f"{1 - target.share / share:.0%} or more short of plan"
+        )
+    sentences = [f"{where}: {close}."]
+    error = prepared.spending_error
+    if error["basis"] == "uncertainty":
+        source = "as set in the uncertainty"
+    else:
+        own = "its own record" if error["basis"] == "ally" else "all allies' record pooled"
+        source = f"{own} in NATO's editions, {error['n']} estimate-actual pairs"
+    sentences.append(
+        f"Spending is drawn around the plan with a mean error of {error['bias_pct']:+.1f}% and "
+        f"an sd of {error['sd_pct']:.1f}% of planned spending ({source})."
+    )
+    if table is not None and len(table):
+        sentences += _tornado_words(table)
+    return sentences
+
+
+def _tornado_words(table: pd.DataFrame) -> list[str]:
+    """The top rows of a tornado in words, or that nothing moves the answer much."""
+    moving = table[table["swing"] > 0].head(TOLD)
+    if moving.empty:
+        return ["No setting of the uncertainty moves the answer within its range."]
+    told = []
+    for row in moving.itertuples():
+        why = row.why.split(":")[0]
+        told.append(
+            f"{row.setting} from {row.low:.3g} to {row.high:.3g} moves the probability from "
+            f"{row.prob_low:.0%} to {row.prob_high:.0%} ({why})"
+        )
+    return [f"What moves the answer most: {'; '.join(told)}."]
