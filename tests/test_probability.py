@@ -12,7 +12,6 @@ from statistics import NormalDist
 import numpy as np
 import pytest
 
-
 import milex
 from milex.montecarlo import load_uncertainty
 from milex.projection.calibration import spending_errors
