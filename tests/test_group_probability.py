@@ -10,6 +10,7 @@ import pytest
 
 from milex.errors import InputError
 from milex.montecarlo import load_uncertainty
+from milex.montecarlo.uncertainty import SETTINGS
 from milex.projection.group_probability import base_share, group_probability, prepare_group
 from milex.projection.outlook import fetch
 from milex.projection.plans import plan_for
@@ -230,3 +231,21 @@ def test_a_group_result_says_what_it_weighs_and_who_meets(store):
     assert count.sum() == pytest.approx(1.0)
     # the expected count is the sum of the members' own probabilities (linearity of the mean)
     assert result.extra["expected_members"] == pytest.approx(table["prob_meet"].sum())
+
+
+def test_the_sensitivity_table_starts_from_the_run_it_explains(store):
+    """The tornado's base run is the headline run (each member's own spending errors, the same
+    draws and seed), and it has one row per setting of the uncertainty."""
+    result = group_probability(
+        store,
+        "nordics",
+        resolve_target(3.2, 2030),
+        draws=DRAWS,
+        seed=4,
+        method="hold",
+        uncertainty="default",
+    )
+    table = result.extra["sensitivity"]
+    assert 0.05 < result.extra["probability"] < 0.95  # interior: the settings can move it
+    assert table.attrs["base"] == result.extra["probability"]
+    assert set(table["setting"]) == set(SETTINGS)
