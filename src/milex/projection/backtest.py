@@ -122,8 +122,12 @@ def coverage_row(cases: Cases, positions: pd.DataFrame) -> dict[str, object]:
 
 
 def _nato(store: Store, indicator: str, vintage: str, status: str) -> pd.DataFrame:
+    """One NATO edition's figures of ``indicator`` with ``status``, countries only (no
+    aggregates such as NATO Europe and Canada)."""
+    entities = store.entity_table()
+    countries = set(entities.loc[entities["kind"] == "country", "code"])
     obs = store.observations("nato", vintage, indicators=[indicator])
-    return obs[obs["status"] == status]
+    return obs[(obs["status"] == status) & obs["iso3"].isin(countries)]
 
 
 def _spending_errors_without(pairs: pd.DataFrame, iso3: list[str]) -> tuple[np.ndarray, ...]:
