@@ -246,10 +246,13 @@ def weo_cases(store: Store, u: Uncertainty) -> tuple[Cases, Cases]:
         gdp = one[one["indicator"] == "gdp_national_current"].set_index("iso3")
         return values.join(gdp[["unit", "source_id"]]).add_suffix(suffix)
 
+    forecast, outcome = wide(old, year, ""), wide(new, year, "_out")
+    real_table = forecast.join(outcome, how="inner").dropna(
+        subset=["gdp_real_growth", "gdp_real_growth_out"]
+    )
     table = (
-        wide(old, year, "")
-        .join(wide(old, year - 1, "_base"))
-        .join(wide(new, year, "_out"), how="inner")
+        forecast.join(wide(old, year - 1, "_base"))
+        .join(outcome, how="inner")
         .dropna(subset=[f"gdp_national_current{s}" for s in ("", "_base", "_out")])
     )
     changed = sorted(table.index[table["unit"] != table["unit_out"]])
@@ -257,13 +260,15 @@ def weo_cases(store: Store, u: Uncertainty) -> tuple[Cases, Cases]:
     growth = table["gdp_real_growth"]
     inflation = 100 * (table["gdp_deflator"] / table["gdp_deflator_base"] - 1)
     central = table["gdp_national_current_base"] * (1 + growth / 100) * (1 + inflation / 100)
-    ids = frozenset(table["source_id"]) | frozenset(table["source_id_out"])
     gdp_only = replace(u, spend_bias=0.0, spend_sd=0.0)
     compares = f"IMF WEO {WEO_PAIR[0]} forecasts of {year} vs the {WEO_PAIR[1]} figures"
-    one_year = (
-        f"one year ({year}): the allies share its common shock, so the {len(table)} cases are "
-        "not independent"
-    )
+
+    def one_year(n: int) -> str:
+        return (
+            f"one year ({year}): the allies share its common shock, so the {n} cases are not "
+            "independent"
+        )
+
     skipped = f"; unit changed, not compared: {', '.join(changed)}" if changed else ""
     nominal = pd.DataFrame(
         {
@@ -276,15 +281,16 @@ def weo_cases(store: Store, u: Uncertainty) -> tuple[Cases, Cases]:
             "outcome": 100 * (central / 100) / table["gdp_national_current_out"],
         }
     ).reset_index(drop=True)
+    forecast_growth = real_table["gdp_real_growth"]
     real = pd.DataFrame(
         {
-            "iso3": table.index,
+            "iso3": real_table.index,
             "year": year,
-            "amount": 1 + growth / 100,  # 1% of the forecast real GDP (base 100)
+            "amount": 1 + forecast_growth / 100,  # 1% of the forecast real GDP (base 100)
             "gdp_base": 100.0,
-            "growth": growth,
+            "growth": forecast_growth,
             "inflation": 0.0,
-            "outcome": (1 + growth / 100) / (1 + table["gdp_real_growth_out"] / 100),
+            "outcome": (1 + forecast_growth / 100) / (1 + real_table["gdp_real_growth_out"] / 100),
         }
     ).reset_index(drop=True)
     growth_only = replace(gdp_only, inflation_sd=0.0, inflation_bias=0.0, corr=0.0)
@@ -294,16 +300,16 @@ def weo_cases(store: Store, u: Uncertainty) -> tuple[Cases, Cases]:
             compares=f"{compares} (nominal GDP, national currency)",
             frame=nominal,
             uncertainty=gdp_only,
-            source_ids=ids,
-            note=f"the GDP model's first year; {one_year}{skipped}",
+            source_ids=frozenset(table["source_id"]) | frozenset(table["source_id_out"]),
+            note=f"the GDP model's first year; {one_year(len(nominal))}{skipped}",
         ),
         Cases(
             test="real growth",
             compares=f"{compares} (real GDP growth)",
             frame=real,
             uncertainty=growth_only,
-            source_ids=ids,
-            note=f"growth errors alone (inflation fixed); {one_year}",
+            source_ids=frozenset(real_table["source_id"]) | frozenset(real_table["source_id_out"]),
+            note=f"growth errors alone (inflation fixed); {one_year(len(real))}",
         ),
     )
 
