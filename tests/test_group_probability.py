@@ -11,7 +11,12 @@ import pytest
 from milex.errors import InputError
 from milex.montecarlo import load_uncertainty
 from milex.montecarlo.uncertainty import SETTINGS
-from milex.projection.group_probability import base_share, group_probability, prepare_group
+from milex.projection.group_probability import (
+    base_share,
+    count_band,
+    group_probability,
+    prepare_group,
+)
 from milex.projection.outlook import fetch
 from milex.projection.plans import plan_for
 from milex.targets import resolve_target
@@ -59,6 +64,7 @@ def test_without_uncertainty_the_group_share_is_the_weighted_share_of_the_plans(
     assert meeting["members"].tolist() == [0, 1, 2, 3, 4]
     assert meeting["probability"].tolist() == [0.0, 0.0, 0.0, 0.0, 1.0]
     assert result.extra["expected_members"] == 4.0
+    assert result.extra["members_band"] == [4, 4]
     before = result.extra["members_meeting"].query("year == 2027")
     assert before["probability"].tolist() == [1.0, 0.0, 0.0, 0.0, 0.0]  # all below 3.5%
 
@@ -249,3 +255,11 @@ def test_the_sensitivity_table_starts_from_the_run_it_explains(store):
     assert 0.05 < result.extra["probability"] < 0.95  # interior: the settings can move it
     assert table.attrs["base"] == result.extra["probability"]
     assert set(table["setting"]) == set(SETTINGS)
+
+
+def test_the_band_of_the_count_is_its_5th_and_95th_percentile():
+    """Cumulative probabilities 0.02, 0.05, 0.55, 0.95, 1: 0.05 is reached at one member, 0.95
+    at three; a 0.949 at three would move the top to four."""
+    assert count_band(np.array([0.02, 0.03, 0.5, 0.4, 0.05])) == [1, 3]
+    assert count_band(np.array([0.02, 0.03, 0.5, 0.399, 0.051])) == [1, 4]
+    assert count_band(np.array([0.0, 0.0, 1.0])) == [2, 2]

@@ -295,11 +295,12 @@ def group_probability(
     ``extra``: ``probability`` (``prob_meet`` in the target year), ``members`` (simulated),
     ``missing`` (member -> why left out), ``members_meeting`` (DataFrame ``year, members,
     probability``: the chance that exactly that many members meet the target on their own),
-    ``expected_members`` (in the target year), ``member_table`` (``iso3, name, plan, method,
-    basis, weight_usd`` (million USD), ``planned_share`` (percent of GDP, target year),
-    ``prob_meet``, ``spend_bias_pct``, ``spend_sd_pct``, ``spend_basis``), ``base_share`` (the
-    base year's share weighted as here and as NATO weights, and their difference, points),
-    ``uncertainty`` (name and source), ``country_corr``, ``draws``, ``seed``,
+    ``expected_members`` (in the target year), ``members_band`` (``[low, high]``: the 5th
+    and 95th percentiles of that count in the target year), ``member_table`` (``iso3, name,
+    plan, method, basis, weight_usd`` (million USD), ``planned_share`` (percent of GDP, target
+    year), ``prob_meet``, ``spend_bias_pct``, ``spend_sd_pct``, ``spend_basis``),
+    ``base_share`` (the base year's share weighted as here and as NATO weights, and their
+    difference, points), ``uncertainty`` (name and source), ``country_corr``, ``draws``, ``seed``,
     ``resolution_pp``, ``sensitivity`` (a tornado DataFrame, when asked: each run with
     :data:`SENSITIVITY_DRAWS` draws at most and this run's seed).
     """
@@ -345,6 +346,7 @@ def group_probability(
         "missing": prepared.missing,
         "members_meeting": meeting,
         "expected_members": float(count[-1] @ np.arange(count.shape[1])),
+        "members_band": count_band(count[-1]),
         "member_table": _member_table(store, prepared, result),
         "base_share": base_share(prepared),
         "uncertainty": {"name": u.name, "source": u.source},
@@ -429,9 +431,17 @@ def _member_table(store: Store, prepared: GroupRun, result: SimulationResult) ->
     )
 
 
+def count_band(probability: np.ndarray) -> list[int]:
+    """The 5th and 95th percentiles of a count, from the probability of each count 0..n: the
+    smallest counts at which the cumulative probability reaches 0.05 and 0.95 (1e-9 spares the
+    float sums' last bits)."""
+    cumulative = np.cumsum(probability)
+    return [int(np.searchsorted(cumulative, q - 1e-9)) for q in (0.05, 0.95)]
+
+
 def _notes(prepared: GroupRun, extra: dict) -> list[str]:
     """What a reader needs next to the figures: the weights, who is left out, the count."""
-    shares = extra["base_share"]
+    shares, (low, high) = extra["base_share"], extra["members_band"]
     notes = [
         f"The group's share weights members by GDP at current prices and {prepared.year} "
         f"exchange rates; NATO weights by GDP at 2021 prices: in {prepared.year} the group is "
@@ -443,9 +453,9 @@ def _notes(prepared: GroupRun, extra: dict) -> list[str]:
         notes.append(f"Left out (no figures to simulate): {left}")
     notes.append(
         f"In {prepared.target.by} {extra['expected_members']:.1f} of {len(prepared.plans)} "
-        f"members are expected to reach {prepared.target.share:g}% of GDP on their own "
-        f"(common shock between members' economies: correlation "
-        f"{prepared.uncertainty.country_corr:g})."
+        f"members are expected to reach {prepared.target.share:g}% of GDP on their own, "
+        f"{low} to {high} with 90% probability (common shock between members' economies: "
+        f"correlation {prepared.uncertainty.country_corr:g})."
     )
     if prepared.errors_note:
         notes.append(f"Spending errors: {prepared.errors_note}")
