@@ -279,3 +279,14 @@ def test_simulate_cli_table_matches_the_api(capsys, store):
     assert f"Probability of at least 3.5% of GDP in 2029: {probability:.0%}" in out
     last = expected.df.iloc[-1]
     assert f"{last['p05']:.2f}-{last['p95']:.2f}" in out
+
+
+def test_an_edition_with_no_later_actuals_draws_spending_as_planned_and_says_so(store):
+    """NATO's June 2024 edition is the oldest held: none of its estimates has a later actual
+    figure up to it, so no spending error can be calibrated; spending is drawn as planned and
+    the notes and drivers say why."""
+    old = simulate(store, 3.5, iso3="POL", vintage="2024-06")
+    error = old.extra["spending_error"]
+    assert (error["bias_pct"], error["sd_pct"], error["basis"], error["n"]) == (0.0, 0.0, "none", 0)
+    assert any("cannot be calibrated" in n and "drawn as planned" in n for n in old.notes)
+    assert "no estimate-actual pair in NATO's editions up to 2024-06" in old.extra["drivers"][1]

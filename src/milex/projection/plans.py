@@ -289,10 +289,10 @@ def _national(
     rows = rows.assign(
         order=np.arange(len(rows)),
         when=rows["announced"].fillna(""),
-        has_amount=rows["target_amount"].notna()
-        & rows["amount_unit"].map(annual)
-        & (rows["amount_currency"] == start.currency),
-        has_share=rows["target_share_gdp"].notna(),
+        has_amount=rows["target_amount"].notna().to_numpy()
+        & np.array([annual(unit) for unit in rows["amount_unit"]], dtype=bool)
+        & (rows["amount_currency"] == start.currency).fillna(False).to_numpy(dtype=bool),
+        has_share=rows["target_share_gdp"].notna().to_numpy(),
         inside=(year > start.year) & (year <= target.by),
     )
     for scope in _scopes(target):

@@ -149,12 +149,19 @@ def spending_error(
     own_bias, own_sd, basis = errors.for_country(iso3)
     rows = errors.table[errors.table["iso3"] == iso3]
     n = int(rows["n"].iloc[0]) if basis == "ally" and len(rows) else int(errors.pooled_n)
+    note = errors.note
+    if not (np.isfinite(own_bias) and np.isfinite(own_sd)):  # no pair to calibrate from
+        own_bias, own_sd, basis = 0.0, 0.0, "none"
+        note += (
+            "; spending is drawn as planned where the uncertainty does not set its error "
+            "(spend_sd, spend_bias)"
+        )
     error = {
         "bias_pct": own_bias if bias is None else bias,
         "sd_pct": own_sd if sd is None else sd,
         "basis": basis,
         "n": n,
-        "note": errors.note,
+        "note": note,
     }
     return error, set(errors.source_ids)
 
@@ -352,6 +359,8 @@ def drivers(prepared: CountryRun, table: pd.DataFrame | None) -> list[str]:
     error = prepared.spending_error
     if error["basis"] == "uncertainty":
         source = "as set in the uncertainty"
+    elif error["basis"] == "none":
+        source = f"no estimate-actual pair in NATO's editions up to {prepared.inputs.vintage}"
     else:
         own = "its own record" if error["basis"] == "ally" else "all allies' record pooled"
         source = f"{own} in NATO's editions, {error['n']} estimate-actual pairs"
