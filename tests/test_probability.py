@@ -14,8 +14,9 @@ import pytest
 
 import milex
 from milex.montecarlo import load_uncertainty
+from milex.montecarlo.uncertainty import SETTINGS
 from milex.projection.calibration import spending_errors
-from milex.projection.probability import probability
+from milex.projection.probability import SETTING_WORDS, probability
 from milex.targets import resolve_target
 
 from .test_cli import run
@@ -160,7 +161,9 @@ def test_the_drivers_say_what_moves_germanys_answer(store):
     assert list(table["swing"]) == sorted(table["swing"], reverse=True)
     assert "country_corr" not in set(table["setting"])  # one country: nothing to co-move with
     top = table["setting"].iloc[0]
-    assert drivers[2].startswith(f"What moves the answer most: {top} from")
+    label = SETTING_WORDS[top][0]
+    assert drivers[2].startswith(f"What moves the answer most: {label} ({top}) from")
+    assert set(SETTING_WORDS) == set(SETTINGS)  # every setting can be told
     assert result.extra["probability"] < 0.2
 
 

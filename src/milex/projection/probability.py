@@ -33,6 +33,21 @@ from milex.vocab import PERCENT, PERCENT_GDP, PROBABILITY, money_unit
 SENSITIVITY_DRAWS = 100_000
 #: Rows of the sensitivity table told in words among the drivers.
 TOLD = 3
+#: Each setting of the uncertainty in words, and the unit its values are told in.
+SETTING_WORDS = {
+    "growth_sd": ("the sd of real growth forecast errors", " points"),
+    "inflation_sd": ("the sd of inflation forecast errors", " points"),
+    "rho": ("the persistence of forecast errors from year to year", ""),
+    "corr": ("the correlation of growth and inflation errors", ""),
+    "horizon_slope": ("the growth of forecast errors with the horizon", " a year"),
+    "growth_bias": ("the bias of growth forecasts", " points"),
+    "inflation_bias": ("the bias of inflation forecasts", " points"),
+    "recession_prob": ("the chance of a recession year", ""),
+    "recession_growth": ("the depth of a recession year", " points"),
+    "country_corr": ("the co-movement of allies' economies", ""),
+    "spend_sd": ("the sd of the spending error", "% of plan"),
+    "spend_bias": ("the mean spending error", "% of plan"),
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -374,15 +389,20 @@ def drivers(prepared: CountryRun, table: pd.DataFrame | None) -> list[str]:
 
 
 def _tornado_words(table: pd.DataFrame) -> list[str]:
-    """The top rows of a tornado in words, or that nothing moves the answer much."""
+    """The top rows of a tornado in words, or that nothing moves the answer."""
     moving = table[table["swing"] > 0].head(TOLD)
     if moving.empty:
         return ["No setting of the uncertainty moves the answer within its range."]
     told = []
     for row in moving.itertuples():
-        why = row.why.split(":")[0]
+        label, unit = SETTING_WORDS[row.setting]
         told.append(
-            f"{row.setting} from {row.low:.3g} to {row.high:.3g} moves the probability from "
-            f"{row.prob_low:.0%} to {row.prob_high:.0%} ({why})"
+            f"{label} ({row.setting}) from {row.low:.3g}{unit} to {row.high:.3g}{unit} moves "
+            f"it from {_chance(row.prob_low)} to {_chance(row.prob_high)}"
         )
     return [f"What moves the answer most: {'; '.join(told)}."]
+
+
+def _chance(p: float) -> str:
+    """A probability as a percentage, with a decimal near 0 and 1."""
+    return f"{p:.0%}" if 0.1 <= p <= 0.9 or p in (0.0, 1.0) else f"{p:.1%}"
