@@ -169,3 +169,11 @@ def test_bad_pairs_are_refused():
     frame = pd.DataFrame({"iso3": ["A"], "year": [1], "estimate": [0.0], "actual": [1.0]})
     with pytest.raises(InputError, match="every estimate must be a positive amount"):
         error_statistics(frame)
+
+
+def test_the_data_file_quotes_the_calibration_it_describes(real):
+    """uncertainty.toml's calibration (e) quotes the figures of the editions shipped."""
+    text = (files("milex") / "data" / "uncertainty.toml").read_text("utf-8")
+    assert f"{real.pooled_n} pairs, 30 allies, 2 pairs each" in text
+    assert f"pooled bias {real.pooled_bias_pct:.2f}%" in text
+    assert f"pooled sd {real.pooled_sd_pct:.2f}%" in text
