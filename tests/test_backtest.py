@@ -142,6 +142,8 @@ def test_the_real_tests_run_with_their_counts(real):
         assert row["inside_90"] + row["below_90"] + row["above_90"] == pytest.approx(1.0)
     assert set(real.sources["vintage"]) >= {"2024-06", "2026-07", "2025-04", "2026-04"}
     assert "unit changed, not compared: BGR" in table.loc["nominal GDP", "note"]
+    assert "one year's evidence, thin" in table.loc["real growth", "note"]
+    assert any(note.startswith("Too thin to check: errors beyond the first") for note in real.notes)
 
 
 def test_an_allys_own_errors_never_set_its_band(real):

@@ -35,7 +35,6 @@ from milex.montecarlo import Uncertainty, load_uncertainty, simulate
 from milex.projection.calibration import error_statistics, estimate_actual_pairs
 from milex.result import Result
 from milex.store import Store
-from milex.vocab import PROBABILITY
 
 #: Fewer cases than this and a test's shares are called too thin: at n = 20 the binomial
 #: standard error of a 90% share is sqrt(0.9 * 0.1 / 20) = 0.067, so 2 standard errors span
@@ -45,6 +44,16 @@ THIN = 20
 #: The editions compared (estimate or forecast edition, outcome edition).
 NATO_PAIR = ("2024-06", "2026-07")
 WEO_PAIR = ("2025-04", "2026-04")
+
+#: What the editions held cannot check, said with every backtest.
+TOO_THIN = (
+    "Too thin to check: errors beyond the first projection year (horizon_slope), the recession "
+    "regime and the common shock across allies; the editions held give one pair of NATO "
+    "editions and one WEO year, so these settings rest on the literature and judgement."
+)
+
+#: The unit of the shares in the result's frame.
+SHARE_OF_CASES = "share of the cases (0-1)"
 
 #: The columns of the result's frame.
 COLUMNS = ["test", "compares", "n", "inside_50", "inside_90", "below_90", "above_90", "note"]
@@ -266,7 +275,7 @@ def weo_cases(store: Store, u: Uncertainty) -> tuple[Cases, Cases]:
     def one_year(n: int) -> str:
         return (
             f"one year ({year}): the allies share its common shock, so the {n} cases are not "
-            "independent"
+            "independent: one year's evidence, thin"
         )
 
     skipped = f"; unit changed, not compared: {', '.join(changed)}" if changed else ""
@@ -359,10 +368,13 @@ def backtest(
     return Result(
         kind="backtest",
         frame=frame,
-        units={c: f"share of the cases, {PROBABILITY}" for c in COLUMNS[3:7]},
+        units={c: SHARE_OF_CASES for c in COLUMNS[3:7]},
         sources=store.origins(ids),
         query={"draws": draws, "seed": seed, "uncertainty": uncertainty.name or "custom"},
-        notes=[row["note"] for row in rows if "too thin" in str(row["note"])],
+        notes=[
+            *(f"{row['test']}: {row['note']}" for row in rows if "too thin" in str(row["note"])),
+            TOO_THIN,
+        ],
         caveats=[
             "Every test covers the first projection year only: the editions held span one "
             "year, so the growth of errors with the horizon is not checked.",
