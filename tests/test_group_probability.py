@@ -12,10 +12,10 @@ from milex.errors import InputError
 from milex.montecarlo import load_uncertainty
 from milex.montecarlo.uncertainty import SETTINGS
 from milex.projection.group_probability import (
-    base_share,
     count_band,
     group_probability,
     prepare_group,
+    weighting,
 )
 from milex.projection.outlook import fetch
 from milex.projection.plans import plan_for
@@ -65,6 +65,7 @@ def test_without_uncertainty_the_group_share_is_the_weighted_share_of_the_plans(
     assert meeting["probability"].tolist() == [0.0, 0.0, 0.0, 0.0, 1.0]
     assert result.extra["expected_members"] == 4.0
     assert result.extra["members_band"] == [4, 4]
+    assert f"group to {hand[-1]:.2f}% of GDP in 2030" in result.extra["drivers"][0]
     before = result.extra["members_meeting"].query("year == 2027")
     assert before["probability"].tolist() == [1.0, 0.0, 0.0, 0.0, 0.0]  # all below 3.5%
 
@@ -175,15 +176,20 @@ def test_base_year_weights_agree_with_natos_aggregate(store):
     by GDP at 2021 prices. NATO's 2026-07 edition gives NATO Europe and Canada 2.53% of GDP in
     2026 (NATO_EUROPE_CANADA, nato_2026-07.csv): the 2021-price weighting rounds to it (half a
     hundredth, plus float noise), and the current-price one is within 0.05 points of it (a
-    twentieth of a point: relative prices and exchange rates moved since 2021)."""
+    twentieth of a point: relative prices and exchange rates moved since 2021). By 2035 the
+    weights drift: at fixed 2026 exchange rates Turkey's GDP grows with its double-digit WEO
+    inflation, more than doubling its weight, while at 2021 prices it stays about the same."""
     prepared = prepare_group(store, "europe-canada", resolve_target(3.5, 2035), uncertainty="none")
-    shares = base_share(prepared)
-    assert shares["year"] == 2026
-    assert abs(shares["nato_2021_prices"] - 2.53) <= 0.005 + 1e-9
-    assert abs(shares["current_usd"] - 2.53) <= 0.05
-    assert shares["difference_pp"] == pytest.approx(
-        shares["current_usd"] - shares["nato_2021_prices"]
+    shares = weighting(prepared)
+    assert (shares["base_year"], shares["target_year"]) == (2026, 2035)
+    assert abs(shares["base_2021_prices"] - 2.53) <= 0.005 + 1e-9
+    assert abs(shares["base_current_usd"] - 2.53) <= 0.05
+    assert shares["base_difference_pp"] == pytest.approx(
+        shares["base_current_usd"] - shares["base_2021_prices"]
     )
+    assert shares["drift_iso3"] == "TUR"
+    assert shares["drift_target"] > 2 * shares["drift_base"]
+    assert abs(shares["drift_2021_prices"] - shares["drift_base"]) < 0.5 * shares["drift_base"]
 
 
 def test_the_runner_scales_every_members_spending_error_alike(store):

@@ -13,7 +13,9 @@ exchange rate (``Base.gdp * Base.usd_per_unit``, million). The group's share in 
 members' spending over their GDP, both at current prices and the base year's exchange rates.
 NATO's own aggregates (and :func:`milex.projection.paths.group_path`) weight by GDP at 2021
 prices and exchange rates; in the base year the two differ by how relative prices and exchange
-rates moved since 2021. Every result gives both base-year figures (``extra["base_share"]``).
+rates moved since 2021, and by the target year a member with high inflation weighs more at
+fixed exchange rates (Turkey). Every result gives both weightings in the base and the target
+year (:func:`weighting`).
 
 Spending errors per member (percent of planned spending): the uncertainty's ``spend_bias`` and
 ``spend_sd`` where it gives them, else calibrated from NATO's editions held
@@ -104,12 +106,22 @@ class GroupRun:
         return np.array([_projected(plan, "gdp_current") for plan in self.plans])
 
     @property
+    def usd_gdp(self) -> np.ndarray:
+        """[C, Y] GDP on the central path, million USD at current prices and the base year's
+        exchange rates (the weights carried forward)."""
+        return (self.weights / self.gdp_base)[:, None] * self.central_gdp
+
+    @property
     def planned_share(self) -> np.ndarray:
         """[Y] the group's share on the central path, percent of GDP (spending and GDP at
         current prices and the base year's exchange rates)."""
-        usd = self.weights / self.gdp_base
         amounts = np.array([plan.amounts for plan in self.plans])
-        return 100 * (usd @ amounts) / (usd @ self.central_gdp)
+        return 100 * (self.weights / self.gdp_base @ amounts) / self.usd_gdp.sum(axis=0)
+
+    @property
+    def target_shares(self) -> np.ndarray:
+        """[C] each member's planned share in the target year, percent of GDP."""
+        return np.array([plan.shares[-1] for plan in self.plans])
 
     @property
     def gdp_base(self) -> np.ndarray:
@@ -299,9 +311,10 @@ def group_probability(
     and 95th percentiles of that count in the target year), ``member_table`` (``iso3, name,
     plan, method, basis, weight_usd`` (million USD), ``planned_share`` (percent of GDP, target
     year), ``prob_meet``, ``spend_bias_pct``, ``spend_sd_pct``, ``spend_basis``),
-    ``base_share`` (the base year's share weighted as here and as NATO weights, and their
-    difference, points), ``uncertainty`` (name and source), ``country_corr``, ``draws``, ``seed``,
-    ``resolution_pp``, ``sensitivity`` (a tornado DataFrame, when asked: each run with
+    ``weighting`` (the share weighted as here and as NATO weights, in the base and the target
+    year: :func:`weighting`), ``uncertainty`` (name and source), ``country_corr``, ``draws``,
+    ``seed``, ``resolution_pp``, ``drivers`` (sentences on what drives the answer:
+    :func:`drivers`) and ``sensitivity`` (a tornado DataFrame, when asked: each run with
     :data:`SENSITIVITY_DRAWS` draws at most and this run's seed).
     """
     prepared = prepare_group(
@@ -348,7 +361,7 @@ def group_probability(
         "expected_members": float(count[-1] @ np.arange(count.shape[1])),
         "members_band": count_band(count[-1]),
         "member_table": _member_table(store, prepared, result),
-        "base_share": base_share(prepared),
+        "weighting": weighting(prepared),
         "uncertainty": {"name": u.name, "source": u.source},
         "country_corr": u.country_corr,
         "draws": result.draws,
@@ -363,6 +376,7 @@ def group_probability(
             lambda one: prepared.run(one, min(draws, SENSITIVITY_DRAWS), result.seed),
             prepared.resolved(),
         )
+    extra["drivers"] = drivers(prepared, extra.get("sensitivity"))
     return Result(
         kind="simulate",
         frame=frame,
@@ -396,20 +410,39 @@ def group_probability(
     )
 
 
-def base_share(prepared: GroupRun) -> dict[str, float | int]:
-    """The group's share in the base year (percent of GDP) weighted as the simulation weights
-    (GDP at current prices and that year's exchange rates: ``current_usd``) and as NATO's
-    aggregates do (GDP at 2021 prices and exchange rates: ``nato_2021_prices``), and
-    ``difference_pp`` (the first minus the second, percentage points)."""
-    share = np.array([plan.base.share for plan in prepared.plans])
+def weighting(prepared: GroupRun) -> dict[str, float | int | str]:
+    """The group's share (percent of GDP) weighted as the simulation weights (GDP at current
+    prices and the base year's exchange rates: ``*_current_usd``) and as NATO's aggregates do
+    (GDP at 2021 prices and exchange rates: ``*_2021_prices``), in the base year (NATO's
+    figures) and in the target year (the plans on the central path), their differences
+    (percentage points), and the member whose weight drifts most by the target year
+    (``drift_iso3``, its share of the group's GDP: ``drift_base``, ``drift_target`` at fixed
+    exchange rates, ``drift_2021_prices``; fractions). At fixed exchange rates a member with
+    high inflation weighs more each year; NATO's constant prices do not let it."""
+    base = np.array([plan.base.share for plan in prepared.plans])
     const = np.array([plan.base.gdp_usd_const for plan in prepared.plans])
-    current = float(share @ prepared.weights / prepared.weights.sum())
-    nato = float(share @ const / const.sum())
+    real = const * np.array(
+        [np.prod(1 + _projected(plan, "gdp_real_growth") / 100) for plan in prepared.plans]
+    )
+    nominal, planned = prepared.usd_gdp[:, -1], prepared.target_shares
+    shares = {
+        "base_current_usd": float(base @ prepared.weights / prepared.weights.sum()),
+        "base_2021_prices": float(base @ const / const.sum()),
+        "target_current_usd": float(prepared.planned_share[-1]),
+        "target_2021_prices": float(planned @ real / real.sum()),
+    }
+    drift = nominal / nominal.sum() - prepared.weights / prepared.weights.sum()
+    most = int(np.argmax(np.abs(drift)))
     return {
-        "year": prepared.year,
-        "current_usd": current,
-        "nato_2021_prices": nato,
-        "difference_pp": current - nato,
+        "base_year": prepared.year,
+        "target_year": prepared.target.by,
+        **shares,
+        "base_difference_pp": shares["base_current_usd"] - shares["base_2021_prices"],
+        "target_difference_pp": shares["target_current_usd"] - shares["target_2021_prices"],
+        "drift_iso3": prepared.codes[most],
+        "drift_base": float(prepared.weights[most] / prepared.weights.sum()),
+        "drift_target": float(nominal[most] / nominal.sum()),
+        "drift_2021_prices": float(real[most] / real.sum()),
     }
 
 
@@ -422,13 +455,57 @@ def _member_table(store: Store, prepared: GroupRun, result: SimulationResult) ->
             "method": [plan.method for plan in prepared.plans],
             "basis": [plan.basis for plan in prepared.plans],
             "weight_usd": prepared.weights,
-            "planned_share": [float(plan.shares[-1]) for plan in prepared.plans],
+            "planned_share": prepared.target_shares,
             "prob_meet": result.prob_meet[:, -1],
             "spend_bias_pct": prepared.spend_bias,
             "spend_sd_pct": prepared.spend_sd,
             "spend_basis": list(prepared.spend_basis),
         }
     )
+
+
+def drivers(prepared: GroupRun, table: pd.DataFrame | None) -> list[str]:
+    """Plain sentences on what drives a group's answer: where the members' plans take the
+    group on the central forecast, the members that weigh most on its gap (each member's GDP
+    share of the group in the target year times its distance to the target, percentage points
+    of the group's GDP: they add up to the group's gap), and the settings that move the answer
+    most (``table``: the tornado, or None)."""
+    target, by = prepared.target, prepared.target.by
+    share = float(prepared.planned_share[-1])
+    gap = share - target.share
+    usd_gdp, planned = prepared.usd_gdp[:, -1], prepared.target_shares
+    pull = usd_gdp / usd_gdp.sum() * (planned - target.share)
+    sentences = [
+        f"The members' plans take the group to {share:.2f}% of GDP in {by} on the IMF's "
+        f"central forecast, {abs(gap):.2f} points {'below' if gap < 0 else 'above'} the "
+        f"{target.share:g}% target."
+    ]
+    order = np.argsort(pull)
+    weighing = [i for i in order[:3] if pull[i] < 0]
+    if weighing:
+        named = ", ".join(
+            f"{prepared.codes[i]} ({planned[i]:.2f}%, {pull[i]:+.2f} points)" for i in weighing
+        )
+        sentences.append(
+            f"Most below the target, weighted by their GDP: {named}, of the group's "
+            f"{-pull[pull < 0].sum():.2f} points below it; members above add "
+            f"{pull[pull > 0].sum():.2f}."
+        )
+    if table is not None and len(table):
+        top = table[table["swing"] > 0].head(2)
+        if top.empty:
+            sentences.append(
+                "No setting over its range moves the probability: the plans are too far from "
+                "the target for the uncertainty to matter."
+            )
+        else:
+            moves = "; ".join(
+                f"{row.setting} from {row.low:g} to {row.high:g} moves it from "
+                f"{row.prob_low:.0%} to {row.prob_high:.0%}"
+                for row in top.itertuples()
+            )
+            sentences.append(f"What moves the probability most: {moves}.")
+    return sentences
 
 
 def count_band(probability: np.ndarray) -> list[int]:
@@ -441,12 +518,19 @@ def count_band(probability: np.ndarray) -> list[int]:
 
 def _notes(prepared: GroupRun, extra: dict) -> list[str]:
     """What a reader needs next to the figures: the weights, who is left out, the count."""
-    shares, (low, high) = extra["base_share"], extra["members_band"]
+    weights, (low, high) = extra["weighting"], extra["members_band"]
+    base, by = prepared.year, prepared.target.by
     notes = [
-        f"The group's share weights members by GDP at current prices and {prepared.year} "
-        f"exchange rates; NATO weights by GDP at 2021 prices: in {prepared.year} the group is "
-        f"at {shares['current_usd']:.2f}% of GDP weighted here, {shares['nato_2021_prices']:.2f}"
-        f"% as NATO weights ({shares['difference_pp']:+.2f} points)."
+        f"The group's share weights members by GDP at current prices and {base} exchange "
+        f"rates; NATO weights by GDP at 2021 prices: in {base} the group is at "
+        f"{weights['base_current_usd']:.2f}% of GDP weighted here, "
+        f"{weights['base_2021_prices']:.2f}% as NATO weights "
+        f"({weights['base_difference_pp']:+.2f} points); the plans take it to "
+        f"{weights['target_current_usd']:.2f}% in {by} weighted here, "
+        f"{weights['target_2021_prices']:.2f}% at 2021 prices. At fixed exchange rates "
+        f"{weights['drift_iso3']} weighs {weights['drift_base']:.1%} of the group's GDP in "
+        f"{base} and {weights['drift_target']:.1%} in {by} ({weights['drift_2021_prices']:.1%} "
+        "at 2021 prices)."
     ]
     if prepared.missing:
         left = "; ".join(f"{code}: {why}" for code, why in prepared.missing.items())
