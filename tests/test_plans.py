@@ -102,6 +102,7 @@ def test_a_country_without_a_plan_holds_its_share_and_says_so(store):
     assert (poland.method, poland.basis) == ("hold", "share")
     assert poland.shares == pytest.approx([POL_2026_SHARE] * 4)
     assert poland.description.startswith("The pledge registry has no usable plan of Poland")
+    assert "4.7% of GDP in 2025: not after NATO's base year 2026" in poland.description
     assert poland.pledges.empty
     money = plan(store, "POL", 3.5, 2030, method="hold", basis="money")
     assert money.basis == "money" and money.amounts == pytest.approx(poland.amounts)

@@ -181,10 +181,8 @@ def plan_for(
     years = table["year"].to_numpy()[1:]
     gdp = table["gdp_current"].to_numpy()[1:]
     gdp_by_year = table.set_index("year")["gdp_current"]
-    national = None
-    if method == "plan":
-        national = _national(store, start, target, gdp_by_year, basis, name)
-    if national is not None:
+    national = "" if method != "plan" else _national(store, start, target, gdp_by_year, basis, name)
+    if not isinstance(national, str):
         basis, points, rows, text = national
         values = np.interp(years, points.index.to_numpy(), points.to_numpy())
         planned = values if basis == "money" else values / 100 * gdp
@@ -198,8 +196,8 @@ def plan_for(
         text = _describe(run, name, start, target, path.held, basis, planned)
         if method == "plan":
             text = (
-                f"the pledge registry has no usable plan of {name} for {_target_words(target)}, "
-                f"so {text}"
+                f"the pledge registry has no usable plan of {name} for {_target_words(target)} "
+                f"({national}), so {text}"
             )
         method, rows = run, store.pledge_table().iloc[:0]
     shares = 100 * planned / gdp
@@ -279,10 +277,10 @@ def _scopes(target: Target) -> list[str]:
 
 def _national(
     store: Store, start: Base, target: Target, gdp: pd.Series, basis: str | None, name: str
-) -> tuple[str, pd.Series, pd.DataFrame, str] | None:
+) -> tuple[str, pd.Series, pd.DataFrame, str] | str:
     """The country's plan from the registry: its basis, the plan's points (base year first;
-    million national currency or percent of GDP), the rows used and its description; None
-    when no row is usable."""
+    million national currency or percent of GDP), the rows used and its description; or, when
+    no row is usable, why not."""
     registry = store.pledge_table()
     rows = registry[registry["iso3"] == start.iso3].reset_index(drop=True)
     year = rows["target_year"].astype("float")
@@ -295,13 +293,15 @@ def _national(
         has_share=rows["target_share_gdp"].notna().to_numpy(),
         inside=(year > start.year) & (year <= target.by),
     )
-    for scope in _scopes(target):
+    scopes = _scopes(target)
+    for scope in scopes:
         fits = rows[rows["scope"] == scope]
         usable = fits[fits["inside"] & (fits["has_amount"] | fits["has_share"])]
         if not usable.empty:
             break
     else:
-        return None
+        unused = _unused(rows[rows["scope"].isin(scopes)], start, target)
+        return f"its rows in the registry: {unused}" if unused else "it has no row in the registry"
     prefer = "has_share" if basis == "share" else "has_amount"
     ranked = usable.sort_values(
         ["target_year", "when", prefer, "order"],
@@ -325,6 +325,25 @@ def _national(
     text = _plan_words(name, start, target, scope, basis, (chosen, ranked, fits), gdp)
     used = chosen.drop(columns=["order", "when", "has_amount", "has_share", "inside"])
     return basis, pd.Series(points), used.reset_index(drop=True), text
+
+
+def _unused(rows: pd.DataFrame, start: Base, target: Target) -> str:
+    """Why each of ``rows`` (not usable) is not used: "4.7% of GDP in 2025: not after NATO's
+    base year 2026"; "" for no rows."""
+    told = []
+    for row in rows.itertuples():
+        figure = _figure(row, start.currency)
+        if pd.isna(row.target_year):
+            told.append(f"{figure}: no year")
+            continue
+        figure += f" in {int(row.target_year)}"
+        if row.target_year <= start.year:
+            told.append(f"{figure}: not after NATO's base year {start.year}")
+        elif row.target_year > target.by:
+            told.append(f"{figure}: after the target year {target.by}")
+        else:
+            told.append(f"{figure}: not one year's spending in {start.currency}")
+    return "; ".join(told)
 
 
 def _figure(row, currency: str) -> str:
@@ -397,9 +416,17 @@ def _plan_words(
     text += f"; {_basis_words(basis)}"
     if scope != target.scope:
         text += (
-            f"; scope {scope} (a national definition, not NATO's), used as the registry has no "
-            "usable plan on NATO's definition: indicative"
+            f"; scope {scope} (a national definition, not NATO's: it may leave out what NATO "
+            "counts, such as pensions or special funds), used as the registry has no usable "
+            "plan on NATO's definition: indicative"
         )
+        same = fits[(fits["target_year"] == start.year) & fits["has_amount"]]
+        if len(same):
+            row = same.sort_values(["when", "order"], ascending=[False, True]).iloc[0]
+            text += (
+                f" ({start.year}: {currency} {row['target_amount']:g} bn on this line, "
+                f"{currency} {start.spend / 1000:,.1f} bn by NATO's definition)"
+            )
     passed = ranked.drop(chosen.index)
     if len(passed):
         listed = "; ".join(
@@ -410,14 +437,7 @@ def _plan_words(
             f"; not judged: {listed} (per year the latest announced wins, then a figure in the "
             "plan's form, then the registry's order)"
         )
-    early = fits[fits["target_year"].astype("float") <= start.year]
-    if len(early):
-        listed = ", ".join(
-            f"{_figure(r, currency)} in {int(r.target_year)}" for r in early.itertuples()
-        )
-        text += f"; {listed}: not after NATO's base year {start.year}, unused"
-    unusable = fits[fits["inside"] & ~fits["has_amount"] & ~fits["has_share"]]
-    if len(unusable):
-        listed = ", ".join(_figure(r, currency) for r in unusable.itertuples())
-        text += f"; {listed}: not one year's spending in {currency}, unused"
+    unused = _unused(fits.drop(ranked.index), start, target)
+    if unused:
+        text += f"; unused: {unused}"
     return text
