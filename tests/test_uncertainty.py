@@ -193,6 +193,12 @@ def test_file_errors(tmp_path):
     bad.write_text('base = "default"\nrho = 1.5\n', "utf-8")
     with pytest.raises(InputError, match=r"bad.toml: Uncertainty.rho is 1.5"):
         load_uncertainty(bad)
+    bad.write_text('base = "default"\nspend_sd = "auto"\n', "utf-8")
+    with pytest.raises(InputError, match=r"spend_sd = 'auto'; give a number .* or \"calibrated\""):
+        load_uncertainty(bad)
+    bad.write_text("[presets.mine]\ngrowth_sd = 1.0\n", "utf-8")
+    with pytest.raises(InputError, match=r"unknown key 'presets'; .* not under \[presets.<name>\]"):
+        load_uncertainty(bad)
     with pytest.raises(InputError, match=r"a preset name or a TOML file path, got 3"):
         load_uncertainty(3)  # type: ignore[arg-type]
 

@@ -217,9 +217,14 @@ def _from_table(
     allowed = (*SETTINGS, *_TEXT_KEYS)
     unknown = sorted(set(table) - set(allowed))
     if unknown:
+        hint = (
+            "; a file gives them at its top level, not under [presets.<name>]"
+            if unknown[0] in ("presets", "sensitivity")
+            else ""
+        )
         raise InputError(
-            f"{where} has an unknown key {unknown[0]!r}; the keys are {', '.join(allowed)} "
-            f"(see {_DATA_FILE} for what each means)."
+            f"{where} has an unknown key {unknown[0]!r}; the keys are {', '.join(allowed)}"
+            f"{hint} (see {_DATA_FILE} for what each means)."
         )
     values: dict[str, Any] = {}
     base = table.get("base")
@@ -241,7 +246,12 @@ def _from_table(
     for key, value in table.items():
         if key in ("note", "base"):
             continue
-        if key in CALIBRATED and value == "calibrated":
+        if key in CALIBRATED and isinstance(value, str):
+            if value != "calibrated":
+                raise InputError(
+                    f"{where}: {key} = {shown(value)}; give a number (percent of planned "
+                    'spending) or "calibrated" to calibrate it from the NATO editions held.'
+                )
             value = None
         values[key] = value
     values["name"] = name
