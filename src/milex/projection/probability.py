@@ -191,7 +191,7 @@ def probability(
     basis: str | None = None,
     amounts: dict[int, float] | None = None,
     base_year: int | None = None,
-    uncertainty: Uncertainty | None = None,
+    uncertainty: Uncertainty | str | None = None,
     dask_address: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     growth_after: float | None = None,
