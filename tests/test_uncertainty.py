@@ -18,7 +18,7 @@ import pytest
 
 from milex.errors import InputError
 from milex.montecarlo import Uncertainty, load_uncertainty
-from milex.montecarlo.uncertainty import SETTINGS, presets, sensitivity_ranges
+from milex.montecarlo.uncertainty import SETTINGS, apply_settings, presets, sensitivity_ranges
 
 DATA = tomllib.loads((files("milex") / "data" / "uncertainty.toml").read_text("utf-8"))
 OBS = Path(files("milex") / "data" / "observations")  # type: ignore[arg-type]
@@ -201,6 +201,37 @@ def test_file_errors(tmp_path):
         load_uncertainty(bad)
     with pytest.raises(InputError, match=r"a preset name or a TOML file path, got 3"):
         load_uncertainty(3)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------- --set key=value
+
+
+def test_apply_settings_from_texts_and_a_mapping():
+    base = load_uncertainty()
+    u = apply_settings(base, ["country_corr=0.5", " spend_sd = 4 ", "spend_bias=calibrated"])
+    assert (u.country_corr, u.spend_sd, u.spend_bias) == (0.5, 4.0, None)
+    assert u.name == "default with country_corr=0.5, spend_sd=4, spend_bias=calibrated"
+    assert u.growth_sd == base.growth_sd and u.source == base.source
+    assert apply_settings(base, {"rho": 0}).rho == 0.0
+    assert apply_settings(base, "rho=0.5").rho == 0.5
+    assert apply_settings(base, []) is base
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (["rho"], r"given as key=value, got 'rho'; e\.g\. country_corr=0\.5"),
+        (["growth=1"], r"no uncertainty setting named 'growth'; the settings are growth_sd, "),
+        (["rho=high"], r"rho='high' is not a number; give a number, e\.g\. rho=0\.5"),
+        (["spend_sd=x"], r"spend_sd='x' is not a number; give a number or \"calibrated\""),
+        (["rho=1.5"], r"Uncertainty\.rho is 1\.5; it must be in \[0, 1\)"),
+        ({"rho": [1]}, r"rho must be a number, got \[1\]"),
+        ({"rho": None}, r"rho must be a number, got None"),
+    ],
+)
+def test_apply_settings_refuses_bad_input(settings, message):
+    with pytest.raises(InputError, match=message):
+        apply_settings(load_uncertainty(), settings)
 
 
 # ---------------------------------------------------------------------------- sensitivity

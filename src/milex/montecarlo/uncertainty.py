@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 import os
 import tomllib
-from dataclasses import dataclass, fields
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields, replace
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -314,6 +315,70 @@ def load_uncertainty(spec: str | os.PathLike[str] = "default") -> Uncertainty:
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"the uncertainty file {text_spec} is not valid TOML: {exc}") from exc
     return _from_table(table, text_spec, f"the uncertainty file {text_spec}", known)
+
+
+def apply_settings(
+    base: Uncertainty, settings: Mapping[str, object] | Iterable[str]
+) -> Uncertainty:
+    """``base`` with some settings changed: what ``--set key=value`` asks for.
+
+    Args:
+        base: the settings to start from (a preset or file, :func:`load_uncertainty`).
+        settings: ``{"country_corr": 0.5}`` or ``["country_corr=0.5", "spend_sd=4"]``; values
+            are numbers or number texts, in the units of :class:`Uncertainty`;
+            ``spend_sd``/``spend_bias`` also take ``calibrated``.
+
+    Returns:
+        A new :class:`Uncertainty` (validated), named ``"<base name> with k=v, ..."``.
+
+    Raises:
+        InputError: an assignment without ``=``, an unknown setting (the message lists
+            :data:`SETTINGS`), a value that is not a number, or one outside its range.
+    """
+    if isinstance(settings, Mapping):
+        pairs = [(str(k), v) for k, v in settings.items()]
+    else:
+        if isinstance(settings, str):
+            settings = [settings]
+        pairs = []
+        for item in settings:
+            key, sep, value = str(item).partition("=")
+            if not sep:
+                raise InputError(
+                    f"a setting is given as key=value, got {shown(item)}; e.g. country_corr=0.5"
+                )
+            pairs.append((key.strip(), value.strip()))
+    changes: dict[str, float | None] = {}
+    for key, value in pairs:
+        if key not in SETTINGS:
+            raise InputError(
+                f"no uncertainty setting named {shown(key)}; the settings are "
+                f"{', '.join(SETTINGS)}."
+            )
+        changes[key] = _setting_value(key, value)
+    if not changes:
+        return base
+    told = ", ".join(f"{k}={'calibrated' if v is None else f'{v:g}'}" for k, v in changes.items())
+    return replace(base, **changes, name=f"{base.name or 'custom'} with {told}")
+
+
+def _setting_value(key: str, value: object) -> float | None:
+    """A setting's value from a number or a text (``calibrated`` = None for spending)."""
+    if isinstance(value, str):
+        if key in CALIBRATED and value.strip().lower() in ("calibrated", "none"):
+            return None
+        try:
+            return float(value)
+        except ValueError:
+            extra = ' or "calibrated"' if key in CALIBRATED else ""
+            raise InputError(
+                f"{key}={shown(value)} is not a number; give a number{extra}, e.g. {key}=0.5"
+            ) from None
+    if value is None and key in CALIBRATED:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        raise InputError(f"{key} must be a number, got {shown(value)}; e.g. {key}=0.5")
+    return float(value)
 
 
 def sensitivity_ranges(base: Uncertainty) -> dict[str, tuple[float, float, str]]:
