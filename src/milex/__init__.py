@@ -23,6 +23,7 @@ __version__ = "0.2.0"
 #: Names re-exported from :mod:`milex.api` (imported lazily, see the module docstring).
 API = (
     "ask",
+    "backtest",
     "check",
     "compare",
     "countries",
@@ -48,6 +49,7 @@ API = (
     "reasons",
     "report",
     "resolve",
+    "sensitivity",
     "series",
     "simulate",
     "sipri_share",

@@ -17,6 +17,7 @@ store, analysis from the modules below.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import functools
@@ -56,9 +57,13 @@ from milex.claims.words import LANGUAGES as _claim_languages
 from milex.comparison import compare as _compare
 from milex.comparison.bases import BASES
 from milex.errors import InputError, MilexError, OutputError, first_line, shown
-from milex.montecarlo import load_uncertainty
+from milex.montecarlo import Uncertainty, load_uncertainty
+from milex.montecarlo.uncertainty import SETTINGS as UNCERTAINTY_SETTINGS
+from milex.projection import backtest as _backtest
+from milex.projection import group_probability as _group_probability
 from milex.projection import paths as _paths
 from milex.projection import probability as _probability
+from milex.projection import sensitivity as _sensitivity
 from milex.result import Result
 from milex.store import Store, default_store, userdata
 from milex.targets import MAX_TARGET_YEAR, MIN_TARGET_YEAR, resolve_target
@@ -253,6 +258,12 @@ Lang = Annotated[str, PlainValidator(_lang)]
 Day = Annotated[dt.date, PlainValidator(_day)]
 #: The basis of a comparison, applied to both sides.
 BasisName = Annotated[str, PlainValidator(_basis)]
+#: An uncertainty: a preset of uncertainty.toml, a TOML file of one's own, or an Uncertainty.
+UncertaintySpec = (
+    Annotated[str, Strict(), Field(min_length=1, max_length=4096)] | Path | Uncertainty
+)
+#: Changes to single uncertainty settings: setting name -> number (in the setting's unit).
+Settings = dict[Name, Number]
 
 #: What each parameter accepts, and an example: the second half of a refusal.
 ACCEPTED = {
@@ -263,7 +274,10 @@ ACCEPTED = {
     "vintage": ("an edition of the source (see sources)", "2026-07"),
     "weo_vintage": ("an edition of the IMF WEO (see sources), or none for the newest", "2026-04"),
     "store": ("a store from open_store, or none for the embedded data", "none"),
-    "country": ("one country, by name or code", "DEU or Duitsland"),
+    "country": (
+        "one country, by name or code (path, simulate, sensitivity: or a group)",
+        "DEU or Duitsland",
+    ),
     "name": ("a country's name or code", "Duitsland"),
     "iso3": ("a country's code or name, or none", "DEU"),
     "group": ("a group id (see groups)", "nato"),
@@ -285,7 +299,10 @@ ACCEPTED = {
     "path": ("a file name or an open text stream", "milex.csv"),
     "fmt": ("csv, parquet or json", "csv"),
     "target": ("a share of GDP in percent, or a guideline id", "3.5 or hague-3.5"),
-    "method": ("linear or real-growth", "linear"),
+    "method": (
+        "linear or real-growth (a path); plan, hold, linear or real-growth (a simulation)",
+        "linear",
+    ),
     "above": ("hold or converge", "hold"),
     "growth_after": ("real GDP growth in percent a year", "1.2"),
     "inflation_after": ("GDP-deflator inflation in percent a year", "2.0"),
@@ -296,7 +313,16 @@ ACCEPTED = {
         "million national currency, zero or more, for each year after the base year",
         "150000 for 2027",
     ),
-    "uncertainty": ("a setting of uncertainty.toml: default or none", "default"),
+    "uncertainty": (
+        "a preset of uncertainty.toml (default, none, independent, no-recession), a TOML file "
+        "with the same keys, or an Uncertainty",
+        "default",
+    ),
+    "settings": (
+        "uncertainty settings and numbers in their units (see docs/uncertainty.md)",
+        "{'growth_sd': 2.5}",
+    ),
+    "sensitivity": ("true or false", "true"),
     "dask": ("the address of a running Dask scheduler", "tcp://127.0.0.1:8786"),
     "progress": (
         "a function taking the chunks done and the chunks in all (an update's also what is "
@@ -308,7 +334,11 @@ ACCEPTED = {
     "side_a": ("a country or group, by name or code", "europe-canada"),
     "side_b": ("a country or group, by name or code", "RUS"),
     "against": ("a country or group, by name or code", "europe-canada"),
-    "basis": (f"one basis for both sides: {', '.join(BASES)} or all", "ppp"),
+    "basis": (
+        f"one basis for both sides: {', '.join(BASES)} or all (compare); money or share (a "
+        "simulation's plan)",
+        "ppp",
+    ),
     "text": (f"a text of at most {MAX_TEXT:,} characters", "'Polen geeft 4,1% uit'"),
     "question": (
         f"a question of at most {MAX_QUESTION:,} characters",
@@ -951,6 +981,28 @@ def pledges(
     return result
 
 
+def _uncertainty(spec: str | Path | Uncertainty, settings: dict[str, float] | None) -> Uncertainty:
+    """The uncertainty of a run: ``spec`` (a preset of ``uncertainty.toml``, a TOML file of
+    one's own, or an Uncertainty) with ``settings`` changed (setting name -> number, in the
+    setting's unit; see docs/uncertainty.md)."""
+    base = spec if isinstance(spec, Uncertainty) else load_uncertainty(spec)
+    unknown = sorted(set(settings or {}) - set(UNCERTAINTY_SETTINGS))
+    if unknown:
+        raise InputError(
+            f"settings: no uncertainty setting named {', '.join(map(shown, unknown))}; the "
+            f"settings are {', '.join(UNCERTAINTY_SETTINGS)}, e.g. {{'growth_sd': 2.5}}"
+        )
+    return dataclasses.replace(base, **settings) if settings else base
+
+
+def _draws(draws: int) -> None:
+    if draws > MAX_DRAWS:
+        raise InputError(
+            f"{shown(draws)} draws is more than milex runs in one go ({MAX_DRAWS:,}): the "
+            "median and band are stable to 0.01 points from about 100,000 draws"
+        )
+
+
 @_validated
 def simulate(
     country: Name,
@@ -959,48 +1011,130 @@ def simulate(
     *,
     draws: Count = 100_000,
     seed: Seed | None = None,
-    method: Name = "linear",
+    method: Name = "plan",
+    basis: Name | None = None,
     amounts: dict[Year, Any] | None = None,
     base_year: Year | None = None,
-    uncertainty: Name = "default",
+    uncertainty: UncertaintySpec = "default",
+    settings: Settings | None = None,
+    sensitivity: Flag = True,
     dask: Name | None = None,
     progress: Progress | None = None,
     weo_vintage: Name | None = None,
     vintage: Name | None = None,
     store: Store | None = None,
 ) -> Result:
-    """Probability that a country's spending plan reaches ``target`` by ``by`` when growth and
-    inflation are uncertain (Monte Carlo with ``draws`` draws; reproducible with ``seed``).
+    """Probability that a country's or a group's spending reaches ``target`` by ``by`` when
+    GDP, inflation and the execution of budgets are uncertain (Monte Carlo with ``draws``
+    draws; reproducible with ``seed``).
 
-    The plan is the ``method`` path or ``amounts`` (million national currency per year), from
-    the NATO edition ``vintage`` (default: the newest).
-    ``uncertainty``: a named setting of ``data/uncertainty.toml`` (``default``, ``none``).
-    ``dask``: address of a running Dask scheduler to spread the draws over. See
-    :func:`milex.projection.probability.probability` for the columns.
+    What is judged (``method``): ``plan`` (default: the country's own plan from the pledge
+    registry, else its latest share held; the result says which), ``hold``, ``linear``,
+    ``real-growth``, or ``amounts`` (million national currency per year after the base year).
+    ``basis``: ``money`` (fixed nominal budgets) or ``share`` (a share of GDP that moves with
+    GDP); default: as the plan is given. A group (e.g. ``europe-canada``) is judged on its
+    GDP-weighted share, with the distribution of how many members reach the target.
+    ``uncertainty``: a preset of ``data/uncertainty.toml`` (``default``, ``none`` ...), a TOML
+    file of one's own, or an :class:`~milex.montecarlo.Uncertainty`; ``settings`` change single
+    settings (e.g. ``{"growth_sd": 2.5, "country_corr": 0}``, units in docs/uncertainty.md).
+    ``sensitivity``: add the tornado of what moves the answer (20,000 draws a run, same seed).
+    ``dask``: address of a running Dask scheduler to spread the draws over. ``vintage``: the
+    NATO edition the plan starts from (default: the newest), ``weo_vintage`` the WEO's. See
+    :func:`milex.projection.probability.probability` and
+    :func:`milex.projection.group_probability.group_probability` for the columns.
     """
     store = _store(store)
     _nato_edition(store, vintage)
-    if draws > MAX_DRAWS:
-        raise InputError(
-            f"{shown(draws)} draws is more than milex runs in one go ({MAX_DRAWS:,}): the "
-            "median and band are stable to 0.01 points from about 100,000 draws"
-        )
+    _draws(draws)
     if seed is None:  # a short seed the user can quote to rerun the same draws
         seed = secrets.randbelow(2**31)
-    return _probability.probability(
+    goal = resolve_target(target, by)
+    options = {
+        "draws": draws,
+        "seed": seed,
+        "method": method,
+        "basis": basis,
+        "base_year": base_year,
+        "uncertainty": _uncertainty(uncertainty, settings),
+        "dask_address": dask,
+        "progress": progress,
+        "weo_vintage": weo_vintage,
+        "vintage": vintage,
+        "sensitivity": sensitivity,
+    }
+    group, code = _group_or_country(country)
+    if group is None:
+        return _probability.probability(store, code, goal, amounts=amounts, **options)
+    if amounts is not None:
+        raise InputError(
+            f"amounts are one country's plan, not a group's: give a member of {group} "
+            f"({' '.join(geo.members(group))}), or leave amounts out"
+        )
+    return _group_probability.group_probability(store, group, goal, **options)
+
+
+@_validated
+def sensitivity(
+    country: Name,
+    target: Goal = "hague-3.5",
+    by: Whole | None = None,
+    *,
+    draws: Count = 20_000,
+    seed: Seed = 1,
+    method: Name = "plan",
+    basis: Name | None = None,
+    amounts: dict[Year, Any] | None = None,
+    base_year: Year | None = None,
+    uncertainty: UncertaintySpec = "default",
+    settings: Settings | None = None,
+    weo_vintage: Name | None = None,
+    vintage: Name | None = None,
+    store: Store | None = None,
+) -> Result:
+    """Which assumption moves the probability of :func:`simulate` most: a tornado table, each
+    uncertainty setting at the low and the high end of its range (``[sensitivity]`` of
+    ``data/uncertainty.toml``), the others at ``uncertainty`` with ``settings``; every run
+    ``draws`` draws with the same ``seed`` (common random numbers). For a country or a group;
+    the plan options are those of :func:`simulate`. See
+    :func:`milex.projection.sensitivity.sensitivity` for the columns."""
+    store = _store(store)
+    _nato_edition(store, vintage)
+    _draws(draws)
+    group, code = _group_or_country(country)
+    return _sensitivity.sensitivity(
         store,
-        _one_country(country, "simulate"),
+        group or code,
         resolve_target(target, by),
         draws=draws,
         seed=seed,
         method=method,
+        basis=basis,
         amounts=amounts,
         base_year=base_year,
-        uncertainty=load_uncertainty(uncertainty),
-        dask_address=dask,
-        progress=progress,
+        uncertainty=_uncertainty(uncertainty, settings),
         weo_vintage=weo_vintage,
         vintage=vintage,
+    )
+
+
+@_validated
+def backtest(
+    *,
+    draws: Count = 20_000,
+    seed: Seed = 1,
+    uncertainty: UncertaintySpec = "default",
+    settings: Settings | None = None,
+    store: Store | None = None,
+) -> Result:
+    """How well the model's bands cover what happened: the share of later outcomes inside the
+    50% and 90% bands, on what the editions held allow (NATO's estimates and the WEO of the
+    time against later editions' figures), with the spending error calibrated leave-one-out.
+    A test with few cases says it is too thin. See :func:`milex.projection.backtest.backtest`
+    for the columns."""
+    store = _store(store)
+    _draws(draws)
+    return _backtest.backtest(
+        store, draws=draws, seed=seed, uncertainty=_uncertainty(uncertainty, settings)
     )
 
 

@@ -177,9 +177,10 @@ def _data(result: Result, fmt: Format) -> bool:
     return False
 
 
-def _footer(out: Console, result: Result) -> None:
-    """Notes, caveats and how to cite each edition behind the figures shown."""
-    for note in result.notes:
+def _footer(out: Console, result: Result, notes: list[str] | None = None) -> None:
+    """Notes (``notes`` instead of the result's, when given), caveats and how to cite each
+    edition behind the figures shown."""
+    for note in result.notes if notes is None else notes:
         out.print(f"Note: {note}")
     for caveat in result.caveats:
         out.print(f"Caveat: {caveat}")
@@ -960,16 +961,83 @@ def _parse_amounts(text: str) -> dict[int, float]:
     return dict(plan)
 
 
-@app.command(short_help="Chance that a spending plan reaches a target (Monte Carlo).")
+def _parse_settings(items: list[str] | None) -> dict[str, float] | None:
+    """``["growth_sd=2.5", "country_corr=0"]`` -> ``{"growth_sd": 2.5, "country_corr": 0.0}``."""
+    if not items:
+        return None
+    settings: dict[str, float] = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        try:
+            settings[name.strip()] = float(value)
+        except ValueError:
+            raise typer.BadParameter(
+                f"{shown(item)}: use SETTING=NUMBER, e.g. growth_sd=2.5 (the settings and their "
+                "units: docs/uncertainty.md)",
+                param_hint="'--set'",
+            ) from None
+    return settings
+
+
+class PlanMethod(StrEnum):
+    plan = "plan"
+    hold = "hold"
+    linear = "linear"
+    real_growth = "real-growth"
+
+
+class PlanBasis(StrEnum):
+    money = "money"
+    share = "share"
+
+
+UNCERTAINTY = typer.Option(
+    "default",
+    "--uncertainty",
+    "-u",
+    help="A preset of uncertainty.toml (default, none, independent, no-recession) or a TOML "
+    "file with the same keys (docs/uncertainty.md).",
+)
+SETTINGS = typer.Option(
+    None,
+    "--set",
+    help="Change one uncertainty setting, SETTING=NUMBER (repeatable), e.g. --set growth_sd=2.5 "
+    "--set country_corr=0.",
+)
+METHOD = typer.Option(
+    PlanMethod.plan,
+    "--method",
+    "-m",
+    help="What is judged: plan (the country's own plan from the pledge registry, else its "
+    "latest share held), hold, linear or real-growth.",
+)
+BASIS = typer.Option(
+    None,
+    "--basis",
+    help="money (fixed nominal budgets) or share (a share of GDP, moves with GDP); default: as "
+    "the plan is given.",
+)
+AMOUNTS = typer.Option(
+    None, "--amounts", help="Plan as YEAR=MILLION,... in national currency (current prices)."
+)
+
+
+@app.command(short_help="Chance that a plan reaches a target, and what drives it (Monte Carlo).")
 def simulate(
-    country: str = typer.Argument(..., help=COUNTRY_HELP + " E.g. DEU or Duitsland."),
+    country: str = typer.Argument(
+        ..., help=COUNTRY_HELP + f" Or a group: {_ids('groups.toml')}. E.g. DEU or Duitsland."
+    ),
     target: str = TARGET,
     by: int | None = typer.Option(None, "--by", help="Target year (default: the guideline's)."),
     draws: int = typer.Option(100_000, "--draws", "-n", help="Monte Carlo draws."),
     seed: int | None = typer.Option(None, "--seed", help="Seed for a reproducible run."),
-    method: str = typer.Option("linear", "--method", "-m", help="Plan: linear or real-growth."),
-    amounts: str | None = typer.Option(
-        None, "--amounts", help="Plan as YEAR=MILLION,... in national currency (current prices)."
+    method: PlanMethod = METHOD,
+    basis: PlanBasis | None = BASIS,
+    amounts: str | None = AMOUNTS,
+    uncertainty: str = UNCERTAINTY,
+    settings: list[str] | None = SETTINGS,
+    sensitivity: bool = typer.Option(
+        True, "--sensitivity/--no-sensitivity", help="Add the table of what moves the answer."
     ),
     dask: str | None = typer.Option(
         None,
@@ -980,7 +1048,9 @@ def simulate(
     vintage: str | None = typer.Option(None, "--vintage", help=NATO_VINTAGE_HELP),
     fmt: Format = FORMAT,
 ) -> None:
-    """Probability that a spending plan reaches a target when growth and inflation vary."""
+    """Probability that a country's plan (or a group's GDP-weighted share) reaches a target
+    when growth, inflation and the execution of budgets are uncertain, what is judged, and
+    which assumption moves the answer most."""
     plan = _parse_amounts(amounts) if amounts is not None else None
     from rich.console import Console
     from rich.progress import Progress
@@ -996,41 +1066,200 @@ def simulate(
             by,
             draws=draws,
             seed=seed,
-            method=method,
+            method=method.value,
+            basis=basis.value if basis is not None else None,
             amounts=plan,
+            uncertainty=uncertainty,
+            settings=_parse_settings(settings),
+            sensitivity=sensitivity,
             dask=dask,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
             vintage=vintage,
         )
     if _data(result, fmt):
         return
+    out = _console()
     extra = result.extra
-    start = extra["base"]
-    grid = _table(
-        f"{start.iso3}: share of GDP under uncertainty ({extra['draws']:,} draws, "
-        f"seed {extra['seed']})",
-        f"Plan in {start.currency} billion, current prices; shares in percent of GDP "
-        f"(quantiles to {extra['resolution_pp']:g} points; sampling error is larger); "
-        f"base {start.year}: {start.share:.2f}%.",
+    group = "members" in extra
+    title = (
+        f"{extra['name']}: share of GDP under uncertainty ({extra['draws']:,} draws, "
+        f"seed {extra['seed']})"
     )
-    for label in ("Year", "Plan", "Planned %", "Median %", "5-95% band", "P(meets)"):
+    if group:
+        caption = f"Shares in {result.units['median']}; base {result.query['base_year']}."
+    else:
+        start = extra["base"]
+        caption = (
+            f"Plan in {start.currency} billion, current prices; shares in percent of GDP; base "
+            f"{start.year}: {start.share:.2f}%."
+        )
+    grid = _table(title, caption + f" Quantiles to {extra['resolution_pp']:g} points.")
+    labels = ["Year"] + ([] if group else ["Plan"])
+    for label in (*labels, "Planned %", "Median %", "5-95% band", "P(meets)"):
         grid.add_column(label, justify="right")
     for row in result.frame.itertuples():
+        cells = [str(row.year)] + ([] if group else [_money(row.amount)])
         grid.add_row(
-            str(row.year),
-            _money(row.amount),
+            *cells,
             _num(row.planned_share),
             _num(row.median),
             f"{row.p05:.2f}-{row.p95:.2f}",
-            f"{row.prob_meet:.0%}",
+            _percent(row.prob_meet),
         )
-    out = _console()
+    if not group:
+        out.print(f"Judged: {extra['plan']}")
     out.print(grid)
     out.print(
         f"Probability of at least {extra['target']:g}% of GDP in "
-        f"{result.frame['year'].iloc[-1]}: {extra['probability']:.0%}"
+        f"{result.frame['year'].iloc[-1]}: {_percent(extra['probability'])}"
     )
-    out.print(f"Uncertainty: {extra['uncertainty']}")
+    if group:
+        _members_table(out, result)
+    for line in extra.get("drivers", []):
+        out.print(f"- {line}")
+    if "sensitivity" in extra:
+        _tornado_table(out, extra["sensitivity"], "What moves the answer", top=6)
+    out.print(f"Uncertainty: {extra['uncertainty']['name']}: {extra['uncertainty']['source']}")
+    # the plan judged is printed above the table, not again among the notes
+    _footer(out, result, [note for note in result.notes if not note.startswith("Judged: ")])
+
+
+def _percent(probability: float) -> str:
+    """A probability as a percentage, "<0.1%"/">99.9%" rather than a rounded 0% or 100% when
+    some draws went the other way."""
+    if 0 < probability < 0.001:
+        return "<0.1%"
+    if 0.999 < probability < 1:
+        return ">99.9%"
+    return f"{probability:.1%}" if probability < 0.1 or probability > 0.9 else f"{probability:.0%}"
+
+
+def _members_table(out: Console, result: Result) -> None:
+    """A group's members: each one's plan, its share in the target year and its chance."""
+    extra = result.extra
+    year = result.frame["year"].iloc[-1]
+    grid = _table(
+        f"Members in {year}: {extra['expected_members']:.1f} of {len(extra['members'])} expected "
+        f"to reach {extra['target']:g}% (90%: {extra['members_band'][0]} to "
+        f"{extra['members_band'][1]})"
+    )
+    for label in ("Member", "Judged", "Planned %", "P(meets)"):
+        grid.add_column(label, justify="left" if label in ("Member", "Judged") else "right")
+    table = extra["member_table"].sort_values("planned_share", ascending=False)
+    for row in table.itertuples():
+        judged = f"{row.method} ({row.basis})"
+        grid.add_row(row.name, judged, _num(row.planned_share), _percent(row.prob_meet))
+    out.print(grid)
+
+
+def _tornado_table(out: Console, table: pd.DataFrame, title: str, top: int | None = None) -> None:
+    """A tornado: each setting at its low and high end, the probability at each, the swing."""
+    base = table.attrs.get("base")
+    shown_rows = table if top is None else table.head(top)
+    head = f"{title} (base {_percent(base)})" if base is not None else title
+    grid = _table(head, "Each setting at the low and high end of its range, the others as run.")
+    for label in ("Setting", "Low", "High", "P at low", "P at high", "Swing"):
+        grid.add_column(label, justify="left" if label == "Setting" else "right")
+    for row in shown_rows.itertuples():
+        grid.add_row(
+            row.setting,
+            f"{row.low:.3g}",
+            f"{row.high:.3g}",
+            _percent(row.prob_low),
+            _percent(row.prob_high),
+            f"{row.swing:.1%}",
+        )
+    out.print(grid)
+
+
+@app.command(short_help="Which assumption moves a simulated probability most (a tornado).")
+def sensitivity(
+    country: str = typer.Argument(..., help=COUNTRY_HELP + f" Or a group: {_ids('groups.toml')}."),
+    target: str = TARGET,
+    by: int | None = typer.Option(None, "--by", help="Target year (default: the guideline's)."),
+    draws: int = typer.Option(20_000, "--draws", "-n", help="Monte Carlo draws per run."),
+    seed: int = typer.Option(1, "--seed", help="Seed of every run (common random numbers)."),
+    method: PlanMethod = METHOD,
+    basis: PlanBasis | None = BASIS,
+    amounts: str | None = AMOUNTS,
+    uncertainty: str = UNCERTAINTY,
+    settings: list[str] | None = SETTINGS,
+    vintage: str | None = typer.Option(None, "--vintage", help=NATO_VINTAGE_HELP),
+    fmt: Format = FORMAT,
+) -> None:
+    """Each uncertainty setting at the low and the high end of its range (uncertainty.toml,
+    [sensitivity]), the others as given: the probability at each end and the swing, largest
+    first."""
+    from milex import api
+
+    result = api.sensitivity(
+        country,
+        target,
+        by,
+        draws=draws,
+        seed=seed,
+        method=method.value,
+        basis=basis.value if basis is not None else None,
+        amounts=_parse_amounts(amounts) if amounts is not None else None,
+        uncertainty=uncertainty,
+        settings=_parse_settings(settings),
+        vintage=vintage,
+    )
+    if _data(result, fmt):
+        return
+    out = _console()
+    extra = result.extra
+    if "plan" in extra:
+        out.print(f"Judged: {extra['plan']}")
+    _tornado_table(
+        out,
+        result.frame,
+        f"P(at least {result.query['target']:g}% of GDP in {result.query['by']}), "
+        f"{result.query['draws']:,} draws a run, seed {result.query['seed']}",
+    )
+    for row in result.frame.itertuples():
+        out.print(f"{row.setting}: {row.why}")
+    _footer(out, result)
+
+
+@app.command(short_help="How often outcomes fell inside the model's 50% and 90% bands.")
+def backtest(
+    draws: int = typer.Option(20_000, "--draws", "-n", help="Monte Carlo draws per test."),
+    seed: int = typer.Option(1, "--seed", help="Seed of every test's run."),
+    uncertainty: str = UNCERTAINTY,
+    settings: list[str] | None = SETTINGS,
+    fmt: Format = FORMAT,
+) -> None:
+    """The model's bands against what happened, on what the editions held allow (NATO's
+    estimates and the WEO of the time against later figures): the share of outcomes inside the
+    50% and 90% bands (a calibrated model gives about 50% and 90%)."""
+    from milex import api
+
+    result = api.backtest(
+        draws=draws, seed=seed, uncertainty=uncertainty, settings=_parse_settings(settings)
+    )
+    if _data(result, fmt):
+        return
+    out = _console()
+    grid = _table(
+        f"Coverage of the model's bands ({draws:,} draws, seed {seed})",
+        "Inside: share of the cases whose outcome fell inside the band (aim: 50% and 90%).",
+    )
+    for label in ("Test", "Compares", "Cases", "Inside 50%", "Inside 90%", "Below", "Above"):
+        grid.add_column(label, justify="left" if label in ("Test", "Compares") else "right")
+    for row in result.frame.itertuples():
+        grid.add_row(
+            row.test,
+            row.compares,
+            str(row.n),
+            f"{row.inside_50:.0%}",
+            f"{row.inside_90:.0%}",
+            f"{row.below_90:.0%}",
+            f"{row.above_90:.0%}",
+        )
+    out.print(grid)
+    for row in result.frame.itertuples():
+        out.print(f"{row.test}: {row.note}")
     _footer(out, result)
 
 
