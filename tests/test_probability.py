@@ -96,7 +96,7 @@ def test_a_share_plan_moves_with_gdp(store):
     assert met.extra["basis"] == "share"
     shares = [DEU_2026_SHARE + (3.5 - DEU_2026_SHARE) * k / 3 for k in (1, 2, 3)]
     assert met.df["planned_share"].tolist() == pytest.approx(shares)
-    assert met.df["mean"].tolist() == pytest.approx(shares, abs=1e-6)
+    assert met.df["mean"].tolist() == pytest.approx(shares, abs=1e-4)  # float32 draws
     assert met.extra["probability"] == 1.0
     missed = simulate(store, 3.6, basis="share", uncertainty=uncertain_gdp)
     assert missed.extra["probability"] == 0.0
