@@ -36,7 +36,15 @@ def _drawn_from_the_model(n: int) -> pd.DataFrame:
     amount = rng.uniform(1, 4, n)
     outcome = [
         simulate(
-            [[a]], [100.0], [[g]], [[i]], [1.0], draws=1, seed=1000 + k, uncertainty=MODEL
+            [[a]],
+            [100.0],
+            [[g]],
+            [[i]],
+            [1.0],
+            draws=1,
+            seed=1000 + k,
+            uncertainty=MODEL,
+            workers=1,
         ).mean[0, 0]
         for k, (a, g, i) in enumerate(zip(amount, growth, inflation, strict=True))
     ]
