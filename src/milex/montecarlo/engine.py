@@ -91,7 +91,7 @@ import numpy as np
 from milex.errors import InputError
 from milex.montecarlo.uncertainty import Uncertainty
 
-BLOCK = 2_000
+BLOCK = 1_000
 """Draws per random-number block: the unit of reproducibility (chunks hold whole blocks)."""
 
 MAX_BINS = 8_000_000
@@ -114,9 +114,6 @@ BASE_BIN_WIDTH = 0.001
 
 _WINDOW_SDS = 10.0  # half-width of each country-year's histogram window, in sds
 _MAX_LOG_SPAN = math.log(1000.0)  # the GDP part of a window never spans more than 1000x
-_F32 = np.float32
-# Random streams of a block (the second element of its spawn key).
-_OWN_G, _OWN_P, _COMMON, _RECESSION, _SPEND = range(5)
 
 
 # --------------------------------------------------------------------------------------------
@@ -186,26 +183,26 @@ class Plan:
     block: int  # draws per random-number block (BLOCK)
     n_countries: int
     n_years: int
-    a_g: np.ndarray  # [Y, C] float32, 1 + (growth - growth_bias) / 100
-    a_p: np.ndarray  # [Y, C] float32, 1 + (inflation - inflation_bias) / 100
-    s_g: np.ndarray  # [Y] float32, growth sd in year t / 100
-    s_p: np.ndarray  # [Y] float32, inflation sd in year t / 100
+    a_g: np.ndarray  # [Y, C] float64, 1 + (growth - growth_bias) / 100
+    a_p: np.ndarray  # [Y, C] float64, 1 + (inflation - inflation_bias) / 100
+    s_g: np.ndarray  # [Y] float64, growth sd in year t / 100
+    s_p: np.ndarray  # [Y] float64, inflation sd in year t / 100
     rho: float
     corr: float
     country_corr: float
     recession_prob: float
     recession_drop: float  # recession_growth / 100 (<= 0)
-    k: np.ndarray  # [Y, C] float32, 100 * amounts / gdp_base (/ L0 for a share plan)
+    k: np.ndarray  # [Y, C] float64, 100 * amounts / gdp_base (/ L0 for a share plan)
     by_share: np.ndarray  # [C] bool, a share plan (its share does not depend on GDP)
-    spend_mu: np.ndarray  # [C] float32, 1 + spend_bias / 100
-    spend_s: np.ndarray  # [C] float32, spend_sd / 100
-    weights: np.ndarray | None  # [C] float32, group weights summing to 1 (None: no group)
-    target: np.ndarray  # [C + G] float32, percent, less MEET_TOLERANCE_PP (group last)
+    spend_mu: np.ndarray  # [C] float64, 1 + spend_bias / 100
+    spend_s: np.ndarray  # [C] float64, spend_sd / 100
+    weights: np.ndarray | None  # [C] float64, group weights summing to 1 (None: no group)
+    target: np.ndarray  # [C + G] float64, percent, less MEET_TOLERANCE_PP (group last)
     inv_bw: float  # 1 / bin_width
     lo_bins: np.ndarray  # [Y, C + G] float64, window start in bins (window start / bin_width)
-    lo_m1: np.ndarray  # [Y, C + G] float32, lo_bins - 1 (bin 0 of a cell is its underflow)
+    lo_m1: np.ndarray  # [Y, C + G] float64, lo_bins - 1 (bin 0 of a cell is its underflow)
     n_bins: np.ndarray  # [Y, C + G] int64, bins in the window (without under/overflow)
-    top: np.ndarray  # [Y, C + G] float32, n_bins + 1 (the overflow bin)
+    top: np.ndarray  # [Y, C + G] float64, n_bins + 1 (the overflow bin)
     cell_start: np.ndarray  # [Y, C + G] intp, first bin of each cell in the flat histogram
     total_bins: int
 
@@ -229,20 +226,6 @@ class ChunkResult:
     block_sums: np.ndarray  # [n_blocks_in_chunk, Y, C + G] float64, sum of shares per block
 
 
-def colsum(x: np.ndarray) -> np.ndarray:
-    """Column sums of ``x`` [rows, cols] by pairwise (tree) addition; overwrites ``x``.
-
-    Much faster than ``x.sum(axis=0)`` for few columns, deterministic for a given shape, and
-    as accurate as pairwise summation (relative error ~ log2(rows) float32 epsilons).
-    """
-    n = x.shape[0]
-    while n > 1:
-        h = n // 2
-        np.add(x[:h], x[n - h : n], out=x[:h])
-        n -= h
-    return x[0]
-
-
 class Scratch:
     """Work arrays of one worker for one block, reused from chunk to chunk (fresh large
     allocations per chunk would let the C heap grow), and its histogram (int32, all zero
@@ -250,129 +233,75 @@ class Scratch:
 
     def __init__(self, plan: Plan) -> None:
         b, n_c = plan.block, plan.n_countries
-        self.e_g, self.e_p, self.w, self.level, self.share, self.tmp = (
-            np.empty((b, n_c), _F32) for _ in range(6)
-        )
-        self.cells = np.empty((b, plan.n_cells), _F32)  # shares of the countries and group
-        self.pos = np.empty((b, plan.n_cells), _F32)  # their positions on the histogram lattice
-        self.idx = np.empty((b, plan.n_cells), np.intp)
-        self.met = np.empty((b, n_c), np.bool_)
-        self.common = np.empty((b, 2), _F32)
-        self.recession = np.empty(b, _F32)
+        self.state = np.empty((3, n_c, b))  # AR(1) errors of growth and inflation, GDP level
+        self.noise = np.empty((3, b * n_c))  # a year's normals: growth, inflation, spending
+        self.per_draw = np.empty((7, b))  # common factors, recession, group sums, bins
         self.hist = np.zeros(plan.total_bins, np.int32)
 
 
-def _stream(plan: Plan, block: int, kind: int) -> np.random.Generator:
-    return np.random.Generator(
-        np.random.SFC64(np.random.SeedSequence(plan.entropy, spawn_key=(block, kind)))
-    )
-
-
-def _shock(gen: np.random.Generator, own: np.ndarray, common: np.ndarray | None, k: float):
-    """Standard-normal innovations into ``own``: ``sqrt(k) common + sqrt(1 - k) own``."""
-    gen.standard_normal(dtype=_F32, out=own)
-    if common is not None:
-        np.multiply(own, _F32(math.sqrt(1.0 - k)), out=own)
-        own += _F32(math.sqrt(k)) * common[:, None]
-
-
-def _simulate_block(plan: Plan, s: Scratch, b: int, m: int) -> tuple[np.ndarray, np.ndarray]:
-    """One block of ``m`` draws: histogram into ``s.hist``; per year the met counts
-    ``[Y, C + G]`` and members-meeting counts ``[Y, C + 1]``, and the share sums ``[Y, C + G]``."""
-    n_c, n_y = plan.n_countries, plan.n_years
-    gen_g, gen_p = _stream(plan, b, _OWN_G), _stream(plan, b, _OWN_P)
-    cc = plan.country_corr
-    gen_c = _stream(plan, b, _COMMON) if cc > 0 else None
-    gen_r = _stream(plan, b, _RECESSION) if plan.recession_prob > 0 else None
-    gen_s = _stream(plan, b, _SPEND) if (plan.spend_s > 0).any() else None
-    e_g, e_p, w, level, share, tmp = (a[:m] for a in (s.e_g, s.e_p, s.w, s.level, s.share, s.tmp))
-    cells, pos, idx, met, common = s.cells[:m], s.pos[:m], s.idx[:m], s.met[:m], s.common[:m]
-    counts = np.zeros((n_y, plan.n_cells + n_c + 1), np.int64)
-    sums = np.zeros((n_y, plan.n_cells), np.float64)
-    money = ~plan.by_share
-    innov = _F32(math.sqrt(1.0 - plan.rho**2))
-    rest = _F32(math.sqrt(1.0 - plan.corr**2))
-    level.fill(1.0)
-    for t in range(n_y):
-        if gen_c is not None:
-            gen_c.standard_normal(dtype=_F32, out=common)
-        # e_g: the standardised growth error of year t (AR(1) over the years)
-        _shock(gen_g, w, None if gen_c is None else common[:, 0], cc)
-        if t == 0:
-            e_g[...] = w
-        else:
-            e_g *= _F32(plan.rho)
-            e_g += innov * w
-        # e_p: inflation, correlated with this year's growth innovation
-        np.multiply(w, _F32(plan.corr), out=tmp)
-        _shock(gen_p, w, None if gen_c is None else common[:, 1], cc)
-        tmp += rest * w
-        if t == 0:
-            e_p[...] = tmp
-        else:
-            e_p *= _F32(plan.rho)
-            e_p += innov * tmp
-        # level *= (1 + g / 100) (1 + p / 100)
-        np.multiply(e_g, plan.s_g[t], out=tmp)
-        tmp += plan.a_g[t]
-        if gen_r is not None:
-            gen_r.random(dtype=_F32, out=s.recession[:m])
-            tmp += np.where(
-                s.recession[:m] < _F32(plan.recession_prob), _F32(plan.recession_drop), _F32(0)
-            )[:, None]
-        level *= tmp
-        np.multiply(e_p, plan.s_p[t], out=tmp)
-        tmp += plan.a_p[t]
-        level *= tmp
-        # share of GDP, percent: k * spending factor / L (a share plan's k is already / L0)
-        if gen_s is not None:
-            gen_s.standard_normal(dtype=_F32, out=share)
-            share *= plan.spend_s
-            share += plan.spend_mu
-            np.maximum(share, _F32(0), out=share)
-            share *= plan.k[t]
-        else:
-            np.multiply(plan.k[t], plan.spend_mu, out=share)  # broadcast [C] -> [m, C]
-        np.divide(share, level, out=share, where=money)
-        cells[:, :n_c] = share
-        if plan.weights is not None:  # GDP-weighted share: sum w share L / sum w L
-            np.multiply(level, plan.weights, out=tmp)
-            den = tmp.sum(axis=1)
-            tmp *= share
-            np.divide(tmp.sum(axis=1), den, out=cells[:, n_c])
-            np.greater_equal(share, plan.target[:n_c], out=met)
-            counts[t, plan.n_cells :] = np.bincount(met.sum(axis=1), minlength=n_c + 1)
-        counts[t, : plan.n_cells] = np.count_nonzero(cells >= plan.target, axis=0)
-        # histogram: bin = floor(share / bw - lo) + 1 within the cell, limited to 0 (underflow)
-        # .. n_bins + 1 (overflow); truncation is floor as the values are >= 0
-        np.multiply(cells, _F32(plan.inv_bw), out=pos)
-        pos -= plan.lo_m1[t]
-        np.minimum(pos, plan.top[t], out=pos)
-        np.maximum(pos, _F32(0), out=pos)
-        idx[...] = pos
-        idx += plan.cell_start[t]
-        np.add.at(s.hist, idx.ravel(), np.int32(1))  # int32 like hist: a cast is 20x slower
-        sums[t] = colsum(cells)
-    return counts, sums
+def _streams(plan: Plan, block: int) -> np.ndarray:
+    """The block's five xoshiro256** states [5, 4] (own growth, own inflation, common
+    factors, recession, spending) from ``SeedSequence(seed, spawn_key=(block,))``."""
+    seq = np.random.SeedSequence(plan.entropy, spawn_key=(block,))
+    return seq.generate_state(20, np.uint64).reshape(5, 4)
 
 
 def run_chunk(
     plan: Plan, first_block: int, n_blocks: int, scratch: Scratch | None = None
 ) -> ChunkResult:
-    """Simulate blocks ``first_block .. first_block + n_blocks - 1`` (a contiguous draw range).
+    """Simulate blocks ``first_block .. first_block + n_blocks - 1`` (a contiguous draw range)
+    with the compiled kernel (:mod:`milex.montecarlo.kernel`, imported on first use).
 
     Only the histogram's non-zero bins, the counts and the per-block sums outlive a block, so
     memory does not depend on the number of draws.  ``scratch`` (a :class:`Scratch`) lets a
     local worker reuse its buffers from chunk to chunk; its histogram is left all zero.
     """
+    from milex.montecarlo.kernel import ZIGGURAT, simulate_block
+
     s = scratch or Scratch(plan)
     n_y, n_c = plan.n_years, plan.n_countries
     counts = np.zeros((n_y, plan.n_cells + n_c + 1), np.int64)
     block_sums = np.zeros((n_blocks, n_y, plan.n_cells), np.float64)
+    shocks = np.array(
+        [
+            plan.rho,
+            math.sqrt(1.0 - plan.rho**2),
+            plan.corr,
+            math.sqrt(1.0 - plan.corr**2),
+            math.sqrt(plan.country_corr),
+            math.sqrt(1.0 - plan.country_corr),
+            plan.recession_prob,
+        ]
+    )
+    weights = np.zeros(1) if plan.weights is None else plan.weights
     for j, b in enumerate(range(first_block, first_block + n_blocks)):
-        m = min(plan.block, plan.draws - b * plan.block)
-        block_counts, block_sums[j] = _simulate_block(plan, s, b, m)
-        counts += block_counts
+        simulate_block(
+            _streams(plan, b),
+            min(plan.block, plan.draws - b * plan.block),
+            plan.a_g,
+            plan.a_p,
+            plan.s_g,
+            plan.s_p,
+            shocks,
+            plan.recession_drop,
+            plan.k,
+            ~plan.by_share,
+            plan.spend_mu,
+            plan.spend_s,
+            weights,
+            plan.target,
+            plan.inv_bw,
+            plan.lo_m1,
+            plan.top,
+            plan.cell_start,
+            s.hist,
+            counts,
+            block_sums[j],
+            s.state,
+            s.noise,
+            s.per_draw,
+            ZIGGURAT,
+        )
     bins = np.flatnonzero(s.hist)
     hits = s.hist[bins].astype(np.int64)
     s.hist[bins] = 0
@@ -669,26 +598,26 @@ def plan_grid(
         block=BLOCK,
         n_countries=n_c,
         n_years=n_y,
-        a_g=np.ascontiguousarray(1.0 + (growth.T - unc.growth_bias) / 100.0, dtype=_F32),
-        a_p=np.ascontiguousarray(1.0 + (inflation.T - unc.inflation_bias) / 100.0, dtype=_F32),
-        s_g=(s_g / 100.0).astype(_F32),
-        s_p=(s_p / 100.0).astype(_F32),
+        a_g=np.ascontiguousarray(1.0 + (growth.T - unc.growth_bias) / 100.0),
+        a_p=np.ascontiguousarray(1.0 + (inflation.T - unc.inflation_bias) / 100.0),
+        s_g=(s_g / 100.0),
+        s_p=(s_p / 100.0),
         rho=unc.rho,
         corr=unc.corr,
         country_corr=unc.country_corr,
         recession_prob=unc.recession_prob,
         recession_drop=unc.recession_growth / 100.0,
-        k=np.ascontiguousarray(k.T, dtype=_F32),
+        k=np.ascontiguousarray(k.T),
         by_share=opts.share_plan,
-        spend_mu=(1.0 + opts.spend_bias / 100.0).astype(_F32),
-        spend_s=(opts.spend_sd / 100.0).astype(_F32),
-        weights=None if weights is None else weights.astype(_F32),
-        target=(target - MEET_TOLERANCE_PP).astype(_F32),
+        spend_mu=(1.0 + opts.spend_bias / 100.0),
+        spend_s=(opts.spend_sd / 100.0),
+        weights=None if weights is None else weights,
+        target=(target - MEET_TOLERANCE_PP),
         inv_bw=1.0 / width,
         lo_bins=np.ascontiguousarray(lo_b),
-        lo_m1=np.ascontiguousarray(lo_b - 1.0, dtype=_F32),
+        lo_m1=np.ascontiguousarray(lo_b - 1.0),
         n_bins=np.ascontiguousarray(n_bins),
-        top=np.ascontiguousarray(n_bins + 1, dtype=_F32),
+        top=np.ascontiguousarray(n_bins + 1),
         cell_start=cell_start,
         total_bins=int(cell_bins.sum()),
     )
