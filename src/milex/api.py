@@ -17,7 +17,6 @@ store, analysis from the modules below.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import difflib
 import functools
@@ -58,7 +57,7 @@ from milex.comparison import compare as _compare
 from milex.comparison.bases import BASES
 from milex.errors import InputError, MilexError, OutputError, first_line, shown
 from milex.montecarlo import Uncertainty, load_uncertainty
-from milex.montecarlo.uncertainty import SETTINGS as UNCERTAINTY_SETTINGS
+from milex.montecarlo.uncertainty import apply_settings
 from milex.projection import backtest as _backtest
 from milex.projection import group_probability as _group_probability
 from milex.projection import paths as _paths
@@ -262,8 +261,9 @@ BasisName = Annotated[str, PlainValidator(_basis)]
 UncertaintySpec = (
     Annotated[str, Strict(), Field(min_length=1, max_length=4096)] | Path | Uncertainty
 )
-#: Changes to single uncertainty settings: setting name -> number (in the setting's unit).
-Settings = dict[Name, Number]
+#: Changes to single uncertainty settings: setting name -> a number in the setting's unit (or
+#: ``calibrated`` for the spending error).
+Settings = dict[Name, Number | Name]
 
 #: What each parameter accepts, and an example: the second half of a refusal.
 ACCEPTED = {
@@ -319,7 +319,8 @@ ACCEPTED = {
         "default",
     ),
     "settings": (
-        "uncertainty settings and numbers in their units (see docs/uncertainty.md)",
+        "uncertainty settings and numbers in their units, or calibrated for spend_sd and "
+        "spend_bias (see docs/uncertainty.md)",
         "{'growth_sd': 2.5}",
     ),
     "sensitivity": ("true or false", "true"),
@@ -981,18 +982,12 @@ def pledges(
     return result
 
 
-def _uncertainty(spec: str | Path | Uncertainty, settings: dict[str, float] | None) -> Uncertainty:
+def _uncertainty(spec: str | Path | Uncertainty, settings: dict[str, Any] | None) -> Uncertainty:
     """The uncertainty of a run: ``spec`` (a preset of ``uncertainty.toml``, a TOML file of
-    one's own, or an Uncertainty) with ``settings`` changed (setting name -> number, in the
-    setting's unit; see docs/uncertainty.md)."""
+    one's own, or an Uncertainty) with ``settings`` changed (setting name -> number in the
+    setting's unit, or ``calibrated`` for ``spend_sd``/``spend_bias``; see docs/uncertainty.md)."""
     base = spec if isinstance(spec, Uncertainty) else load_uncertainty(spec)
-    unknown = sorted(set(settings or {}) - set(UNCERTAINTY_SETTINGS))
-    if unknown:
-        raise InputError(
-            f"settings: no uncertainty setting named {', '.join(map(shown, unknown))}; the "
-            f"settings are {', '.join(UNCERTAINTY_SETTINGS)}, e.g. {{'growth_sd': 2.5}}"
-        )
-    return dataclasses.replace(base, **settings) if settings else base
+    return apply_settings(base, settings) if settings else base
 
 
 def _draws(draws: int) -> None:

@@ -961,22 +961,20 @@ def _parse_amounts(text: str) -> dict[int, float]:
     return dict(plan)
 
 
-def _parse_settings(items: list[str] | None) -> dict[str, float] | None:
-    """``["growth_sd=2.5", "country_corr=0"]`` -> ``{"growth_sd": 2.5, "country_corr": 0.0}``."""
+def _parse_settings(items: list[str] | None) -> dict[str, str] | None:
+    """``["growth_sd=2.5", "spend_sd=calibrated"]`` -> ``{"growth_sd": "2.5", ...}`` (the API
+    reads the numbers and says which settings there are)."""
     if not items:
         return None
-    settings: dict[str, float] = {}
-    for item in items:
-        name, _, value = item.partition("=")
-        try:
-            settings[name.strip()] = float(value)
-        except ValueError:
-            raise typer.BadParameter(
-                f"{shown(item)}: use SETTING=NUMBER, e.g. growth_sd=2.5 (the settings and their "
-                "units: docs/uncertainty.md)",
-                param_hint="'--set'",
-            ) from None
-    return settings
+    pairs = [item.partition("=") for item in items]
+    bad = [item for item, (_, sep, _) in zip(items, pairs, strict=True) if not sep]
+    if bad:
+        raise typer.BadParameter(
+            f"{shown(bad[0])}: use SETTING=NUMBER, e.g. growth_sd=2.5 (the settings and their "
+            "units: docs/uncertainty.md)",
+            param_hint="'--set'",
+        )
+    return {name.strip(): value.strip() for name, _, value in pairs}
 
 
 class PlanMethod(StrEnum):
