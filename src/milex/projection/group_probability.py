@@ -481,7 +481,7 @@ def drivers(prepared: GroupRun, table: pd.DataFrame | None) -> list[str]:
         f"{target.share:g}% target."
     ]
     order = np.argsort(pull)
-    weighing = [i for i in order[:3] if pull[i] < 0]
+    weighing = [i for i in order[:3] if pull[i] < -0.005]  # what rounds to -0.00 weighs nothing
     if weighing:
         named = ", ".join(
             f"{prepared.codes[i]} ({planned[i]:.2f}%, {pull[i]:+.2f} points)" for i in weighing
