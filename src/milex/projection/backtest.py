@@ -14,9 +14,11 @@ Tests (see :func:`backtest`):
 * ``spending``: NATO 2024-06 estimates of spending (national currency, current prices) against
   the 2026-07 actuals: the spending error alone, each ally's band calibrated without its own
   pairs (leave-one-out).
-* ``share of GDP``: NATO 2024-06 estimates of the share of GDP for 2024 against the 2026-07
-  actual share: spending and GDP errors together (the GDP of a year half gone is drawn with the
-  model's first-year sd).
+* ``share of GDP (2024-06)``: NATO 2024-06 estimates of the share of GDP for 2024 against the
+  2026-07 actual share: spending and GDP errors together (the GDP of a year half gone is drawn
+  with the model's first-year sd).
+* ``share of GDP (2025-08)``: the same for the 2025-08 edition's estimates of 2024, made when
+  the year was over (a revision test: the model's band should be too wide for it).
 * ``nominal GDP``: IMF WEO April 2025 forecasts of 2025 nominal GDP (national currency) against
   the April 2026 figure: the GDP model's first year.
 * ``real growth``: the same editions' real GDP growth of 2025: the growth part alone.
@@ -201,10 +203,10 @@ def spending_cases(store: Store, u: Uncertainty) -> Cases:
     )
 
 
-def share_cases(store: Store, u: Uncertainty) -> Cases:
-    """NATO 2024-06 share-of-GDP estimates of 2024 against the 2026-07 actual shares."""
-    year = int(NATO_PAIR[0][:4])
-    est = _nato(store, "share_gdp", NATO_PAIR[0], "estimate")
+def share_cases(store: Store, u: Uncertainty, vintage: str, year: int, when: str) -> Cases:
+    """NATO ``vintage``'s share-of-GDP estimates of ``year`` against the 2026-07 actual shares;
+    ``when`` says how much of the year had gone when it was estimated (for the note)."""
+    est = _nato(store, "share_gdp", vintage, "estimate")
     act = _nato(store, "share_gdp", NATO_PAIR[1], "actual")
     both = est[est["year"] == year].merge(act, on=["iso3", "year"], suffixes=("_e", "_a"))
     pairs, _ = estimate_actual_pairs(store)
@@ -221,16 +223,16 @@ def share_cases(store: Store, u: Uncertainty) -> Cases:
         }
     ).reset_index(drop=True)
     return Cases(
-        test="share of GDP",
-        compares=f"NATO {NATO_PAIR[0]} estimates of the {year} share of GDP vs {NATO_PAIR[1]}",
+        test=f"share of GDP ({vintage})",
+        compares=f"NATO {vintage} estimates of the {year} share of GDP vs {NATO_PAIR[1]}",
         frame=frame,
         uncertainty=u,
         spend_bias=bias,
         spend_sd=sd,
         source_ids=frozenset(both["source_id_e"]) | frozenset(both["source_id_a"]),
         note=(
-            f"{how}; GDP drawn with the first-year sd although the year was half gone when "
-            "estimated (expect more than 90% inside)"
+            f"{how}; GDP drawn with the first-year sd although {when} when estimated (expect "
+            "more than 90% inside)"
         ),
     )
 
@@ -354,7 +356,11 @@ def backtest(
             f"uncertainty must be an Uncertainty, got {type(uncertainty).__name__}; use "
             "milex.montecarlo.load_uncertainty('default') or a TOML file's path through it."
         )
-    tests = [spending_cases(store, uncertainty), share_cases(store, uncertainty)]
+    tests = [
+        spending_cases(store, uncertainty),
+        share_cases(store, uncertainty, NATO_PAIR[0], 2024, "the year was half gone"),
+        share_cases(store, uncertainty, "2025-08", 2024, "the year was over"),
+    ]
     tests += weo_cases(store, uncertainty)
     rows, cases, ids = [], [], set()
     for test in tests:
