@@ -51,7 +51,8 @@ WEO_PAIR = ("2025-04", "2026-04")
 TOO_THIN = (
     "Too thin to check: errors beyond the first projection year (horizon_slope), the recession "
     "regime and the common shock across allies; the editions held give one pair of NATO "
-    "editions and one WEO year, so these settings rest on the literature and judgement."
+    "editions with spending figures, share estimates of one year (2024) and one WEO year "
+    "(2025), so these settings rest on the literature and judgement."
 )
 
 #: The unit of the shares in the result's frame.
