@@ -52,14 +52,17 @@ and the same for the group.
 
 How it is computed (memory stays flat at any number of draws):
 
-* Draws come in blocks of ``BLOCK``: a block is simulated one year at a time on
-  ``[BLOCK, n_countries]`` float32 arrays small enough to stay in the core's cache; a chunk
-  (``chunk_size`` draws, whole blocks) is one task for a worker and returns only the non-zero
-  bins of its histogram (indices and counts), exact counts and per-block sums.
-* Normal shocks: numpy's float32 ziggurat (``Generator.standard_normal(dtype=float32)``) on
-  ``SFC64``.  Each kind of draw (own growth, own inflation, common factors, recession,
-  spending) has its own stream, so changing one setting leaves the others' numbers alone
-  (common random numbers for sensitivity runs) and a setting at 0 costs no draws.
+* Draws come in blocks of ``BLOCK`` (1,000): a block is simulated by the compiled kernel
+  (:mod:`milex.montecarlo.kernel`, numba, cached on disk after the first compilation) year by
+  year and, within a year, country by country, so the state (``[countries, BLOCK]`` float64)
+  and the histogram bins in use stay in the core's cache; a chunk (``chunk_size`` draws, whole
+  blocks) is one task for a worker and returns only the non-zero bins of its histogram
+  (indices and counts), exact counts and per-block sums.
+* Random numbers: xoshiro256** generators, one per kind of draw (own growth, own inflation,
+  common factors, recession, spending), so changing one setting leaves the others' numbers
+  alone (common random numbers for sensitivity runs) and a setting at 0 costs no draws;
+  normals by the 256-layer ziggurat (two per 64-bit draw, 23-bit resolution: |shock| can
+  exceed any bound, through the exact tail).
 * Quantiles come from merged histograms on a fixed lattice: bins of ``bin_width`` percentage
   points of GDP (``BASE_BIN_WIDTH`` = 0.001 pp, raised on a 1-2-5 scale only if the histogram
   would exceed ``MAX_BINS`` bins).  Each country-year keeps the window of the lattice where its
@@ -67,14 +70,13 @@ How it is computed (memory stays flat at any number of draws):
   drift of the biases and recessions``)`` times the spending factor at +-10 sds, plus an
   underflow and an overflow bin).  Quantiles are interpolated linearly inside their bin, so
   they are exact to within ``bin_width`` for the draws made (Monte Carlo error comes on top).
-* ``prob_meet`` counts draws exactly.  The share is computed in float32 (relative error about
-  1e-6 after a decade of yearly products), so a share within ``MEET_TOLERANCE_PP``
-  (0.0001 points) below the target counts as meeting it: a plan that lands exactly on the
-  target with no uncertainty meets it with probability 1.
-* The mean sums the float32 shares pairwise within a block and the block sums in float64, in
-  block order.
+* ``prob_meet`` counts draws exactly.  The share is computed in float64, and a share within
+  ``MEET_TOLERANCE_PP`` (0.0001 points) below the target counts as meeting it: a plan that
+  lands exactly on the target with no uncertainty meets it with probability 1 whatever the
+  rounding of the inputs.
+* The mean adds the shares in float64, in a fixed order within a block and block by block.
 
-Reproducibility: block ``i`` draws stream ``s`` from ``SeedSequence(seed, spawn_key=(i, s))``.
+Reproducibility: block ``i`` seeds its five streams from ``SeedSequence(seed, spawn_key=(i,))``.
 Histograms and counts are integers and block sums are folded in block order, so the same seed
 gives bit-identical results whatever the chunk size, the number of workers, the order chunks
 finish in, or local versus Dask execution.  More draws with the same seed extend a run.
@@ -83,6 +85,7 @@ finish in, or local versus Dask execution.  More draws with the same seed extend
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,8 +105,8 @@ MAX_SD_RATIO = 10.0
 """A sd may be at most 1/10 of the distance of the central path from -100% (GDP wiped out)."""
 
 MEET_TOLERANCE_PP = 1e-4
-"""A share this many percentage points of GDP below the target still meets it (float32 error
-is about 1e-6 relative, 3.5e-6 points at 3.5%; published shares have two decimals)."""
+"""A share this many percentage points of GDP below the target still meets it (a plan built to
+land on the target may miss it by rounding; published shares have two decimals)."""
 
 MAX_SHARE_PCT = 1000.0
 """Largest planned spending accepted, percent of GDP on the central path (a share beyond it is
@@ -239,6 +242,19 @@ class Scratch:
         self.hist = np.zeros(plan.total_bins, np.int32)
 
 
+_WORKER = threading.local()  # the scratch of a Dask or process-pool worker thread
+
+
+def _worker_scratch(plan: Plan) -> Scratch:
+    """The calling thread's :class:`Scratch` for ``plan``'s shapes, kept between chunks (a
+    Dask or process-pool task gets no scratch of its own: a fresh one per chunk would fault in
+    its histogram's pages every time)."""
+    key = (plan.block, plan.n_countries, plan.total_bins)
+    if getattr(_WORKER, "key", None) != key:
+        _WORKER.scratch, _WORKER.key = Scratch(plan), key
+    return _WORKER.scratch
+
+
 def _streams(plan: Plan, block: int) -> np.ndarray:
     """The block's five xoshiro256** states [5, 4] (own growth, own inflation, common
     factors, recession, spending) from ``SeedSequence(seed, spawn_key=(block,))``."""
@@ -254,11 +270,12 @@ def run_chunk(
 
     Only the histogram's non-zero bins, the counts and the per-block sums outlive a block, so
     memory does not depend on the number of draws.  ``scratch`` (a :class:`Scratch`) lets a
-    local worker reuse its buffers from chunk to chunk; its histogram is left all zero.
+    local worker reuse its buffers from chunk to chunk; without it the calling thread keeps
+    one (:func:`_worker_scratch`).  The histogram is left all zero.
     """
     from milex.montecarlo.kernel import ZIGGURAT, simulate_block
 
-    s = scratch or Scratch(plan)
+    s = scratch or _worker_scratch(plan)
     n_y, n_c = plan.n_years, plan.n_countries
     counts = np.zeros((n_y, plan.n_cells + n_c + 1), np.int64)
     block_sums = np.zeros((n_blocks, n_y, plan.n_cells), np.float64)
