@@ -222,8 +222,8 @@ class Plan:
 @dataclass
 class ChunkResult:
     first_block: int
-    bins: np.ndarray  # int64, the histogram bins the chunk's draws fell in (ascending)
-    counts: np.ndarray  # int64, draws in each of those bins
+    bins: np.ndarray  # int32, the histogram bins the chunk's draws fell in (ascending)
+    counts: np.ndarray  # int32, draws in each of those bins
     meet: np.ndarray  # [Y, C + G] int64, draws with share >= target
     members: np.ndarray | None  # [Y, C + 1] int64, draws in which m members met their target
     block_sums: np.ndarray  # [n_blocks_in_chunk, Y, C + G] float64, sum of shares per block
@@ -319,8 +319,8 @@ def run_chunk(
             s.per_draw,
             ZIGGURAT,
         )
-    bins = np.flatnonzero(s.hist)
-    hits = s.hist[bins].astype(np.int64)
+    bins = np.flatnonzero(s.hist).astype(np.int32)  # < MAX_BINS; 4 bytes are enough
+    hits = s.hist[bins]  # int32, like the histogram
     s.hist[bins] = 0
     members = counts[:, plan.n_cells :] if plan.weights is not None else None
     return ChunkResult(first_block, bins, hits, counts[:, : plan.n_cells], members, block_sums)
