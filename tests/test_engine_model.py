@@ -287,17 +287,9 @@ def test_group_share_with_deterministic_gdp_is_the_weighted_share():
     # B: GDP 50, growth 1%, inflation 1%, spends 1.5. Weights (base GDP, common currency)
     # 300 and 100. Group share = 100 (300 x 7/200 + 100 x 1.5/50) / (300 x 1.0506
     # + 100 x 1.0201) = 100 x 13.5 / 417.19 = 3.2359...%
-    amounts = [[7.0], [1.5]]
-    res = _run(
-        amounts,
-        [200.0, 50.0],
-        [[2.0], [1.0]],
-        [[3.0], [1.0]],
-        3.5,
-        uncertainty=NONE,
-        weights=[300.0, 100.0],
-        draws=1_000,
-    )
+    args = ([[7.0], [1.5]], [200.0, 50.0], [[2.0], [1.0]], [[3.0], [1.0]], 3.5)
+    kw = {"uncertainty": NONE, "weights": [300.0, 100.0], "draws": 1_000}
+    res = _run(*args, **kw)
     group = 100 * (300 * 7 / 200 + 100 * 1.5 / 50) / (300 * 1.02 * 1.03 + 100 * 1.01 * 1.01)
     assert group == pytest.approx(3.23593, abs=1e-5)
     assert res.group.median[0] == pytest.approx(group, abs=res.bin_width)
@@ -306,17 +298,7 @@ def test_group_share_with_deterministic_gdp_is_the_weighted_share():
     # A: 7 / 206.012 = 3.398% < 3.5; B: 1.5 / 51.005 = 2.941%: nobody meets it
     np.testing.assert_array_equal(res.group.members_meeting, [[1.0, 0.0, 0.0]])
     # a group target of 3.2 is met
-    met = _run(
-        amounts,
-        [200.0, 50.0],
-        [[2.0], [1.0]],
-        [[3.0], [1.0]],
-        3.5,
-        uncertainty=NONE,
-        weights=[300.0, 100.0],
-        group_target=3.2,
-        draws=1_000,
-    )
+    met = _run(*args, group_target=3.2, **kw)
     assert met.group.prob_meet[0] == 1.0
 
 
