@@ -17,7 +17,7 @@ year, one draw):
   loopback (``--dask processes`` or ``threads``, or ``none``); each reported as the median
   with its min-max, and the ratios engine/numpy and Dask/threads computed per repetition;
 * peak RSS of ``simulate`` at ``--draws / 10`` and ``--draws`` draws, each in a fresh Python
-  process (``resource.getrusage(RUSAGE_SELF).ru_maxrss``; memory should not grow with draws);
+  process (its ``VmHWM``; memory should not grow with draws);
 * the kernel's compile time: the first ``simulate`` in a fresh process with an empty numba
   cache (``NUMBA_CACHE_DIR`` a new temporary directory), against one with the cache filled.
 
@@ -141,6 +141,18 @@ def numpy_baseline(inputs: dict[str, Any], draws: int, seed: int = 0) -> dict[st
     }
 
 
+def _peak_kib() -> int:
+    """This process's peak resident memory, KiB: VmHWM of /proc/self/status (ru_maxrss would
+    carry the parent's peak over fork and exec), ru_maxrss where there is no /proc."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def _child(draws: int, seed: int) -> dict[str, Any]:
     """Runs in a fresh process: the first ``simulate`` (imports, compile or cache load), then
     a timed run; returns the seconds and the peak RSS."""
@@ -150,14 +162,14 @@ def _child(draws: int, seed: int) -> dict[str, Any]:
     inputs, unc = synthetic_inputs(), uncertainty()
     simulate(**inputs, draws=1_000, seed=seed, uncertainty=unc)
     first = time.perf_counter() - start
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = _peak_kib()
     start = time.perf_counter()
     simulate(**inputs, draws=draws, seed=seed, uncertainty=unc)
     return {
         "first_s": first,
         "seconds": time.perf_counter() - start,
         "rss_before_kib": before,
-        "rss_self_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "rss_self_kib": _peak_kib(),
     }
 
 
@@ -325,6 +337,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
         print(f"{row['name']:55s} {row['value']:16,.2f} {row['unit']:18s} {row['ratio']:9.2f}")
     gap = np.abs(res.median - base["median"]).max()
     prob_gap = np.abs(res.prob_meet - base["prob_meet"]).max()
+    print(
+        "peak RSS after the imports and a 1,000-draw first run: "
+        f"{full['rss_before_kib'] / 1024:.0f} MiB (numba and its compiler included)"
+    )
     print(
         f"check: engine vs numpy loop ({args.baseline_draws:,} draws): medians within "
         f"{gap:.3f} pp of GDP, probabilities within {prob_gap:.3f}"
