@@ -178,29 +178,30 @@ def test_file_with_an_unknown_key_names_it(tmp_path):
         load_uncertainty(path)
 
 
-def test_file_errors(tmp_path):
+def test_missing_files_and_bad_specs(tmp_path):
     with pytest.raises(InputError, match=r"file .*nothere.toml does not exist"):
         load_uncertainty(tmp_path / "nothere.toml")
     with pytest.raises(InputError, match=r"does not exist"):
         load_uncertainty("nothere.toml")
-    bad = tmp_path / "bad.toml"
-    bad.write_text("growth_sd = = 1\n", "utf-8")
-    with pytest.raises(InputError, match=r"is not valid TOML"):
-        load_uncertainty(bad)
-    bad.write_text('base = "optimistic"\n', "utf-8")
-    with pytest.raises(InputError, match=r"base = 'optimistic' is not a preset; the presets are"):
-        load_uncertainty(bad)
-    bad.write_text('base = "default"\nrho = 1.5\n', "utf-8")
-    with pytest.raises(InputError, match=r"bad.toml: Uncertainty.rho is 1.5"):
-        load_uncertainty(bad)
-    bad.write_text('base = "default"\nspend_sd = "auto"\n', "utf-8")
-    with pytest.raises(InputError, match=r"spend_sd = 'auto'; give a number .* or \"calibrated\""):
-        load_uncertainty(bad)
-    bad.write_text("[presets.mine]\ngrowth_sd = 1.0\n", "utf-8")
-    with pytest.raises(InputError, match=r"unknown key 'presets'; .* not under \[presets.<name>\]"):
-        load_uncertainty(bad)
     with pytest.raises(InputError, match=r"a preset name or a TOML file path, got 3"):
         load_uncertainty(3)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("growth_sd = = 1\n", r"is not valid TOML"),
+        ('base = "optimistic"\n', r"base = 'optimistic' is not a preset; the presets are"),
+        ('base = "default"\nrho = 1.5\n', r"bad.toml: Uncertainty.rho is 1.5"),
+        ('base = "default"\nspend_sd = "auto"\n', r"spend_sd = 'auto'; give a number .* or \""),
+        ("[presets.mine]\ngrowth_sd = 1.0\n", r"unknown key 'presets'; .* not under \[presets"),
+    ],
+)
+def test_bad_files_are_told(tmp_path, text, message):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text, "utf-8")
+    with pytest.raises(InputError, match=message):
+        load_uncertainty(bad)
 
 
 # ---------------------------------------------------------------------------- --set key=value
