@@ -356,13 +356,14 @@ def simulate(
         chunk_size: draws per task, rounded up to a multiple of ``BLOCK`` (the unit of the
             random streams); it sets how often ``progress`` is called, not the results or
             the memory.  Memory, whatever ``draws`` is: one histogram per worker (4 bytes
-            per bin), the total (8 bytes per bin; about 3.6 million bins for 32 countries x
-            11 years with the default uncertainty, at most ``MAX_BINS``) and the non-zero
-            bins of up to ``2 * workers`` chunks in flight, plus about 0.1 MB per country
-            per worker.
-        workers: local worker threads (numpy releases the GIL in most of the work); ``None``
-            = the CPUs available, 1 = run in the calling thread.  Ignored with
-            ``dask_address``.
+            per bin), the total (8 bytes per bin; about 5.4 million bins for 32 countries x
+            11 years and their group with the default uncertainty and a 5% spending error,
+            at most ``MAX_BINS``) and the non-zero bins of up to ``2 * workers`` chunks in
+            flight (8 bytes each, ~7% of the bins for a 25,000-draw chunk), plus about
+            0.05 MB per country per worker.  The first run after installing compiles the
+            kernel (about 3 s; cached on disk, see ``benchmarks/bench_simulation.py``).
+        workers: local worker threads (the compiled kernel releases the GIL); ``None`` = the
+            CPUs available, 1 = run in the calling thread.  Ignored with ``dask_address``.
         dask_address: address of a running Dask scheduler (e.g. ``'tcp://127.0.0.1:8786'``);
             chunks then run as tasks on that cluster, whose workers must have milex installed.
         progress: called as ``progress(done_chunks, total_chunks)`` after each chunk finishes
