@@ -339,3 +339,17 @@ def test_decimal_writes_numbers_the_way_each_locale_does(value, locale, digits, 
     from milex.vocab import decimal
 
     assert decimal(value, locale, digits, exact=exact) == written
+
+
+def test_many_refused_arguments_stay_one_readable_line():
+    # eight bad arguments (a target "x" may be a guideline id: refused later): the first six
+    # (api.MAX_REFUSALS) explained, the last two named
+    bad = {"draws": 0, "seed": -1, "method": 5, "basis": 5, "base_year": "x", "settings": "x"}
+    with pytest.raises(milex.InputError) as caught:
+        milex.simulate(2000, "x", "y", **bad)
+    message = str(caught.value)
+    explained = ["country", "by", "draws", "seed", "method", "basis"]
+    assert [name for name in explained if f"{name}: got " in message] == explained
+    assert "base_year: got" not in message and "settings: got" not in message
+    assert message.endswith("; also refused: base_year, settings")
+    assert "\n" not in message

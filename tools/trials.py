@@ -522,6 +522,43 @@ def j_store(v: Any) -> Verdict:
     return OK if v is None else (INVALID, f"{_type(v)} where a Store is meant")
 
 
+#: Settings that are standard deviations or probabilities: a negative value is nonsense.
+NOT_NEGATIVE = {"growth_sd", "inflation_sd", "horizon_slope", "recession_prob", "spend_sd"}
+
+
+def j_setting(key: Any, value: Any) -> Verdict:
+    """One uncertainty setting: a known name and a number (``calibrated`` for the spending
+    error); its range is the model's to judge (doubtful)."""
+    from milex.montecarlo.uncertainty import SETTINGS
+
+    if key not in SETTINGS:
+        return (INVALID, "unknown uncertainty setting")
+    if value == "calibrated" and key in ("spend_sd", "spend_bias"):
+        return OK
+    try:
+        number = float(value) if not isinstance(value, bool) else math.nan
+    except (TypeError, ValueError):
+        return (INVALID, "a setting that is not a number")
+    if not math.isfinite(number):
+        return (INVALID, "a setting that is not a finite number")
+    if key in NOT_NEGATIVE and number < 0:
+        return (INVALID, "a negative sd or probability")
+    return (DOUBT, "range is the model's to judge") if number else OK
+
+
+def j_settings(v: Any) -> Verdict:
+    if v is None:
+        return OK
+    if not isinstance(v, dict):
+        return (INVALID, f"{_type(v)} where settings (a dict) are meant")
+    return worst([j_setting(k, x) for k, x in v.items()]) if v else OK
+
+
+def c_setting(s: str) -> Verdict:
+    key, sep, value = s.partition("=")
+    return j_setting(key.strip(), value.strip()) if sep else (INVALID, "no = in a setting")
+
+
 def j_flag(v: Any) -> Verdict:
     return OK if isinstance(v, bool) else (DOUBT, f"{_type(v)} where a bool is meant")
 
@@ -626,7 +663,6 @@ def api_specs(port: int) -> dict[str, tuple[dict, dict[str, Param]]]:
     by_bad = _p(0, 99999, 1900, 2020, 2101, 2029.5, "2029")
     rate_bad = _p(-100, -150.0, 1e6, 250.0)
     weo = j_vintage(VINTAGES["weo"], all_ok=False)
-    ally = j_name(allies_only=True)
     return {
         "series": (
             {"countries": "DEU", "indicators": "share_gdp", "years": "2014-2024"},
@@ -790,9 +826,16 @@ def api_specs(port: int) -> dict[str, tuple[dict, dict[str, Param]]]:
             },
         ),
         "simulate": (
-            {"country": "DEU", "target": 3.5, "by": 2029, "draws": 2000, "seed": 1},
             {
-                "country": Param(ally, name_bad + _p("RUS", "eastern-flank")),
+                "country": "DEU",
+                "target": 3.5,
+                "by": 2029,
+                "draws": 2000,
+                "seed": 1,
+                "sensitivity": False,
+            },
+            {
+                "country": Param(j_name(allies_only=True, groups=True), name_bad + _p("RUS")),
                 "target": Param(j_target, target_bad),
                 "by": Param(j_year(lo=LATEST, optional=True), by_bad),
                 "draws": Param(
@@ -801,7 +844,27 @@ def api_specs(port: int) -> dict[str, tuple[dict, dict[str, Param]]]:
                 "seed": Param(
                     j_count(what="seed", minimum=0, optional=True, maximum=None), _p(-5, 2**70)
                 ),
-                "method": Param(j_choice({"linear", "real-growth"}, what="method"), _p("exp")),
+                "method": Param(
+                    j_choice({"plan", "hold", "linear", "real-growth"}, what="method"),
+                    _p("exp", "amounts", "Plan"),
+                ),
+                "basis": Param(
+                    j_choice({"money", "share"}, optional=True, what="plan basis"),
+                    _p("ppp", "Money", "mer"),
+                ),
+                "settings": Param(
+                    j_settings,
+                    _p(
+                        {"growth_sd": 2.5},
+                        {"growth_sd": -1},
+                        {"zzz": 1},
+                        {"rho": NAN},
+                        {"spend_sd": "calibrated"},
+                        {"country_corr": "abc"},
+                        [("growth_sd", 1.0)],
+                    ),
+                ),
+                "sensitivity": Param(j_flag, [], SHORT),
                 "amounts": Param(
                     j_amounts,
                     _p(
@@ -821,7 +884,11 @@ def api_specs(port: int) -> dict[str, tuple[dict, dict[str, Param]]]:
                 ),
                 "base_year": Param(j_year(doubt_lo=2014), _p(0, 99999, 1950, 2030)),
                 "uncertainty": Param(
-                    j_choice({"default", "none"}, what="uncertainty setting"), _p("DEFAULT", "zzz")
+                    j_choice(
+                        {"default", "none", "independent", "no-recession"},
+                        what="uncertainty preset",
+                    ),
+                    _p("DEFAULT", "zzz", "/nonexistent/milex.toml"),
                 ),
                 "dask": Param(j_dask, _p(*_dask_addresses(port))),
                 "progress": Param(j_progress, [], SHORT),
@@ -1018,7 +1085,6 @@ def cli_specs(port: int) -> dict[str, tuple[list, dict, dict[str, Param]]]:
     )
     by = CP(c_int(j_year(lo=LATEST)), _p("99999", "1900", "2020", "2101", "2029.5"))
     method = CP(j_choice({"linear", "real-growth"}, what="method"), _p("exp", "LINEAR"))
-    name = j_name(allies_only=True)
     names_bad = _p("Germny", "Atlantis", "ZZZ", "NATO_TOTAL", "-x", "DEU,POL")
     return {
         "status": (
@@ -1094,7 +1160,7 @@ def cli_specs(port: int) -> dict[str, tuple[list, dict, dict[str, Param]]]:
             ["DEU"],
             {"--by": "2029", "--draws": "2000", "--seed": "1", "--format": "csv"},
             {
-                "COUNTRY": CP(name, names_bad + _p("RUS", "nato")),
+                "COUNTRY": CP(j_name(allies_only=True, groups=True), names_bad + _p("RUS")),
                 "--target": target,
                 "--by": by,
                 "--draws": CP(
@@ -1103,7 +1169,22 @@ def cli_specs(port: int) -> dict[str, tuple[list, dict, dict[str, Param]]]:
                 "--seed": CP(
                     c_int(j_count(what="seed", minimum=0, maximum=None)), _p("-5", str(2**70))
                 ),
-                "--method": method,
+                "--method": CP(
+                    j_choice({"plan", "hold", "linear", "real-growth"}, what="method"),
+                    _p("exp", "PLAN", "amounts"),
+                ),
+                "--basis": CP(j_choice({"money", "share"}, what="plan basis"), _p("ppp", "x")),
+                "--uncertainty": CP(
+                    j_choice(
+                        {"default", "none", "independent", "no-recession"},
+                        what="uncertainty preset",
+                    ),
+                    _p("zzz", "/nonexistent/milex.toml"),
+                ),
+                "--set": CP(
+                    c_setting,
+                    _p("growth_sd=2.5", "growth_sd=-1", "zzz=1", "rho", "spend_sd=calibrated"),
+                ),
                 "--amounts": CP(
                     c_amounts,
                     _p(

@@ -314,13 +314,11 @@ ACCEPTED = {
         "150000 for 2027",
     ),
     "uncertainty": (
-        "a preset of uncertainty.toml (default, none, independent, no-recession), a TOML file "
-        "with the same keys, or an Uncertainty",
+        "a preset (default, none, independent, no-recession) or a TOML file",
         "default",
     ),
     "settings": (
-        "uncertainty settings and numbers in their units, or calibrated for spend_sd and "
-        "spend_bias (see docs/uncertainty.md)",
+        "settings and numbers (docs/uncertainty.md)",
         "{'growth_sd': 2.5}",
     ),
     "sensitivity": ("true or false", "true"),
@@ -336,8 +334,7 @@ ACCEPTED = {
     "side_b": ("a country or group, by name or code", "RUS"),
     "against": ("a country or group, by name or code", "europe-canada"),
     "basis": (
-        f"one basis for both sides: {', '.join(BASES)} or all (compare); money or share (a "
-        "simulation's plan)",
+        f"{', '.join(BASES)} or all (compare); money or share (simulate)",
         "ppp",
     ),
     "text": (f"a text of at most {MAX_TEXT:,} characters", "'Polen geeft 4,1% uit'"),
@@ -385,16 +382,25 @@ def _validated(func: Callable) -> Callable:
     return call
 
 
+#: Refused arguments explained in full in one error (the others are named after them).
+MAX_REFUSALS = 6
+
+
 def _refusal(func: Callable, exc: ValidationError) -> InputError:
     """One line: for each refused argument (joined by "; "), its name, what was given (cut
-    short), what is accepted and an example."""
+    short), what is accepted and an example; past :data:`MAX_REFUSALS` arguments, the others
+    only by name."""
     names = list(inspect.signature(func).parameters)
     by_param: dict[str, list[dict]] = {}
     for error in exc.errors():
         first = error["loc"][0] if error["loc"] else func.__name__
         param = names[first] if isinstance(first, int) and first < len(names) else str(first)
         by_param.setdefault(param, []).append(error)
-    return InputError("; ".join(_problem(func.__name__, p, e) for p, e in by_param.items()))
+    problems = [_problem(func.__name__, p, e) for p, e in by_param.items()]
+    rest = list(by_param)[MAX_REFUSALS:]
+    if rest:  # one line stays readable: the first few in full, the others named
+        problems = [*problems[:MAX_REFUSALS], f"also refused: {', '.join(rest)}"]
+    return InputError("; ".join(problems))
 
 
 def _problem(func: str, param: str, errors: list[dict]) -> str:

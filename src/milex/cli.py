@@ -1125,6 +1125,8 @@ def simulate(
 def _percent(probability: float) -> str:
     """A probability as a percentage, "<0.1%"/">99.9%" rather than a rounded 0% or 100% when
     some draws went the other way."""
+    if probability in (0, 1):  # no draw went the other way
+        return f"{probability:.0%}"
     if 0 < probability < 0.001:
         return "<0.1%"
     if 0.999 < probability < 1:

@@ -160,8 +160,9 @@ class Store:
         return self.sql("SELECT * FROM entities ORDER BY kind DESC, code")
 
     def pledge_table(self) -> pd.DataFrame:
-        """The pledges registry, one row per pledge (columns of ``pledges.csv``)."""
-        return self.sql("SELECT * FROM pledges ORDER BY iso3, target_year, announced")
+        """The pledges registry, one row per pledge (columns of ``pledges.csv``), by country,
+        year and date of announcement, ties in the registry's order (a plan's rule)."""
+        return self.sql("SELECT * FROM pledges ORDER BY iso3, target_year, announced, rowid")
 
     def munitions_table(self) -> pd.DataFrame:
         """The munitions estimates (columns of ``munitions.csv`` plus ``value_low`` and

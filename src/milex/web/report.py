@@ -364,7 +364,7 @@ def _path_sections(who: str, lang: str, words: dict, simulate: bool) -> list[Sec
 def _simulate_section(code: str, lang: str, words: dict) -> Section:
     """The probability that the path reaches its target, with the band of the last year."""
     goal = views.path_settings()
-    result = api.simulate(code, **goal)
+    result = api.simulate(code, **views.PAGE_SIMULATION, **goal)
     target = i18n.number(goal["target"], lang)
     section = _section("simulate", words, result, target=target, by=goal["by"])
     last = result.frame.iloc[-1]

@@ -256,13 +256,18 @@ def simulate(
     by: int | None = None,
     draws: Annotated[int, Query(ge=1, le=MAX_WEB_DRAWS)] = 100_000,
     seed: Annotated[int | None, Query(description="none: a fresh seed (not cached)")] = None,
-    method: Annotated[str, Query(description="linear or real-growth")] = "linear",
+    method: Annotated[str, Query(description="plan, hold, linear or real-growth")] = "plan",
+    basis: Annotated[str | None, Query(description="money or share (default: the plan's)")] = None,
     base_year: int | None = None,
-    uncertainty: Annotated[str, Query(description="default or none")] = "default",
+    uncertainty: Annotated[
+        str, Query(description="default, none, independent or no-recession")
+    ] = "default",
+    sensitivity: Annotated[bool, Query(description="add the tornado (slower)")] = False,
     format: Format = "json",
 ) -> Response:
-    """Probability that a country's path reaches the target when growth and inflation are
-    uncertain (Monte Carlo; milex.simulate.v1)."""
+    """Probability that a country's plan (or a group's GDP-weighted share) reaches the target
+    when growth, inflation and the execution of budgets are uncertain (Monte Carlo;
+    milex.simulate.v1)."""
     found = api.simulate(
         country,
         views.number_or_text(target),
@@ -270,8 +275,10 @@ def simulate(
         draws=draws,
         seed=seed,
         method=method,
+        basis=basis,
         base_year=base_year,
         uncertainty=uncertainty,
+        sensitivity=sensitivity,
     )
     return _answer(found, format)
 

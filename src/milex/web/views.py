@@ -46,6 +46,12 @@ def threshold(guideline: str) -> float:
     return float(rows.loc[guideline, "threshold"])
 
 
+#: What a page's or a report's simulation judges: the path shown beside it (its text says "the
+#: amounts of the path above"), without the tornado (``milex simulate`` and ``/api/simulate``
+#: judge a country's own plan and add the tornado).
+PAGE_SIMULATION = {"method": "linear", "sensitivity": False}
+
+
 @functools.cache
 def path_settings() -> dict[str, Any]:
     """The path and Monte Carlo the pages and reports show: :data:`PATH_GUIDELINE`'s
@@ -515,7 +521,7 @@ def country_results(iso3: str, store: Any = None) -> dict[str, Any]:
     except InputError:  # no pledges on record for this ally
         plans = None
     try:
-        simulation, why = api.simulate(iso3, store=store, **path_settings()), ""
+        simulation, why = api.simulate(iso3, store=store, **PAGE_SIMULATION, **path_settings()), ""
     except InputError as exc:
         simulation, why = None, str(exc)
     report = api.report(iso3, store=store)
