@@ -137,7 +137,7 @@ def fill_uniforms(state: np.ndarray, out: np.ndarray) -> None:
 # ---------------------------------------------------------------------------- the block
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def simulate_block(
     streams: np.ndarray,  # [5, 4] uint64: own growth, own inflation, common, recession, spending
     m: int,  # draws in the block
@@ -164,7 +164,7 @@ def simulate_block(
     state: np.ndarray,  # [3, C, >= m] float64: e_g, e_p, GDP level
     noise: np.ndarray,  # [3, >= m * C] float64: this year's normals (growth, inflation, spend)
     per_draw: np.ndarray,  # [7, >= m] float64: common factors (2), recession uniform,
-    #                        group numerator and denominator, members meeting, bin position
+    #                        group numerator and denominator, members meeting, shares
     zig: tuple,  # ZIGGURAT
 ) -> None:
     n_y, n_c = a_g.shape
@@ -175,7 +175,20 @@ def simulate_block(
     e_g, e_p, level = state[0], state[1], state[2]
     u_g, u_p, u_s = noise[0, : m * n_c], noise[1, : m * n_c], noise[2, : m * n_c]
     f_g, f_p, rec = per_draw[0, :m], per_draw[1, :m], per_draw[2, :m]
-    num, den, met, pos = per_draw[3, :m], per_draw[4, :m], per_draw[5, :m], per_draw[6, :m]
+    num, den, met, shr = per_draw[3, :m], per_draw[4, :m], per_draw[5, :m], per_draw[6, :m]
+    # The loop over draws below has no branch, so that it is vectorised (with
+    # error_model="numpy": no ZeroDivisionError check either): a setting at 0 multiplies
+    # zeros that are never drawn, and year 0 starts from e = 0, level = 1.
+    if sq_k == 0.0:
+        f_g[:] = 0.0
+        f_p[:] = 0.0
+    if rec_p == 0.0:
+        rec[:] = 1.0  # never below a recession probability of 0
+    if not spend:
+        u_s[:] = 0.0
+    e_g[:, :m] = 0.0
+    e_p[:, :m] = 0.0
+    level[:, :m] = 1.0
     for t in range(n_y):
         # this year's random numbers, one stream per kind; normal (c, i) is at c * m + i
         fill_normals(streams[0], u_g, zig)
@@ -185,14 +198,13 @@ def simulate_block(
             fill_normals(streams[2], f_p, zig)
         if rec_p > 0.0:
             fill_uniforms(streams[3], rec)
-        else:
-            rec[:] = 1.0
         if spend:
             fill_normals(streams[4], u_s, zig)
         num[:] = 0.0
         den[:] = 0.0
         met[:] = 0.0
         sg, sp = s_g[t], s_p[t]
+        keep, new = (rho, innov) if t > 0 else (0.0, 1.0)  # AR(1); stationary start
         # country by country: the histogram bins in use are those of one cell (cache)
         for c in range(n_c):
             ag, ap, kc, mu, ss, wc, tc = (
@@ -205,43 +217,34 @@ def simulate_block(
                 target[c],
             )
             lo, hi, start = lo_m1[t, c], top[t, c], cell_start[t, c]
+            by_gdp = 1.0 if money[c] else 0.0
             n_met = 0
             total = 0.0
             for i in range(m):
                 j = c * m + i
                 w_g, w_p = u_g[j], u_p[j]
-                if sq_k > 0.0:
-                    w_g = sq_k * f_g[i] + sq_1k * w_g
-                    w_p = sq_k * f_p[i] + sq_1k * w_p
+                w_g = sq_k * f_g[i] + sq_1k * w_g
+                w_p = sq_k * f_p[i] + sq_1k * w_p
                 w_p = corr * w_g + rest * w_p
-                if t == 0:
-                    eg, ep, lv = w_g, w_p, 1.0
-                else:
-                    eg = rho * e_g[c, i] + innov * w_g
-                    ep = rho * e_p[c, i] + innov * w_p
-                    lv = level[c, i]
-                drop = recession_drop * (rec[i] < rec_p)  # rec is 1 when rec_p = 0
+                eg = keep * e_g[c, i] + new * w_g
+                ep = keep * e_p[c, i] + new * w_p
+                lv = level[c, i]
+                drop = recession_drop * (rec[i] < rec_p)
                 lv *= (ag + sg * eg + drop) * (ap + sp * ep)
                 e_g[c, i], e_p[c, i], level[c, i] = eg, ep, lv
-                factor = mu
-                if spend:
-                    factor = max(mu + ss * u_s[j], 0.0)
-                share = kc * factor
-                if money[c]:
-                    share /= lv
+                share = kc * max(mu + ss * u_s[j], 0.0) / (by_gdp * lv + (1.0 - by_gdp))
                 hit = share >= tc  # counted without a branch (mispredicted near p = 0.5)
                 n_met += hit
-                total += share
-                pos[i] = share * inv_bw - lo
-                if group:
-                    num[i] += wc * share * lv
-                    den[i] += wc * lv
-                    met[i] += hit
+                shr[i] = share
+                num[i] += wc * share * lv  # wc = 0 without a group
+                den[i] += wc * lv
+                met[i] += hit
             # histogram: bin = floor(share / bw - lo) + 1 in the cell, limited to 0
             # (underflow) .. n_bins + 1 (overflow); a loop of its own so the one above
             # is vectorised
             for i in range(m):
-                hist[start + int(min(max(pos[i], 0.0), hi))] += 1
+                total += shr[i]
+                hist[start + int(min(max(shr[i] * inv_bw - lo, 0.0), hi))] += 1
             counts[t, c] += n_met
             sums[t, c] += total
         if group:
