@@ -179,7 +179,7 @@ def test_file_with_an_unknown_key_names_it(tmp_path):
 
 
 def test_missing_files_and_bad_specs(tmp_path):
-    with pytest.raises(InputError, match=r"file .*nothere.toml does not exist"):
+    with pytest.raises(InputError, match=r"file '.*nothere.toml' does not exist"):
         load_uncertainty(tmp_path / "nothere.toml")
     with pytest.raises(InputError, match=r"does not exist"):
         load_uncertainty("nothere.toml")
@@ -300,3 +300,11 @@ def test_importing_the_module_stays_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("spec", [Path("A" * 100_000), "A" * 5_000 + ".toml", Path("a\x00b")])
+def test_a_path_the_system_cannot_look_up_is_refused_cleanly(spec):
+    # a name too long for the file system, or with a NUL byte, makes Path.is_file raise
+    with pytest.raises(InputError, match="does not exist") as caught:
+        load_uncertainty(spec)
+    assert len(str(caught.value)) < 400  # the name is cut short, not echoed whole

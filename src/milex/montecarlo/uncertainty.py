@@ -262,6 +262,15 @@ def _from_table(
         raise InputError(f"{where}: {exc}") from exc
 
 
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; False for a name the system cannot even look up (too long,
+    a NUL byte), which ``Path.is_file`` raises on."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def load_uncertainty(spec: str | os.PathLike[str] = "default") -> Uncertainty:
     """The settings of a preset of ``milex/data/uncertainty.toml`` or of a TOML file.
 
@@ -296,14 +305,15 @@ def load_uncertainty(spec: str | os.PathLike[str] = "default") -> Uncertainty:
         where = f"{_DATA_FILE} [presets.{text_spec}]"
         return _from_table(known[text_spec], text_spec, where, known)
     looks_like_path = text_spec.endswith(".toml") or "/" in text_spec or os.sep in text_spec
-    if isinstance(spec, str) and not (looks_like_path or path.is_file()):
+    if isinstance(spec, str) and not (looks_like_path or _is_file(path)):
         raise InputError(
             f"no uncertainty preset named {shown(text_spec)}; the presets are "
             f"{', '.join(sorted(known))}, or give the path of a TOML file with the same keys."
         )
-    if not path.is_file():
+    if not _is_file(path):
         raise InputError(
-            f"the uncertainty file {text_spec} does not exist (or is not a file); give the path "
+            f"the uncertainty file {shown(text_spec)} does not exist (or is not a file); give "
+            "the path "
             f"of a TOML file, or a preset: {', '.join(sorted(known))}."
         )
     try:
