@@ -1115,7 +1115,8 @@ def simulate(
         _members_table(out, result)
     for line in extra.get("drivers", []):
         out.print(f"- {line}")
-    if "sensitivity" in extra:
+    if "sensitivity" in extra and extra["sensitivity"]["swing"].max() > 0:
+        # (when nothing moves the answer, the drivers say so in a line: no table of zeros)
         _tornado_table(out, extra["sensitivity"], "What moves the answer", top=6)
     out.print(f"Uncertainty: {extra['uncertainty']['name']}: {extra['uncertainty']['source']}")
     # the plan judged is printed above the table, not again among the notes
