@@ -127,9 +127,9 @@ def test_none_reproduces_the_deterministic_path_exactly():
     expected = np.zeros((4, 6))
     expected[:, 3] = 1.0
     np.testing.assert_array_equal(res.group.members_meeting, expected)
-    # the group: weights = base GDP, so its share is sum(amounts) / sum(GDP), percent
-    level = np.cumprod((1 + growth / 100) * (1 + inflation / 100), axis=1)
-    group = 100 * amounts.sum(axis=0) / (gdp[:, None] * level).sum(axis=0)
+    # the group: each member's share weighted by its real GDP, weight x real level
+    real = gdp[:, None] * np.cumprod(1 + growth / 100, axis=1)
+    group = (real * central).sum(axis=0) / real.sum(axis=0)
     np.testing.assert_allclose(res.group.median, group, atol=res.bin_width, rtol=0)
     np.testing.assert_array_equal(res.group.prob_meet, (group >= 3.5) * 1.0)
 
@@ -282,24 +282,49 @@ def test_spending_error_gives_the_hand_computed_sd_of_the_share():
     assert two.prob_meet[1, 0] == 1.0
 
 
-def test_group_share_with_deterministic_gdp_is_the_weighted_share():
-    # Two members, one year. A: GDP 200 (national), growth 2%, inflation 3%, spends 7;
-    # B: GDP 50, growth 1%, inflation 1%, spends 1.5. Weights (base GDP, common currency)
-    # 300 and 100. Group share = 100 (300 x 7/200 + 100 x 1.5/50) / (300 x 1.0506
-    # + 100 x 1.0201) = 100 x 13.5 / 417.19 = 3.2359...%
-    args = ([[7.0], [1.5]], [200.0, 50.0], [[2.0], [1.0]], [[3.0], [1.0]], 3.5)
+def test_group_share_weights_members_by_real_gdp_not_by_inflation():
+    # Two members, one year, weights (base-year GDP at constant prices) 300 and 100.
+    # A: GDP 200 (national), growth 2%, inflation 3%, spends 7.56432 = 3.6% of 200 x 1.0506;
+    # B: GDP 50, growth 1%, inflation 40%, spends 1.414 = 2.0% of 50 x 1.01 x 1.4.
+    # Weighted by real GDP (NATO's constant prices): (300 x 1.02 x 3.6 + 100 x 1.01 x 2.0)
+    # / (300 x 1.02 + 100 x 1.01) = 1303.6 / 407 = 3.20295%. Weighted by nominal GDP at fixed
+    # exchange rates B's 40% inflation would raise its weight: (300 x 1.0506 x 3.6 + 100 x
+    # 1.414 x 2.0) / (300 x 1.0506 + 100 x 1.414) = 1417.448 / 456.58 = 3.10449%.
     kw = {"uncertainty": NONE, "weights": [300.0, 100.0], "draws": 1_000}
+    args = ([[7.56432], [1.414]], [200.0, 50.0], [[2.0], [1.0]], [[3.0], [40.0]], 3.5)
     res = _run(*args, **kw)
-    group = 100 * (300 * 7 / 200 + 100 * 1.5 / 50) / (300 * 1.02 * 1.03 + 100 * 1.01 * 1.01)
-    assert group == pytest.approx(3.23593, abs=1e-5)
+    group = 1303.6 / 407
+    assert group == pytest.approx(3.20295, abs=1e-5)
+    nominal = 1417.448 / 456.58
+    assert nominal == pytest.approx(3.10449, abs=1e-5)
     assert res.group.median[0] == pytest.approx(group, abs=res.bin_width)
     assert res.group.mean[0] == pytest.approx(group, rel=1e-5)
     assert res.group.prob_meet[0] == 0.0
-    # A: 7 / 206.012 = 3.398% < 3.5; B: 1.5 / 51.005 = 2.941%: nobody meets it
-    np.testing.assert_array_equal(res.group.members_meeting, [[1.0, 0.0, 0.0]])
-    # a group target of 3.2 is met
-    met = _run(*args, group_target=3.2, **kw)
-    assert met.group.prob_meet[0] == 1.0
+    # A at 3.6% meets 3.5%, B at 2.0% does not: one member meets it in every draw
+    np.testing.assert_array_equal(res.group.members_meeting, [[0.0, 1.0, 0.0]])
+    # a group target of 3.2 is met (it would not be at nominal weights), 3.21 is not
+    assert nominal < 3.2 < group < 3.21
+    assert _run(*args, group_target=3.2, **kw).group.prob_meet[0] == 1.0
+    assert _run(*args, group_target=3.21, **kw).group.prob_meet[0] == 0.0
+    # B at 1% inflation, spending 2.0% of 50 x 1.01 x 1.01 = 1.0201: the same group share
+    calm = _run([[7.56432], [1.0201]], *args[1:3], [[3.0], [1.0]], 3.5, **kw)
+    assert calm.group.mean[0] == pytest.approx(group, rel=1e-5)
+
+
+def test_drawn_inflation_leaves_the_group_weights_alone():
+    """Only inflation is uncertain: real GDP, hence each member's weight, is the same in every
+    draw, so the group's mean share is the fixed-weight average of the members' mean shares
+    (linearity of the mean; float sums only: 1e-9 relative). Weighted by nominal GDP the
+    weights would move with the shares (a member with high inflation has a low share and a
+    high weight) and the two would differ by about the variance of log GDP, ~1e-3 relative."""
+    amounts, gdp, growth, inflation = _panel(n_c=3, n_y=3, share=3.5)
+    amounts = amounts * np.array([0.8, 1.0, 1.3])[:, None]
+    unc = Uncertainty(growth_sd=0.0, inflation_sd=3.0, rho=0.5, corr=0.0, source="test")
+    res = _run(amounts, gdp, growth, inflation, 3.5, uncertainty=unc, weights=gdp, draws=5_000)
+    real = gdp[:, None] * np.cumprod(1 + growth / 100, axis=1)
+    fixed = (real * res.mean).sum(axis=0) / real.sum(axis=0)
+    np.testing.assert_allclose(res.group.mean, fixed, rtol=1e-9)
+    assert (res.p95 - res.p05 > 0.1).all()  # the shares do move with the drawn inflation
 
 
 # ---------------------------------------------------------------------------- reproducibility

@@ -33,8 +33,9 @@ def _spend(u, bias=0.0, sd=0.0):
 
 def test_without_uncertainty_the_group_share_is_the_weighted_share_of_the_plans(store):
     """Nordics, linear plans to 3.5% by 2030 (each member below 3.5% lands on it; none is
-    above): the group's share is sum(spending * USD rate) / sum(GDP * USD rate) of the members'
-    plans, computed here from the plans; met only in 2030, by all four members."""
+    above): the group's share is the members' planned shares (spending / GDP) weighted by real
+    GDP, NATO's GDP at 2021 prices and exchange rates times the WEO's real growth since 2026,
+    computed here from the plans; met only in 2030, by all four members."""
     target = resolve_target(3.5, 2030)
     result = group_probability(
         store,
@@ -48,10 +49,13 @@ def test_without_uncertainty_the_group_share_is_the_weighted_share_of_the_plans(
     )
     inputs = fetch(store, NORDICS)
     plans = [plan_for(store, inputs, code, target, "linear", base_year=2026) for code in NORDICS]
-    usd = np.array([plan.base.usd_per_unit for plan in plans])
-    spend = usd @ np.array([plan.amounts for plan in plans])
-    gdp = usd @ np.array([plan.table["gdp_current"].to_numpy()[1:] for plan in plans])
-    hand = 100 * spend / gdp
+    const = np.array([plan.base.gdp_usd_const for plan in plans])
+    growth = np.array([plan.table["gdp_real_growth"].to_numpy()[1:] for plan in plans])
+    real = const[:, None] * np.cumprod(1 + growth / 100, axis=1)
+    shares = 100 * np.array(
+        [plan.amounts / plan.table["gdp_current"].to_numpy()[1:] for plan in plans]
+    )
+    hand = (real * shares).sum(axis=0) / real.sum(axis=0)
     frame = result.df
     assert frame["year"].tolist() == [2027, 2028, 2029, 2030]
     assert np.allclose(frame["planned_share"], hand, rtol=1e-12)
@@ -171,25 +175,46 @@ def test_the_probability_falls_with_the_target(store):
     assert odds[0] > 0.9 and odds[-1] < 0.1
 
 
-def test_base_year_weights_agree_with_natos_aggregate(store):
-    """The simulation weights members by current GDP at the base year's exchange rates; NATO
-    by GDP at 2021 prices. NATO's 2026-07 edition gives NATO Europe and Canada 2.53% of GDP in
-    2026 (NATO_EUROPE_CANADA, nato_2026-07.csv): the 2021-price weighting rounds to it (half a
-    hundredth, plus float noise), and the current-price one is within 0.05 points of it (a
-    twentieth of a point: relative prices and exchange rates moved since 2021). By 2035 the
-    weights drift: at fixed 2026 exchange rates Turkey's GDP grows with its double-digit WEO
-    inflation, more than doubling its weight, while at 2021 prices it stays about the same."""
-    prepared = prepare_group(store, "europe-canada", resolve_target(3.5, 2035), uncertainty="none")
+@pytest.mark.parametrize(
+    ("group", "published"),
+    # NATO's 2026-07 edition, share_gdp of 2026 (nato_2026-07.csv): NATO_EUROPE_CANADA 2.53,
+    # NATO_TOTAL 2.86
+    [("europe-canada", 2.53), ("nato", 2.86)],
+)
+def test_base_year_share_is_natos_published_aggregate(store, group, published):
+    """Weighted by GDP at 2021 prices and exchange rates, as NATO weights its aggregates, the
+    base-year share rounds to NATO's published two decimals (half a hundredth, plus float
+    noise). Weighted by GDP at current prices and 2026 exchange rates it would not round to
+    it for Europe and Canada (2.55: relative prices and exchange rates moved since 2021)."""
+    prepared = prepare_group(store, group, resolve_target(3.5, 2035), uncertainty="none")
     shares = weighting(prepared)
     assert (shares["base_year"], shares["target_year"]) == (2026, 2035)
-    assert abs(shares["base_2021_prices"] - 2.53) <= 0.005 + 1e-9
-    assert abs(shares["base_current_usd"] - 2.53) <= 0.05
-    assert shares["base_difference_pp"] == pytest.approx(
-        shares["base_current_usd"] - shares["base_2021_prices"]
-    )
+    assert shares["base_published"] == published
+    assert abs(shares["base_share"] - published) <= 0.005 + 1e-9
+    assert shares["base_difference_pp"] == pytest.approx(shares["base_share"] - published)
+    if group == "europe-canada":
+        assert abs(shares["base_current_usd"] - published) > 0.005
+
+
+def test_inflation_does_not_move_a_members_weight(store):
+    """By 2035 at fixed 2026 exchange rates Türkiye's GDP would grow with its double-digit WEO
+    inflation, more than doubling its part of Europe and Canada's GDP; weighted by real GDP its
+    part moves only with its real growth relative to the others' (within a third of its 2026
+    part over nine years)."""
+    prepared = prepare_group(store, "europe-canada", resolve_target(3.5, 2035), uncertainty="none")
+    shares = weighting(prepared)
     assert shares["drift_iso3"] == "TUR"
-    assert shares["drift_target"] > 2 * shares["drift_base"]
-    assert abs(shares["drift_2021_prices"] - shares["drift_base"]) < 0.5 * shares["drift_base"]
+    assert shares["drift_current_usd"] > 2 * shares["drift_base"]
+    assert abs(shares["drift_target"] - shares["drift_base"]) < shares["drift_base"] / 3
+    assert shares["target_difference_pp"] == pytest.approx(
+        shares["target_current_usd"] - shares["target_share"]
+    )
+
+
+def test_a_group_without_a_nato_aggregate_says_so(store):
+    prepared = prepare_group(store, "baltics", resolve_target(3.5, 2030), uncertainty="none")
+    shares = weighting(prepared)
+    assert shares["base_published"] is None and shares["base_difference_pp"] is None
 
 
 def test_the_runner_scales_every_members_spending_error_alike(store):
@@ -235,8 +260,11 @@ def test_a_group_result_says_what_it_weighs_and_who_meets(store):
     )
     assert result.kind == "simulate" and result.query["group"] == "baltics"
     assert result.df["year"].tolist() == list(range(2027, 2036))
-    assert "current prices and 2026 exchange rates" in result.units["median"]
-    assert any("NATO weights by GDP at 2021 prices" in note for note in result.notes)
+    assert "weighted by real GDP: GDP at 2021 prices" in result.units["median"]
+    assert any(
+        "weights members by real GDP" in note and "NATO publishes no aggregate" in note
+        for note in result.notes
+    )
     table = result.extra["member_table"]
     assert table["iso3"].tolist() == ["EST", "LTU", "LVA"]
     count = result.extra["members_meeting"].query("year == 2035")["probability"].to_numpy()

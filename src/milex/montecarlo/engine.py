@@ -38,13 +38,19 @@ the base year):
 
 * The share of GDP, percent: ``share = 100 * spend / (gdp_base * L)``; a share plan's share
   is thus ``100 * amount / (gdp_base * L0)`` times the spending error, whatever GDP does.
-* A group (``weights``: each member's base-year GDP in one common currency) is judged on its
-  GDP-weighted share at base-year exchange rates::
+* A group (``weights`` ``w_c``: each member's base-year GDP at constant prices and exchange
+  rates, in one common currency, e.g. NATO's million USD at 2021 prices) is judged as NATO
+  judges its aggregates: spending at constant prices over GDP at constant prices, that is the
+  members' shares weighted by their drawn REAL GDP::
 
-      group[t] = 100 * sum_c w_c spend[c, t] / gdp_base[c] / sum_c w_c L[c, t]
+      R[c, t] = prod_{s <= t} (1 + g[c, s] / 100)      (real GDP relative to the base year)
+      group[t] = sum_c w_c R[c, t] share[c, t] / sum_c w_c R[c, t]      (percent of GDP)
 
-  and ``members_meeting[t, m]`` is the probability that exactly ``m`` members meet their own
-  target that year.
+  (each member's spending deflated by its own GDP deflator, as NATO does, so its share is the
+  same at current and constant prices).  A member's inflation moves its own share but not its
+  weight: at fixed exchange rates a high-inflation member's nominal GDP would outgrow the
+  others' and take over the group.  ``members_meeting[t, m]`` is the probability that
+  exactly ``m`` members meet their own target that year.
 
 Per country-year :func:`simulate` reports the median, 5th and 95th percentiles and the mean of
 the share (percent of GDP) and ``prob_meet = P(share >= target[c])`` (a probability in [0, 1]),
@@ -126,7 +132,8 @@ _MAX_LOG_SPAN = math.log(1000.0)  # the GDP part of a window never spans more th
 
 @dataclass(frozen=True)
 class GroupResult:
-    """Distribution of a group's GDP-weighted share of GDP per projection year.
+    """Distribution of a group's share of GDP, weighted by its members' drawn real GDP (as
+    NATO's aggregates: see the module docstring), per projection year.
 
     Attributes:
         median, p05, p95, mean: ``[n_years]``, percent of GDP (quantiles to ``bin_width``).
@@ -160,7 +167,7 @@ class SimulationResult:
         seed: the seed used; when ``simulate`` was called with ``seed=None`` this is the fresh
             entropy it drew, so passing it back reproduces the run.
         bin_width: resolution of the quantiles, percentage points of GDP.
-        group: the GDP-weighted group share when ``weights`` were given, else None.
+        group: the group's share weighted by real GDP when ``weights`` were given, else None.
     """
 
     median: np.ndarray
@@ -199,7 +206,8 @@ class Plan:
     by_share: np.ndarray  # [C] bool, a share plan (its share does not depend on GDP)
     spend_mu: np.ndarray  # [C] float64, 1 + spend_bias / 100
     spend_s: np.ndarray  # [C] float64, spend_sd / 100
-    weights: np.ndarray | None  # [C] float64, group weights summing to 1 (None: no group)
+    weights: np.ndarray | None  # [C] float64, base-year real-GDP weights summing to 1 (None:
+    #                           no group)
     target: np.ndarray  # [C + G] float64, percent, less MEET_TOLERANCE_PP (group last)
     inv_bw: float  # 1 / bin_width
     lo_bins: np.ndarray  # [Y, C + G] float64, window start in bins (window start / bin_width)
@@ -236,7 +244,8 @@ class Scratch:
 
     def __init__(self, plan: Plan) -> None:
         b, n_c = plan.block, plan.n_countries
-        self.state = np.empty((3, n_c, b))  # AR(1) errors of growth and inflation, GDP level
+        self.state = np.empty((4, n_c, b))  # AR(1) errors of growth and inflation, nominal
+        # and real GDP levels
         self.noise = np.empty((3, b * n_c))  # a year's normals: growth, inflation, spending
         self.per_draw = np.empty((7, b))  # common factors, recession, group sums, bins
         self.hist = np.zeros(plan.total_bins, np.int32)
@@ -458,7 +467,7 @@ class Options:
     spend_bias: np.ndarray  # [C] percent of the planned amount
     spend_sd: np.ndarray  # [C] percent of the planned amount
     share_plan: np.ndarray  # [C] bool
-    weights: np.ndarray | None  # [C] > 0, base-year GDP in one common currency
+    weights: np.ndarray | None  # [C] > 0, base-year GDP at constant prices, one currency
     group_target: float | None  # percent of GDP
 
 
@@ -507,11 +516,13 @@ def validate_options(
         by_share = np.broadcast_to(by_share, (n_c,)).copy()
     weights_a = None
     if weights is not None:
-        weights_a = _per_country("weights", weights, n_c, "base-year GDP, one common currency")
+        weights_a = _per_country(
+            "weights", weights, n_c, "base-year GDP at constant prices, one common currency"
+        )
         if np.ndim(weights) == 0 or (weights_a <= 0).any():
             raise InputError(
-                f"weights must be {n_c} numbers > 0 (each member's base-year GDP in one common "
-                f"currency), got {weights!r}."
+                f"weights must be {n_c} numbers > 0 (each member's base-year GDP at constant "
+                f"prices in one common currency), got {weights!r}."
             )
         if group_target is None:
             if (targets != targets[0]).any():
@@ -529,7 +540,8 @@ def validate_options(
     elif group_target is not None:
         raise InputError(
             "group_target was given without weights; pass weights (each member's base-year "
-            "GDP in one common currency) to judge a group, or drop group_target."
+            "GDP at constant prices in one common currency) to judge a group, or drop "
+            "group_target."
         )
     return Options(bias, sd, by_share, weights_a, group_target)
 

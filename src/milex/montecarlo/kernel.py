@@ -13,8 +13,9 @@ it fast:
   multiply and a compare.
 * The arithmetic is float64 (scalar code: it costs no more than float32), the shares are
   binned straight into the worker's histogram and the sums are added in a fixed order.
-* Within a block the loop runs year by year over ``[draws, countries]`` state (AR(1) errors and
-  GDP level), so the histogram bins of one year (a few hundred KB) stay in the core's cache.
+* Within a block the loop runs year by year over ``[draws, countries]`` state (AR(1) errors,
+  nominal and real GDP levels), so the histogram bins of one year (a few hundred KB) stay in
+  the core's cache.
 """
 
 from __future__ import annotations
@@ -152,7 +153,7 @@ def simulate_block(
     money: np.ndarray,  # [C] bool, a money plan (its share is divided by the drawn GDP)
     spend_mu: np.ndarray,  # [C] 1 + spend_bias / 100
     spend_s: np.ndarray,  # [C] spend_sd / 100
-    weights: np.ndarray,  # [C] group weights summing to 1 ([0] without a group)
+    weights: np.ndarray,  # [C] base-year real-GDP weights summing to 1 ([0] without a group)
     target: np.ndarray,  # [cells] percent, less the tolerance
     inv_bw: float,
     lo_m1: np.ndarray,  # [Y, cells] window start in bins, less 1
@@ -161,10 +162,11 @@ def simulate_block(
     hist: np.ndarray,  # [total_bins] int32, added to
     counts: np.ndarray,  # [Y, cells + C + 1] int64: met, then members meeting; added to
     sums: np.ndarray,  # [Y, cells] float64, sum of the shares; added to
-    state: np.ndarray,  # [3, C, >= m] float64: e_g, e_p, GDP level
+    state: np.ndarray,  # [4, C, >= m] float64: e_g, e_p, nominal and real GDP level
     noise: np.ndarray,  # [3, >= m * C] float64: this year's normals (growth, inflation, spend)
     per_draw: np.ndarray,  # [7, >= m] float64: common factors (2), recession uniform,
-    #                        group numerator and denominator, members meeting, shares
+    #                        group numerator and denominator (real-GDP weighted), members
+    #                        meeting, shares
     zig: tuple,  # ZIGGURAT
 ) -> None:
     n_y, n_c = a_g.shape
@@ -172,7 +174,7 @@ def simulate_block(
     group = cells > n_c
     rho, innov, corr, rest, sq_k, sq_1k, rec_p = shocks
     spend = (spend_s > 0.0).any()
-    e_g, e_p, level = state[0], state[1], state[2]
+    e_g, e_p, level, real = state[0], state[1], state[2], state[3]
     u_g, u_p, u_s = noise[0, : m * n_c], noise[1, : m * n_c], noise[2, : m * n_c]
     f_g, f_p, rec = per_draw[0, :m], per_draw[1, :m], per_draw[2, :m]
     num, den, met, shr = per_draw[3, :m], per_draw[4, :m], per_draw[5, :m], per_draw[6, :m]
@@ -189,6 +191,7 @@ def simulate_block(
     e_g[:, :m] = 0.0
     e_p[:, :m] = 0.0
     level[:, :m] = 1.0
+    real[:, :m] = 1.0
     for t in range(n_y):
         # this year's random numbers, one stream per kind; normal (c, i) is at c * m + i
         fill_normals(streams[0], u_g, zig)
@@ -228,16 +231,17 @@ def simulate_block(
                 w_p = corr * w_g + rest * w_p
                 eg = keep * e_g[c, i] + new * w_g
                 ep = keep * e_p[c, i] + new * w_p
-                lv = level[c, i]
                 drop = recession_drop * (rec[i] < rec_p)
-                lv *= (ag + sg * eg + drop) * (ap + sp * ep)
-                e_g[c, i], e_p[c, i], level[c, i] = eg, ep, lv
+                gr = ag + sg * eg + drop
+                rl = real[c, i] * gr
+                lv = level[c, i] * (gr * (ap + sp * ep))
+                e_g[c, i], e_p[c, i], level[c, i], real[c, i] = eg, ep, lv, rl
                 share = kc * max(mu + ss * u_s[j], 0.0) / (by_gdp * lv + (1.0 - by_gdp))
                 hit = share >= tc  # counted without a branch (mispredicted near p = 0.5)
                 n_met += hit
                 shr[i] = share
-                num[i] += wc * share * lv  # wc = 0 without a group
-                den[i] += wc * lv
+                num[i] += wc * share * rl  # weighted by real GDP; wc = 0 without a group
+                den[i] += wc * rl
                 met[i] += hit
             # histogram: bin = floor(share / bw - lo) + 1 in the cell, limited to 0
             # (underflow) .. n_bins + 1 (overflow); a loop of its own so the one above

@@ -349,8 +349,10 @@ def simulate(
         share_plan: ``None`` (all money plans) or ``[n_countries]`` bool: True where the plan
             is a share of GDP (spending moves with the drawn GDP), False where it is a fixed
             nominal budget.
-        weights: ``None``, or ``[n_countries]`` > 0: each member's base-year GDP in one
-            common currency; then ``result.group`` holds the GDP-weighted share of the group.
+        weights: ``None``, or ``[n_countries]`` > 0: each member's base-year GDP at constant
+            prices and exchange rates in one common currency (e.g. NATO's million USD at 2021
+            prices); then ``result.group`` holds the group's share with the members weighted
+            by their drawn real GDP, as NATO's aggregates are.
         group_target: the group's target, percent of GDP; ``None`` = the members' common
             target (an InputError if their targets differ).
         chunk_size: draws per task, rounded up to a multiple of ``BLOCK`` (the unit of the

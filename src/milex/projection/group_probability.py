@@ -1,5 +1,5 @@
-"""The chance that a group of allies meets a target on its GDP-weighted share, and how many of
-its members meet their own.
+"""The chance that a group of allies meets a target on its share of GDP (weighted by real GDP,
+as NATO's aggregates), and how many of its members meet their own.
 
 Each member's plan is :func:`milex.projection.plans.plan_for` from the group's base year
 (:func:`milex.projection.paths.group_start`: NATO's latest year of one edition), so every member
@@ -8,14 +8,16 @@ members at once: the common shock (``Uncertainty.country_corr``) and the common 
 move their economies together, so the group's band and the count of members meeting the target
 carry that co-movement. A member without figures (Iceland) is left out and named.
 
-Weights: each member's GDP in the base year at current prices, in USD at the base year's
-exchange rate (``Base.gdp * Base.usd_per_unit``, million). The group's share in a year is its
-members' spending over their GDP, both at current prices and the base year's exchange rates.
-NATO's own aggregates (and :func:`milex.projection.paths.group_path`) weight by GDP at 2021
-prices and exchange rates; in the base year the two differ by how relative prices and exchange
-rates moved since 2021, and by the target year a member with high inflation weighs more at
-fixed exchange rates (Turkey). Every result gives both weightings in the base and the target
-year (:func:`weighting`).
+Weights, as NATO weights its aggregates (and :func:`milex.projection.paths.group_path`):
+spending at constant prices over GDP at constant prices, that is each member's share of GDP
+weighted by its real GDP. A member's weight is its base-year GDP at NATO's 2021 prices and
+exchange rates (``Base.gdp_usd_const``, million USD) times its real GDP relative to the base
+year, drawn in each run (the engine's ``R[c, t]``), so in the base year the group's share is
+NATO's published aggregate, and a member's inflation moves its own share but not its weight.
+Weighted by GDP at current prices and fixed exchange rates instead, a member with high
+inflation would take a growing part of the group (Türkiye, on the WEO's double-digit
+inflation, would weigh about three times its base-year part of Europe and Canada by 2035);
+every result gives that weighting too, for comparison (:func:`weighting`).
 
 Spending errors per member (percent of planned spending): the uncertainty's ``spend_bias`` and
 ``spend_sd`` where it gives them, else calibrated from NATO's editions held
@@ -59,8 +61,8 @@ class GroupRun:
         year: the base year; projections run from ``year + 1`` to ``target.by``.
         plans: one plan per member with figures, in ``codes`` order.
         missing: member -> why it is left out (no figures, not an ally in the base year).
-        weights: [C] million USD: each member's base-year GDP at current prices and the base
-            year's exchange rate.
+        weights: [C] million USD at 2021 prices and exchange rates: each member's base-year GDP
+            (NATO's ``gdp_usd_const``); the engine moves it with the member's drawn real GDP.
         spend_bias, spend_sd: [C] percent of planned spending: each member's mean relative
             spending error (outturn minus plan) and its sd.
         spend_basis: per member where they come from: ``uncertainty``, or the calibration's
@@ -69,6 +71,9 @@ class GroupRun:
         inputs: NATO's and the WEO's figures read (their editions).
         errors_note: what the calibration said of its data ("" when none was needed).
         error_sources: store source ids of the editions the calibration compared.
+        published: NATO's own share for the group in the base year (percent of GDP, from the
+            edition read), None when NATO publishes no aggregate for the group.
+        published_sources: store source ids of that figure.
     """
 
     group: str
@@ -84,6 +89,8 @@ class GroupRun:
     inputs: Inputs
     errors_note: str
     error_sources: frozenset[str]
+    published: float | None = None
+    published_sources: frozenset[str] = frozenset()
 
     @property
     def codes(self) -> list[str]:
@@ -93,7 +100,9 @@ class GroupRun:
     @property
     def source_ids(self) -> set[str]:
         """Store source ids of every figure behind the run: the plans' and the calibration's."""
-        return set(self.error_sources).union(*(plan.source_ids for plan in self.plans))
+        return set(self.error_sources | self.published_sources).union(
+            *(plan.source_ids for plan in self.plans)
+        )
 
     @property
     def years(self) -> np.ndarray:
@@ -105,23 +114,39 @@ class GroupRun:
         """[C, Y] GDP on the central path, million national currency, current prices."""
         return np.array([_projected(plan, "gdp_current") for plan in self.plans])
 
+    @cached_property
+    def real_gdp(self) -> np.ndarray:
+        """[C, Y] GDP on the central path, million USD at 2021 prices and exchange rates (the
+        weights carried forward with real growth): each member's weight in each year."""
+        growth = np.array([_projected(plan, "gdp_real_growth") for plan in self.plans])
+        return self.weights[:, None] * np.cumprod(1 + growth / 100, axis=1)
+
+    @property
+    def usd_base(self) -> np.ndarray:
+        """[C] base-year GDP, million USD at current prices and exchange rates."""
+        return np.array([plan.base.gdp * plan.base.usd_per_unit for plan in self.plans])
+
     @property
     def usd_gdp(self) -> np.ndarray:
         """[C, Y] GDP on the central path, million USD at current prices and the base year's
-        exchange rates (the weights carried forward)."""
-        return (self.weights / self.gdp_base)[:, None] * self.central_gdp
+        exchange rates (the weighting NATO does not use, for comparison)."""
+        return (self.usd_base / self.gdp_base)[:, None] * self.central_gdp
 
     @property
     def planned_share(self) -> np.ndarray:
-        """[Y] the group's share on the central path, percent of GDP (spending and GDP at
-        current prices and the base year's exchange rates)."""
-        amounts = np.array([plan.amounts for plan in self.plans])
-        return 100 * (self.weights / self.gdp_base @ amounts) / self.usd_gdp.sum(axis=0)
+        """[Y] the group's share on the central path, percent of GDP: the members' planned
+        shares weighted by their real GDP (:attr:`real_gdp`)."""
+        return _weighted(self.real_gdp, self.shares)
+
+    @property
+    def shares(self) -> np.ndarray:
+        """[C, Y] each member's planned share on the central path, percent of GDP."""
+        return np.array([plan.shares for plan in self.plans])
 
     @property
     def target_shares(self) -> np.ndarray:
         """[C] each member's planned share in the target year, percent of GDP."""
-        return np.array([plan.shares[-1] for plan in self.plans])
+        return self.shares[:, -1]
 
     @property
     def gdp_base(self) -> np.ndarray:
@@ -197,6 +222,11 @@ class GroupRun:
         return float(self.simulate(uncertainty, draws, seed).group.prob_meet[-1])
 
 
+def _weighted(weights: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """The weighted mean over members (axis 0) of ``shares`` (percent of GDP)."""
+    return (weights * shares).sum(axis=0) / weights.sum(axis=0)
+
+
 def _projected(plan: SpendingPlan, column: str) -> np.ndarray:
     """A column of a plan's central path for its projection years (its table has the base
     year too)."""
@@ -238,8 +268,9 @@ def prepare_group(
             first_error = first_error or exc
     if not plans:  # an unknown method fails for every member: its own message says it best
         raise first_error or InputError(f"no member of {group} was an ally in {start.year}")
-    weights = np.array([plan.base.gdp * plan.base.usd_per_unit for plan in plans])
+    weights = np.array([plan.base.gdp_usd_const for plan in plans])
     bias, sd, basis_of, errors = _spending_errors(store, inputs.vintage, plans, u)
+    published = _published(store, group, start.year, inputs.vintage)
     return GroupRun(
         group=group,
         target=target,
@@ -254,7 +285,19 @@ def prepare_group(
         inputs=inputs,
         errors_note=errors.note if errors else "",
         error_sources=frozenset(errors.source_ids if errors else ()),
+        published=None if published.empty else float(published["value"].iloc[0]),
+        published_sources=frozenset(published["source_id"]),
     )
+
+
+def _published(store: Store, group: str, year: int, vintage: str) -> pd.DataFrame:
+    """NATO's own share of GDP for ``group`` in ``year`` (edition ``vintage``): one row, or
+    none when NATO publishes no aggregate for the group (the Baltics)."""
+    code = geo.group_info(group).get("aggregate")
+    if code is None:
+        return pd.DataFrame(columns=["value", "source_id"])
+    rows = store.observations("nato", vintage, iso3=[code], indicators=["share_gdp"])
+    return rows[rows["year"] == year]
 
 
 def _uncertainty(uncertainty: Uncertainty | str | None) -> Uncertainty:
@@ -301,7 +344,8 @@ def group_probability(
 
     One row per projection year: ``iso3`` (the group id), ``year``, ``planned_share`` (the
     group's share on the central path), ``median``, ``p05``, ``p95``, ``mean`` (percent of GDP,
-    weighted by GDP at current prices and the base year's exchange rates) and ``prob_meet``
+    the members weighted by real GDP: GDP at 2021 prices and exchange rates, as NATO weights its
+    aggregates) and ``prob_meet``
     (probability, 0-1, that the group's share is at or above the target).
 
     ``extra``: ``probability`` (``prob_meet`` in the target year), ``members`` (simulated),
@@ -309,13 +353,14 @@ def group_probability(
     probability``: the chance that exactly that many members meet the target on their own),
     ``expected_members`` (in the target year), ``members_band`` (``[low, high]``: the 5th
     and 95th percentiles of that count in the target year), ``member_table`` (``iso3, name,
-    plan, method, basis, weight_usd`` (million USD), ``planned_share`` (percent of GDP, target
-    year), ``prob_meet``, ``spend_bias_pct``, ``spend_sd_pct``, ``spend_basis``),
-    ``weighting`` (the share weighted as here and as NATO weights, in the base and the target
-    year: :func:`weighting`), ``uncertainty`` (name and source), ``country_corr``, ``draws``,
-    ``seed``, ``resolution_pp``, ``drivers`` (sentences on what drives the answer:
-    :func:`drivers`) and ``sensitivity`` (a tornado DataFrame, when asked: each run with
-    :data:`SENSITIVITY_DRAWS` draws at most and this run's seed).
+    plan, method, basis, weight_usd`` (million USD at 2021 prices and exchange rates, base-year
+    GDP), ``planned_share`` (percent of GDP, target year), ``prob_meet``, ``spend_bias_pct``,
+    ``spend_sd_pct``, ``spend_basis``), ``weighting`` (the share weighted here against NATO's
+    published aggregate in the base year, and against a weighting by GDP at current prices and
+    fixed exchange rates: :func:`weighting`), ``uncertainty`` (name and source),
+    ``country_corr``, ``draws``, ``seed``, ``resolution_pp``, ``drivers`` (sentences on what
+    drives the answer: :func:`drivers`) and ``sensitivity`` (a tornado DataFrame, when asked:
+    each run with :data:`SENSITIVITY_DRAWS` draws at most and this run's seed).
     """
     prepared = prepare_group(
         store,
@@ -382,12 +427,13 @@ def group_probability(
         frame=frame,
         units={
             **{
-                column: f"{PERCENT_GDP} (weighted by GDP at current prices and {prepared.year} "
-                "exchange rates)"
+                column: f"{PERCENT_GDP} (members weighted by real GDP: GDP at 2021 prices and "
+                "exchange rates, as NATO's aggregates)"
                 for column in ("planned_share", "median", "p05", "p95", "mean")
             },
             "prob_meet": PROBABILITY,
-            "weight_usd": f"{money_unit('USD')} (GDP in {prepared.year})",
+            "weight_usd": f"{money_unit('USD', base_year=2021)} (GDP in {prepared.year}, at 2021 "
+            "exchange rates)",
             "spend_bias_pct": f"{PERCENT} of planned spending",
             "spend_sd_pct": f"{PERCENT} of planned spending",
         },
@@ -410,39 +456,39 @@ def group_probability(
     )
 
 
-def weighting(prepared: GroupRun) -> dict[str, float | int | str]:
-    """The group's share (percent of GDP) weighted as the simulation weights (GDP at current
-    prices and the base year's exchange rates: ``*_current_usd``) and as NATO's aggregates do
-    (GDP at 2021 prices and exchange rates: ``*_2021_prices``), in the base year (NATO's
-    figures) and in the target year (the plans on the central path), their differences
-    (percentage points), and the member whose weight drifts most by the target year
-    (``drift_iso3``, its share of the group's GDP: ``drift_base``, ``drift_target`` at fixed
-    exchange rates, ``drift_2021_prices``; fractions). At fixed exchange rates a member with
-    high inflation weighs more each year; NATO's constant prices do not let it."""
+def weighting(prepared: GroupRun) -> dict[str, float | int | str | None]:
+    """What the weights do: the group's share (percent of GDP) weighted as here, by real GDP
+    (GDP at 2021 prices and exchange rates, as NATO's aggregates: ``base_share`` in the base
+    year from NATO's figures, ``target_share`` in the target year on the plans' central path),
+    NATO's published aggregate share in the base year (``base_published``, None where NATO
+    publishes none) and the difference (``base_difference_pp``, percentage points, None
+    likewise); the same shares weighted by GDP at current prices and the base year's exchange
+    rates (``base_current_usd``, ``target_current_usd``; ``target_difference_pp`` = current
+    minus real weighting), and the member whose weight the two weightings differ on most by the
+    target year (``drift_iso3``, its share of the group's GDP, a fraction: ``drift_base`` and
+    ``drift_target`` as weighted here, ``drift_current_usd`` at current prices and fixed
+    exchange rates, where a member with high inflation weighs more each year)."""
     base = np.array([plan.base.share for plan in prepared.plans])
-    const = np.array([plan.base.gdp_usd_const for plan in prepared.plans])
-    real = const * np.array(
-        [np.prod(1 + _projected(plan, "gdp_real_growth") / 100) for plan in prepared.plans]
-    )
-    nominal, planned = prepared.usd_gdp[:, -1], prepared.target_shares
-    shares = {
-        "base_current_usd": float(base @ prepared.weights / prepared.weights.sum()),
-        "base_2021_prices": float(base @ const / const.sum()),
-        "target_current_usd": float(prepared.planned_share[-1]),
-        "target_2021_prices": float(planned @ real / real.sum()),
-    }
-    drift = nominal / nominal.sum() - prepared.weights / prepared.weights.sum()
-    most = int(np.argmax(np.abs(drift)))
+    real, nominal = prepared.real_gdp[:, -1], prepared.usd_gdp[:, -1]
+    base_share = float(_weighted(prepared.weights, base))
+    target_share = float(prepared.planned_share[-1])
+    target_current = float(_weighted(nominal, prepared.target_shares))
+    published = prepared.published
+    most = int(np.argmax(np.abs(nominal / nominal.sum() - real / real.sum())))
     return {
         "base_year": prepared.year,
         "target_year": prepared.target.by,
-        **shares,
-        "base_difference_pp": shares["base_current_usd"] - shares["base_2021_prices"],
-        "target_difference_pp": shares["target_current_usd"] - shares["target_2021_prices"],
+        "base_share": base_share,
+        "base_published": published,
+        "base_difference_pp": None if published is None else base_share - published,
+        "target_share": target_share,
+        "base_current_usd": float(_weighted(prepared.usd_base, base)),
+        "target_current_usd": target_current,
+        "target_difference_pp": target_current - target_share,
         "drift_iso3": prepared.codes[most],
         "drift_base": float(prepared.weights[most] / prepared.weights.sum()),
-        "drift_target": float(nominal[most] / nominal.sum()),
-        "drift_2021_prices": float(real[most] / real.sum()),
+        "drift_target": float(real[most] / real.sum()),
+        "drift_current_usd": float(nominal[most] / nominal.sum()),
     }
 
 
@@ -466,15 +512,15 @@ def _member_table(store: Store, prepared: GroupRun, result: SimulationResult) ->
 
 def drivers(prepared: GroupRun, table: pd.DataFrame | None) -> list[str]:
     """Plain sentences on what drives a group's answer: where the members' plans take the
-    group on the central forecast, the members that weigh most on its gap (each member's GDP
-    share of the group in the target year times its distance to the target, percentage points
-    of the group's GDP: they add up to the group's gap), and the settings that move the answer
-    most (``table``: the tornado, or None)."""
+    group on the central forecast, the members that weigh most on its gap (each member's share
+    of the group's real GDP in the target year times its distance to the target, percentage
+    points of the group's GDP: they add up to the group's gap), and the settings that move the
+    answer most (``table``: the tornado, or None)."""
     target, by = prepared.target, prepared.target.by
     share = float(prepared.planned_share[-1])
     gap = share - target.share
-    usd_gdp, planned = prepared.usd_gdp[:, -1], prepared.target_shares
-    pull = usd_gdp / usd_gdp.sum() * (planned - target.share)
+    real, planned = prepared.real_gdp[:, -1], prepared.target_shares
+    pull = real / real.sum() * (planned - target.share)
     sentences = [
         f"The members' plans take the group to {share:.2f}% of GDP in {by} on the IMF's "
         f"central forecast, {abs(gap):.2f} points {'below' if gap < 0 else 'above'} the "
@@ -520,17 +566,22 @@ def _notes(prepared: GroupRun, extra: dict) -> list[str]:
     """What a reader needs next to the figures: the weights, who is left out, the count."""
     weights, (low, high) = extra["weighting"], extra["members_band"]
     base, by = prepared.year, prepared.target.by
+    published = weights["base_published"]
+    nato = (
+        "NATO publishes no aggregate for this group"
+        if published is None
+        else f"NATO publishes {published:.2f}% ({weights['base_difference_pp']:+.2f} points)"
+    )
     notes = [
-        f"The group's share weights members by GDP at current prices and {base} exchange "
-        f"rates; NATO weights by GDP at 2021 prices: in {base} the group is at "
-        f"{weights['base_current_usd']:.2f}% of GDP weighted here, "
-        f"{weights['base_2021_prices']:.2f}% as NATO weights "
-        f"({weights['base_difference_pp']:+.2f} points); the plans take it to "
-        f"{weights['target_current_usd']:.2f}% in {by} weighted here, "
-        f"{weights['target_2021_prices']:.2f}% at 2021 prices. At fixed exchange rates "
-        f"{weights['drift_iso3']} weighs {weights['drift_base']:.1%} of the group's GDP in "
-        f"{base} and {weights['drift_target']:.1%} in {by} ({weights['drift_2021_prices']:.1%} "
-        "at 2021 prices)."
+        f"The group's share weights members by real GDP (GDP at 2021 prices and exchange rates, "
+        f"as NATO's aggregates), so a member's inflation moves its share but not its weight: "
+        f"in {base} the group is at {weights['base_share']:.2f}% of GDP, {nato}; the plans "
+        f"take it to {weights['target_share']:.2f}% in {by}. Weighted by GDP at current prices "
+        f"and {base} exchange rates it would be at {weights['base_current_usd']:.2f}% in "
+        f"{base} and {weights['target_current_usd']:.2f}% in {by}: "
+        f"{weights['drift_iso3']} would weigh {weights['drift_current_usd']:.1%} of the group's "
+        f"GDP in {by} instead of {weights['drift_target']:.1%} ({weights['drift_base']:.1%} in "
+        f"{base})."
     ]
     if prepared.missing:
         left = "; ".join(f"{code}: {why}" for code, why in prepared.missing.items())
