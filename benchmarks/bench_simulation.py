@@ -5,7 +5,7 @@ Workload: 32 allies x 11 years (2025-2035), synthetic but realistic inputs (GDP 
 billion national currency, defence at 2-5% of GDP rising 0-30% in real terms by 2035, ~1.5% real
 growth, ~2% deflator inflation), the default uncertainty with a spending error of sd 5% and
 bias -2% (benchmark settings, not calibrated), every third ally a share plan, and the group's
-GDP-weighted share with its members meeting.
+share weighted by real GDP with its members meeting.
 
 Measured (throughput in ally-year-draws per second; one ally-year-draw is one country, one
 year, one draw):
@@ -100,6 +100,7 @@ def numpy_baseline(inputs: dict[str, Any], draws: int, seed: int = 0) -> dict[st
     group = np.empty((draws, n_y))
     members = np.empty((draws, n_y), dtype=np.int64)
     level = np.ones((draws, n_c))
+    real = np.ones((draws, n_c))
     e_g = e_p = np.zeros((draws, n_c))
     for t in range(n_y):
         w_g = np.sqrt(k) * rng.standard_normal((draws, 1)) + np.sqrt(1 - k) * rng.standard_normal(
@@ -120,12 +121,13 @@ def numpy_baseline(inputs: dict[str, Any], draws: int, seed: int = 0) -> dict[st
         g = g + unc.recession_growth * recession
         p = inflation[:, t] - unc.inflation_bias + unc.inflation_sd * widen * e_p
         level = level * (1 + g / 100) * (1 + p / 100)
+        real = real * (1 + g / 100)
         error = 1 + (SPEND_BIAS + SPEND_SD * rng.standard_normal((draws, n_c))) / 100
         spend = amounts[:, t] * np.maximum(error, 0)
         spend = np.where(share_plan, spend * level / central[:, t], spend)
         share = 100 * spend / (gdp_base * level)
         shares[:, :, t] = share
-        group[:, t] = 100 * (weights * spend / gdp_base).sum(axis=1) / (weights * level).sum(1)
+        group[:, t] = (weights * real * share).sum(axis=1) / (weights * real).sum(axis=1)
         members[:, t] = (share >= targets).sum(axis=1)
     p05, median, p95 = np.quantile(shares, [0.05, 0.5, 0.95], axis=0)
     return {

@@ -282,7 +282,7 @@ def run_chunk(
     local worker reuse its buffers from chunk to chunk; without it the calling thread keeps
     one (:func:`_worker_scratch`).  The histogram is left all zero.
     """
-    from milex.montecarlo.kernel import ZIGGURAT, simulate_block
+    from milex.montecarlo.kernel import ZIGGURAT, simulate_chunk, take_nonzero
 
     s = scratch or _worker_scratch(plan)
     n_y, n_c = plan.n_years, plan.n_countries
@@ -300,37 +300,37 @@ def run_chunk(
         ]
     )
     weights = np.zeros(1) if plan.weights is None else plan.weights
-    for j, b in enumerate(range(first_block, first_block + n_blocks)):
-        simulate_block(
-            _streams(plan, b),
-            min(plan.block, plan.draws - b * plan.block),
-            plan.a_g,
-            plan.a_p,
-            plan.s_g,
-            plan.s_p,
-            shocks,
-            plan.recession_drop,
-            plan.k,
-            ~plan.by_share,
-            plan.spend_mu,
-            plan.spend_s,
-            weights,
-            plan.target,
-            plan.inv_bw,
-            plan.lo_m1,
-            plan.top,
-            plan.cell_start,
-            s.hist,
-            counts,
-            block_sums[j],
-            s.state,
-            s.noise,
-            s.per_draw,
-            ZIGGURAT,
-        )
-    bins = np.flatnonzero(s.hist).astype(np.int32)  # < MAX_BINS; 4 bytes are enough
-    hits = s.hist[bins]  # int32, like the histogram
-    s.hist[bins] = 0
+    blocks = range(first_block, first_block + n_blocks)
+    sizes = np.array([min(plan.block, plan.draws - b * plan.block) for b in blocks], np.int64)
+    simulate_chunk(
+        np.stack([_streams(plan, b) for b in blocks]),
+        sizes,
+        plan.a_g,
+        plan.a_p,
+        plan.s_g,
+        plan.s_p,
+        shocks,
+        plan.recession_drop,
+        plan.k,
+        ~plan.by_share,
+        plan.spend_mu,
+        plan.spend_s,
+        weights,
+        plan.target,
+        plan.inv_bw,
+        plan.lo_m1,
+        plan.top,
+        plan.cell_start,
+        s.hist,
+        counts,
+        block_sums,
+        s.state,
+        s.noise,
+        s.per_draw,
+        ZIGGURAT,
+    )
+    # at most one bin per draw and cell; indices < MAX_BINS: 4 bytes are enough
+    bins, hits = take_nonzero(s.hist, int(sizes.sum()) * n_y * plan.n_cells)
     members = counts[:, plan.n_cells :] if plan.weights is not None else None
     return ChunkResult(first_block, bins, hits, counts[:, : plan.n_cells], members, block_sums)
 
@@ -670,7 +670,9 @@ class Merger:
         self._pending: dict[int, np.ndarray] = {}
 
     def add(self, res: ChunkResult) -> None:
-        self.hist[res.bins] += res.counts  # the bins of a chunk are distinct
+        from milex.montecarlo.kernel import add_sparse
+
+        add_sparse(self.hist, res.bins, res.counts)  # the bins of a chunk are distinct
         self.meet += res.meet
         if res.members is not None:
             self.members += res.members

@@ -263,3 +263,88 @@ def simulate_block(
                 counts[t, cells + int(met[i])] += 1
             counts[t, n_c] += n_met
             sums[t, n_c] += total
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def simulate_chunk(
+    streams: np.ndarray,  # [n_blocks, 5, 4] uint64: each block's streams (see simulate_block)
+    sizes: np.ndarray,  # [n_blocks] int64: draws in each block
+    a_g: np.ndarray,
+    a_p: np.ndarray,
+    s_g: np.ndarray,
+    s_p: np.ndarray,
+    shocks: np.ndarray,
+    recession_drop: float,
+    k: np.ndarray,
+    money: np.ndarray,
+    spend_mu: np.ndarray,
+    spend_s: np.ndarray,
+    weights: np.ndarray,
+    target: np.ndarray,
+    inv_bw: float,
+    lo_m1: np.ndarray,
+    top: np.ndarray,
+    cell_start: np.ndarray,
+    hist: np.ndarray,
+    counts: np.ndarray,
+    block_sums: np.ndarray,  # [n_blocks, Y, cells] float64: each block's sums; added to
+    state: np.ndarray,
+    noise: np.ndarray,
+    per_draw: np.ndarray,
+    zig: tuple,
+) -> None:
+    """:func:`simulate_block` for each block of a chunk in turn, in one call (a call per block
+    would cost a Python dispatch each, and the garbage collector's visits)."""
+    for b in range(sizes.size):
+        simulate_block(
+            streams[b],
+            sizes[b],
+            a_g,
+            a_p,
+            s_g,
+            s_p,
+            shocks,
+            recession_drop,
+            k,
+            money,
+            spend_mu,
+            spend_s,
+            weights,
+            target,
+            inv_bw,
+            lo_m1,
+            top,
+            cell_start,
+            hist,
+            counts,
+            block_sums[b],
+            state,
+            noise,
+            per_draw,
+            zig,
+        )
+
+
+@numba.njit(cache=True, nogil=True)
+def take_nonzero(hist: np.ndarray, most: int) -> tuple:
+    """The non-zero bins of ``hist`` (int32) in ascending order and their counts (int32), at
+    most ``most`` of them (the draws times the cells of the chunk bound them); ``hist`` is left
+    all zero.  One pass over the histogram."""
+    bins = np.empty(min(most, hist.size), np.int32)
+    hits = np.empty(bins.size, np.int32)
+    n = 0
+    for i in range(hist.size):
+        h = hist[i]
+        if h != 0:
+            bins[n] = i
+            hits[n] = h
+            hist[i] = 0
+            n += 1
+    return bins[:n].copy(), hits[:n].copy()
+
+
+@numba.njit(cache=True, nogil=True)
+def add_sparse(total: np.ndarray, bins: np.ndarray, hits: np.ndarray) -> None:
+    """``total[bins] += hits`` (int64 total; the bins are distinct)."""
+    for i in range(bins.size):
+        total[bins[i]] += hits[i]
