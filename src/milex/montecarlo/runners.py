@@ -205,12 +205,18 @@ def _run_local(
     workers: int,
     pool: str,
 ) -> Generator[ChunkResult, None, None]:
+    """The chunks' results as they finish. Local threads keep their counts in their own
+    histograms (``run_chunk(keep=True)``), handed over with the last result (``dense``)."""
     if workers == 1 or len(chunks) == 1:
         scratch = Scratch(plan)
-        for first, count in chunks:
-            yield run_chunk(plan, first, count, scratch)  # merged before the generator resumes
+        for i, (first, count) in enumerate(chunks, start=1):
+            res = run_chunk(plan, first, count, scratch, keep=True)
+            if i == len(chunks):
+                res.dense.append(scratch.hist)
+            yield res  # merged before the generator resumes
         return
     executor: Executor
+    scratches: list[Scratch] = []  # one per thread, handed over with the last result
     if pool == "thread":
         from concurrent.futures import ThreadPoolExecutor
 
@@ -220,7 +226,8 @@ def _run_local(
         def task(first: int, count: int) -> ChunkResult:
             if not hasattr(local, "scratch"):
                 local.scratch = Scratch(plan)
-            return run_chunk(plan, first, count, local.scratch)
+                scratches.append(local.scratch)
+            return run_chunk(plan, first, count, local.scratch, keep=True)
 
     elif pool == "process":
         import multiprocessing
@@ -240,10 +247,14 @@ def _run_local(
             running.add(executor.submit(task, first, count))
             if len(running) >= limit:
                 break
+        left = len(chunks)
         while running:
             done, running = wait(running, return_when=FIRST_COMPLETED)
             for fut in done:
                 res = fut.result()
+                left -= 1
+                if not left:  # every thread is idle: its histogram is complete
+                    res.dense.extend(scratch.hist for scratch in scratches)
                 yield res  # the caller has merged it when the generator resumes
                 del res
                 nxt = next(todo, None)
