@@ -35,7 +35,9 @@ _LOW32 = np.uint64(0xFFFFFFFF)
 
 def _ziggurat_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """ki (accept if the 23-bit abscissa is below), wi (its scale), fi (density at the layer
-    edge), as in Marsaglia & Tsang's zigset with 256 layers."""
+    edge), as in Marsaglia & Tsang's zigset with 256 layers; wi is returned signed, 512
+    entries indexed by the layer and the sign bit (``bits & 0x1FF``: -wi for a set sign bit,
+    so a candidate costs one product; ``rabs * -w`` is exactly ``-(rabs * w)``)."""
     ki = np.zeros(256, np.int64)
     wi = np.zeros(256, np.float64)
     fi = np.zeros(256, np.float64)
@@ -52,11 +54,11 @@ def _ziggurat_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         tn = dn
         fi[i] = math.exp(-0.5 * dn * dn)
         wi[i] = dn / _ZIG_SCALE
-    return ki, wi, fi
+    return ki, np.concatenate([wi, -wi]), fi
 
 
 ZIGGURAT = _ziggurat_tables()
-"""(ki, wi, fi): passed to the kernels (faster than global constants)."""
+"""(ki, signed wi, fi): passed to the kernels (faster than global constants)."""
 
 
 # ---------------------------------------------------------------------------- random numbers
@@ -88,40 +90,61 @@ def _to_unit(r: np.uint64) -> float:
     return float(r >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
+@numba.njit(cache=True, inline="never")
+def _rare(bits: int, s0: np.uint64, s1: np.uint64, s2: np.uint64, s3: np.uint64, zig: tuple):
+    """A candidate beyond its layer's rectangle (1.5%): the tail beyond R (Marsaglia 1964) or
+    the wedge between two layers (kept under the density only).  Returns the normal, whether
+    it is kept, and the state after the further draws (out of line: the common path stays
+    small)."""
+    ki, wis, fi = zig
+    idx = bits & 0xFF
+    x = ((bits >> 9) & 0x7FFFFF) * wis[bits & 0x1FF]
+    if idx == 0:
+        while True:
+            u, s0, s1, s2, s3 = _step(s0, s1, s2, s3)
+            xx = -math.log1p(-_to_unit(u)) / _ZIG_R
+            u, s0, s1, s2, s3 = _step(s0, s1, s2, s3)
+            if -2.0 * math.log1p(-_to_unit(u)) > xx * xx:
+                break
+        return (1.0 - 2.0 * ((bits >> 8) & 1)) * (_ZIG_R + xx), True, s0, s1, s2, s3
+    u, s0, s1, s2, s3 = _step(s0, s1, s2, s3)
+    keep = (fi[idx - 1] - fi[idx]) * _to_unit(u) + fi[idx] < math.exp(-0.5 * x * x)
+    return x, keep, s0, s1, s2, s3
+
+
 @numba.njit(cache=True, nogil=True)
 def fill_normals(state: np.ndarray, out: np.ndarray, zig: tuple) -> None:
     """Fill ``out`` with standard normals: xoshiro256** ``state`` [4] uint64 (advanced) and
     the ziggurat tables ``zig`` = :data:`ZIGGURAT`.  Each 64-bit draw gives two 32-bit
-    candidates (its high half first): 8 bits pick the layer, 1 the sign (applied without a
-    branch, which would be mispredicted half the time), 23 the abscissa; 98.5% are accepted
-    at once, the rest go through the wedge or the tail test, with further draws."""
-    ki, wi, fi = zig
+    candidates (its high half first): 8 bits pick the layer, 1 the sign (in the signed scale
+    table: no branch, which would be mispredicted half the time), 23 the abscissa; 98.5% are
+    accepted at once, the rest go through the wedge or the tail test (:func:`_rare`), with
+    further draws.  The last draw's low half is tested even when ``out`` is full, so the
+    state after a fill does not depend on where the array ends within a draw."""
+    ki, wis, fi = zig
     s0, s1, s2, s3 = state[0], state[1], state[2], state[3]
     i = 0
     n = out.size
     while i < n:
         r, s0, s1, s2, s3 = _step(s0, s1, s2, s3)
-        for half in range(2):
-            bits = np.int64(r >> np.uint64(32)) if half == 0 else np.int64(r & _LOW32)
-            idx, rabs = bits & 0xFF, (bits >> 9) & 0x7FFFFF
-            sign = 1.0 - 2.0 * ((bits >> 8) & 1)
-            x = rabs * wi[idx] * sign
-            if rabs >= ki[idx]:
-                if idx == 0:  # the tail beyond R (Marsaglia 1964)
-                    while True:
-                        u, s0, s1, s2, s3 = _step(s0, s1, s2, s3)
-                        xx = -math.log1p(-_to_unit(u)) / _ZIG_R
-                        u, s0, s1, s2, s3 = _step(s0, s1, s2, s3)
-                        if -2.0 * math.log1p(-_to_unit(u)) > xx * xx:
-                            break
-                    x = sign * (_ZIG_R + xx)
-                else:  # the wedge between two layers: keep it under the density only
-                    u, s0, s1, s2, s3 = _step(s0, s1, s2, s3)
-                    if (fi[idx - 1] - fi[idx]) * _to_unit(u) + fi[idx] >= math.exp(-0.5 * x * x):
-                        continue
-            if i < n:
-                out[i] = x
-                i += 1
+        bits = np.int64(r >> np.uint64(32))
+        rabs = (bits >> 9) & 0x7FFFFF
+        x = rabs * wis[bits & 0x1FF]
+        keep = True
+        if rabs >= ki[bits & 0xFF]:
+            x, keep, s0, s1, s2, s3 = _rare(bits, s0, s1, s2, s3, zig)
+        if keep:
+            out[i] = x
+            i += 1
+        bits = np.int64(r & _LOW32)
+        rabs = (bits >> 9) & 0x7FFFFF
+        x = rabs * wis[bits & 0x1FF]
+        keep = True
+        if rabs >= ki[bits & 0xFF]:
+            x, keep, s0, s1, s2, s3 = _rare(bits, s0, s1, s2, s3, zig)
+        if keep and i < n:
+            out[i] = x
+            i += 1
     state[0], state[1], state[2], state[3] = s0, s1, s2, s3
 
 
