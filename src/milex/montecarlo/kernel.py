@@ -96,7 +96,7 @@ def _rare(bits: int, s0: np.uint64, s1: np.uint64, s2: np.uint64, s3: np.uint64,
     the wedge between two layers (kept under the density only).  Returns the normal, whether
     it is kept, and the state after the further draws (out of line: the common path stays
     small)."""
-    ki, wis, fi = zig
+    _, wis, fi = zig
     idx = bits & 0xFF
     x = ((bits >> 9) & 0x7FFFFF) * wis[bits & 0x1FF]
     if idx == 0:
@@ -121,7 +121,7 @@ def fill_normals(state: np.ndarray, out: np.ndarray, zig: tuple) -> None:
     accepted at once, the rest go through the wedge or the tail test (:func:`_rare`), with
     further draws.  The last draw's low half is tested even when ``out`` is full, so the
     state after a fill does not depend on where the array ends within a draw."""
-    ki, wis, fi = zig
+    ki, wis, _ = zig
     s0, s1, s2, s3 = state[0], state[1], state[2], state[3]
     i = 0
     n = out.size
