@@ -264,11 +264,11 @@ def _run_local(
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _run_dask(
-    plan: Plan, chunks: list[tuple[int, int]], address: str
-) -> Generator[ChunkResult, None, None]:
+def _dask_client(address: str) -> Any:
+    """A client of the scheduler at ``address``, refusing one that cannot be reached or is not
+    a scheduler, and a missing dask.distributed, with a clear error."""
     try:
-        from distributed import Client, as_completed
+        from distributed import Client
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise InputError(
             "a Dask scheduler address was given but dask.distributed is not installed: "
@@ -284,6 +284,29 @@ def _run_dask(
             f"no Dask scheduler answers at {shown(address)} ({shown(str(exc))}): start one "
             f"(dask scheduler) or give its address, {_ADDRESS_FORM}"
         ) from exc
+    return client
+
+
+#: Tasks per Dask worker thread at least, when the run is long enough: each task pays a pass
+#: over its histogram, the transfer of its non-zero bins and a scheduler round trip, so
+#: tasks larger than ``chunk_size`` pay; a few per thread keep the threads evenly loaded.
+DASK_TASKS_PER_THREAD = 3
+
+
+def dask_chunk_blocks(plan: Plan, chunk_blocks: int, threads: int) -> int:
+    """Blocks per Dask task: ``chunk_blocks`` (from ``chunk_size``), raised so that there are
+    about :data:`DASK_TASKS_PER_THREAD` tasks per worker thread (results do not depend on
+    it; a task's non-zero bins are at most the histogram's, so memory stays flat)."""
+    per_thread = -(-plan.n_blocks // (DASK_TASKS_PER_THREAD * max(threads, 1)))
+    return min(max(chunk_blocks, per_thread), (2**31 - 1) // plan.block)
+
+
+def _run_dask(
+    plan: Plan, chunks: list[tuple[int, int]], client: Any
+) -> Generator[ChunkResult, None, None]:
+    """The chunks' results as they finish on the cluster; closes ``client`` at the end."""
+    from distributed import as_completed
+
     try:
         plan_future = client.scatter(plan, broadcast=True)
         limit = max(2, 2 * sum(client.nthreads().values()))
@@ -367,7 +390,8 @@ def simulate(
         group_target: the group's target, percent of GDP; ``None`` = the members' common
             target (an InputError if their targets differ).
         chunk_size: draws per task, rounded up to a multiple of ``BLOCK`` (the unit of the
-            random streams); it sets how often ``progress`` is called, not the results or
+            random streams; on Dask raised to about :data:`DASK_TASKS_PER_THREAD` tasks per
+            worker thread); it sets how often ``progress`` is called, not the results or
             the memory.  Memory, whatever ``draws`` is: one histogram per worker (4 bytes
             per bin), the total (8 bytes per bin; about 5.4 million bins for 32 countries x
             11 years and their group with the default uncertainty and a 5% spending error,
@@ -450,7 +474,14 @@ def simulate(
     chunks = split_chunks(plan, chunk_blocks)
 
     if dask_address is not None:
-        results = _run_dask(plan, chunks, dask_address)
+        client = _dask_client(dask_address)
+        try:
+            threads = sum(client.nthreads().values())
+        except BaseException:
+            client.close()
+            raise
+        chunks = split_chunks(plan, dask_chunk_blocks(plan, chunk_blocks, threads))
+        results = _run_dask(plan, chunks, client)
     else:
         results = _run_local(plan, chunks, workers or _default_workers(), pool)
     merger = Merger(plan)
