@@ -332,6 +332,25 @@ def test_unreadable_parameters_are_a_422(client, url, params, says):
     assert says in answer.json()["error"]
 
 
+@pytest.mark.parametrize("given", ["/etc/passwd", "../pyproject.toml", "zzz"])
+def test_the_web_reads_no_uncertainty_file(client, given):
+    # a file name would have the server read its own files and echo what it found
+    params = {"country": "DEU", "by": 2029, "draws": 100, "seed": 1, "uncertainty": given}
+    answer = client.get("/api/simulate", params=params)
+    assert answer.status_code == 400
+    message = answer.json()["error"]
+    assert "give a preset: default, independent, no-recession, none" in message
+    assert "TOML" not in message and "key" not in message
+
+
+def test_the_web_judges_the_plan_by_default(client):
+    params = {"country": "DEU", "by": 2029, "draws": 1000, "seed": 1, "uncertainty": "none"}
+    doc = client.get("/api/simulate", params=params).json()
+    # Germany's plan of 153 bn in 2029 is 2.99% of projected GDP: with no uncertainty, never 3.5%
+    assert doc["query"]["method"] == "plan" and doc["probability"] == 0.0
+    assert doc["rows"][-1]["amount"] == 153_000.0 and "sensitivity" not in doc
+
+
 def test_an_unknown_route_is_a_404_in_json(client):
     answer = client.get("/api/nothing-here")
     assert answer.status_code == 404

@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from milex import api
 from milex.errors import InputError, shown
+from milex.montecarlo.uncertainty import presets
 from milex.result import Result, plain
 from milex.web import views
 
@@ -262,12 +263,17 @@ def simulate(
     uncertainty: Annotated[
         str, Query(description="default, none, independent or no-recession")
     ] = "default",
-    sensitivity: Annotated[bool, Query(description="add the tornado (slower)")] = False,
     format: Format = "json",
 ) -> Response:
     """Probability that a country's plan (or a group's GDP-weighted share) reaches the target
     when growth, inflation and the execution of budgets are uncertain (Monte Carlo;
     milex.simulate.v1)."""
+    if uncertainty not in presets():  # a file name would read files of the server
+        raise InputError(
+            f"uncertainty: got {shown(uncertainty)}; over the web give a preset: "
+            f"{', '.join(presets())} (a settings file is read by milex simulate -u FILE and "
+            "milex.simulate only)"
+        )
     found = api.simulate(
         country,
         views.number_or_text(target),
@@ -278,7 +284,7 @@ def simulate(
         basis=basis,
         base_year=base_year,
         uncertainty=uncertainty,
-        sensitivity=sensitivity,
+        sensitivity=False,  # the tornado is milex sensitivity's and milex.sensitivity's
     )
     return _answer(found, format)
 
