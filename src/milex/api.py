@@ -1038,7 +1038,8 @@ def simulate(
     ``uncertainty``: a preset of ``data/uncertainty.toml`` (``default``, ``none`` ...), a TOML
     file of one's own, or an :class:`~milex.montecarlo.Uncertainty`; ``settings`` change single
     settings (e.g. ``{"growth_sd": 2.5, "country_corr": 0}``, units in docs/uncertainty.md).
-    ``sensitivity``: add the tornado of what moves the answer (20,000 draws a run, same seed).
+    ``sensitivity``: add the tornado of what moves the answer (every run with the same seed;
+    a country's as many draws as this run, up to 100,000; a group's 20,000 a run).
     ``dask``: address of a running Dask scheduler to spread the draws over. ``vintage``: the
     NATO edition the plan starts from (default: the newest), ``weo_vintage`` the WEO's. See
     :func:`milex.projection.probability.probability` and
