@@ -198,3 +198,31 @@ def test_given_spending_settings_are_used_as_given(store):
 def test_bad_uncertainty_is_refused(store):
     with pytest.raises(InputError, match="uncertainty must be an Uncertainty, got str"):
         backtest(store, uncertainty="default")  # type: ignore[arg-type]
+
+
+def test_band_edges_by_hand():
+    """Only a spending error of sd 10% around a planned 1% of GDP: P(share >= outcome) is
+    P(z >= (outcome - 1) / 0.1). Normal quantiles: z = 0.772 leaves 0.22 above (outside the
+    50% band, 0.25-0.75), z = 0.583 leaves 0.28 (inside), z = 1.476 leaves 0.07 (inside the 90%
+    band, 0.05-0.95, not the 50%), z = 1.881 leaves 0.03 (above the 90% band); mirrored below.
+    With 20,000 draws p is within 0.003 (1 sd) of these, 10 sd from each band's edge."""
+    z = [0.772, 0.583, 1.476, 1.881, -0.772, -1.881]
+    frame = pd.DataFrame(
+        {
+            "iso3": [f"C{k}" for k in range(len(z))],
+            "year": 2030,
+            "amount": 1.0,
+            "gdp_base": 100.0,
+            "growth": 0.0,
+            "inflation": 0.0,
+            "outcome": [1 + 0.1 * v for v in z],
+        }
+    )
+    spending_only = dataclasses.replace(load_uncertainty("none"), spend_sd=10.0)
+    cases = Cases("edges", "by hand", frame, spending_only)
+    got = band_positions(cases, draws=20_000, seed=1)
+    assert got["p_above"].tolist() == pytest.approx([0.22, 0.28, 0.07, 0.03, 0.78, 0.97], abs=0.012)
+    assert got["inside_50"].tolist() == [False, True, False, False, False, False]
+    assert got["inside_90"].tolist() == [True, True, True, False, True, False]
+    assert got["above_90"].tolist() == [False, False, False, True, False, False]
+    assert got["below_90"].tolist() == [False, False, False, False, False, True]

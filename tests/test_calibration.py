@@ -177,3 +177,34 @@ def test_the_data_file_quotes_the_calibration_it_describes(real):
     assert f"{real.pooled_n} pairs, 30 allies, 2 pairs each" in text
     assert f"pooled bias {real.pooled_bias_pct:.2f}%" in text
     assert f"pooled sd {real.pooled_sd_pct:.2f}%" in text
+
+
+def test_the_shrinkage_weight_by_hand():
+    """Three allies, two pairs each, errors (percent) A: 0, -4; B: 2, 6; C: 10, 14.
+    Own means -2, 4, 12; pooled mean 14/3 = 4.6667; within: each ally's pair is 2 from its
+    mean: s2_within = 6 * 4 / (6 - 3) = 8. Between: sum n_i (m_i - m)^2 = 2 * (44.444 + 0.4444
+    + 53.778) = 197.33; tau2 = (197.33 - 2 * 8) / (6 - 12 / 6) = 45.333;
+    w = 45.333 / (45.333 + 8 / 2) = 0.91892. A's bias: 0.91892 * -2 + 0.08108 * 4.6667."""
+    errors = {"A": (0.0, -4.0), "B": (2.0, 6.0), "C": (10.0, 14.0)}
+    frame = pd.DataFrame(
+        [
+            {"iso3": iso3, "year": 2000 + i, "estimate": 100.0, "actual": 100.0 + e}
+            for iso3, pair in errors.items()
+            for i, e in enumerate(pair)
+        ]
+    )
+    stats = error_statistics(frame)
+    w = 45.333333 / (45.333333 + 8 / 2)
+    assert stats.shrink_weight["A"] == pytest.approx(w, abs=1e-6)
+    assert stats.shrink_weight["A"] == pytest.approx(0.91892, abs=1e-5)
+    bias, sd, basis = stats.for_country("A")
+    assert bias == pytest.approx(w * -2 + (1 - w) * 14 / 3, abs=1e-5)
+    assert basis == "pooled" and sd == pytest.approx(np.std([0, -4, 2, 6, 10, 14], ddof=1))
+
+
+def test_five_pairs_make_an_allys_own_figures():
+    # docs/uncertainty.md: an ally needs 5 pairs for its own sd (2 give an sd within 0.06-1.96
+    # of the true value with 90% probability, 5 within 0.42-1.54)
+    frame = synthetic(3, 5, -1.0, 2.0, seed=2)
+    assert set(error_statistics(frame).table["basis"]) == {"ally"}
+    assert set(error_statistics(frame.groupby("iso3").head(4)).table["basis"]) == {"pooled"}
