@@ -60,9 +60,9 @@ def test_contract_defaults_of_the_new_fields():
         ({"recession_growth": 0.5}, r"recession_growth is 0.5; it must be <= 0"),
         ({"country_corr": 1.01}, r"country_corr is 1.01; it must be in \[0, 1\]"),
         ({"country_corr": -0.01}, r"country_corr is -0.01"),
-        ({"spend_sd": -1.0}, r"spend_sd is -1.0; it must be >= 0 .* or None"),
+        ({"spend_sd": -1.0}, r"spend_sd is -1.0; it must be >= 0 .* or calibrated"),
         ({"spend_bias": -100.0}, r"spend_bias is -100.0; it must be > -100"),
-        ({"spend_bias": True}, r"spend_bias must be a number, got True; .* or None"),
+        ({"spend_bias": True}, r"spend_bias must be a number, got True; .* or calibrated"),
         ({"name": 3}, r"Uncertainty.name must be text"),
     ],
 )

@@ -90,13 +90,14 @@ _CHECKS: dict[str, tuple[Any, str, str]] = {
     ),
     "spend_sd": (
         lambda v: v >= 0,
-        ">= 0 (percent of planned spending) or None (calibrate)",
-        "Use 0 for spending as planned, None to calibrate from the NATO editions held.",
+        ">= 0 (percent of planned spending) or calibrated (None in Python)",
+        "Use 0 for spending as planned, or calibrated (None in Python) to calibrate it from "
+        "the NATO editions held.",
     ),
     "spend_bias": (
         lambda v: v > -100,
-        "> -100 (percent of planned spending) or None (calibrate)",
-        "Negative = under-execution, e.g. -1.5; None to calibrate from the NATO editions held.",
+        "> -100 (percent of planned spending) or calibrated (None in Python)",
+        "Negative = under-execution, e.g. -1.5; calibrated (None in Python) to calibrate it.",
     ),
 }
 
@@ -160,7 +161,11 @@ class Uncertainty:
                 raise InputError(
                     f"Uncertainty.{name} must be a number, got {shown(value)}; "
                     f"pass a float such as {name}=0.5"
-                    + (" or None to calibrate." if name in CALIBRATED else ".")
+                    + (
+                        " or calibrated (None in Python) to calibrate it."
+                        if name in CALIBRATED
+                        else "."
+                    )
                 )
             if not math.isfinite(float(value)):
                 raise InputError(
