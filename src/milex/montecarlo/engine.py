@@ -62,8 +62,10 @@ How it is computed (memory stays flat at any number of draws):
   (:mod:`milex.montecarlo.kernel`, numba, cached on disk after the first compilation) year by
   year and, within a year, country by country, so the state (``[countries, BLOCK]`` float64)
   and the histogram bins in use stay in the core's cache; a chunk (``chunk_size`` draws, whole
-  blocks) is one task for a worker and returns only the non-zero bins of its histogram
-  (indices and counts), exact counts and per-block sums.
+  blocks, one kernel call) is one task for a worker and returns exact counts and per-block
+  sums.  A local thread keeps its histogram to the end of the run and hands it over once; a
+  process or Dask task returns only the non-zero bins of its histogram (indices and counts),
+  and Dask tasks are made larger (a few per worker thread) to pay for that less often.
 * Random numbers: xoshiro256** generators, one per kind of draw (own growth, own inflation,
   common factors, recession, spending), so changing one setting leaves the others' numbers
   alone (common random numbers for sensitivity runs) and a setting at 0 costs no draws;
