@@ -395,9 +395,9 @@ def simulate(
             the memory.  Memory, whatever ``draws`` is: one histogram per worker (4 bytes
             per bin), the total (8 bytes per bin; about 5.4 million bins for 32 countries x
             11 years and their group with the default uncertainty and a 5% spending error,
-            at most ``MAX_BINS``) and the non-zero bins of up to ``2 * workers`` chunks in
-            flight (8 bytes each, ~7% of the bins for a 25,000-draw chunk), plus about
-            0.05 MB per country per worker.  The first run after installing compiles the
+            at most ``MAX_BINS``) and, from process or Dask workers, the non-zero bins of up
+            to ``2 * workers`` chunks in flight (8 bytes each, at most all the bins), plus
+            about 0.05 MB per country per worker.  The first run after installing compiles the
             kernel (about 3 s; cached on disk, see ``benchmarks/bench_simulation.py``).
         workers: local worker threads (the compiled kernel releases the GIL); ``None`` = the
             CPUs available, 1 = run in the calling thread.  Ignored with ``dask_address``.
