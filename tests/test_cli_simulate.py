@@ -32,8 +32,15 @@ def test_germany_is_judged_on_its_own_plan_by_default(capsys):
     api = milex.simulate("DEU", 3.5, 2029, draws=20_000, seed=1)
     shown = f"{api.extra['probability']:.1%}"  # under 10%: one decimal
     assert f"Probability of at least 3.5% of GDP in 2029: {shown}" in flat
-    # what drives it: the gap on the central forecast in words, then the tornado
-    assert "0.51 points below the 3.5% target" in flat
+    # what drives it: first the two forms of the announcement and both chances (the same
+    # draws and seed), then the gap on the central forecast in words, then the tornado
+    share = f"{api.extra['other_basis']['probability']:.0%}"
+    assert (
+        "- Announced as 3.5% of GDP in 2029, or EUR 153 bn; on the IMF's central forecast 153 bn "
+        f"is 2.99% of GDP. As the money announced, the chance is {shown}; if the 3.5% promise is "
+        f"kept as a share of whatever GDP turns out, it is {share} (--basis share)." in flat
+    )
+    assert flat.index("- Announced as 3.5%") < flat.index("0.51 points below the 3.5% target")
     first = api.extra["sensitivity"].iloc[0]
     assert "What moves the answer" in out
     assert out.index(f"│ {first['setting']}") < out.index("Uncertainty: default")
@@ -62,9 +69,17 @@ def test_no_uncertainty_is_the_deterministic_plan(capsys):
     assert last["prob_meet"] == 0.0 and doc["probability"] == 0.0
     assert last["p05"] == pytest.approx(last["planned_share"], abs=doc["resolution_pp"])
     assert last["p95"] == pytest.approx(last["planned_share"], abs=doc["resolution_pp"])
-    # the tornado of a deterministic run: the settings' ends move it only where they add
-    # enough uncertainty to reach 3.5% from 2.99%
-    assert [r["setting"] for r in doc["sensitivity"]] and doc["sensitivity"][0]["swing"] >= 0
+    # the tornado of a deterministic run: every sd scales from 0 (half and double 0 are 0), and
+    # the largest push of one setting is spending 2% above plan (2.9871 x 1.02 = 3.047%) or
+    # growth forecasts 0.5 points too high (2.9871 / (0.995 ** 3) = 3.032% at most): short of
+    # 3.5%, so every end of every range gives exactly 0
+    assert 2.9871 * 1.02 < 3.5 and 2.9871 / 0.995**3 < 3.5
+    ends = [(r["prob_low"], r["prob_high"]) for r in doc["sensitivity"]]
+    assert len(ends) == 11 and set(ends) == {(0.0, 0.0)}
+    assert "No setting of the uncertainty moves the answer within its range." in doc["drivers"]
+    # the other form of the announcement, 3.5% of GDP, is run too
+    other = doc["other_basis"]
+    assert other["basis"] == "share" and other["planned_share"] == pytest.approx(3.5)
 
 
 def test_a_settings_file_and_set(capsys, tmp_path):

@@ -10,7 +10,8 @@ import pytest
 
 import milex
 from milex.projection.outlook import fetch
-from milex.projection.plans import annual, plan_for
+from milex.projection.plans import NATIONAL_SCOPE as NATIONAL
+from milex.projection.plans import annual, disagreement, plan_for
 from milex.targets import resolve_target
 
 from .test_projection import DEU_2026_SHARE, DEU_2026_SPEND, deu_gdp_2026
@@ -137,31 +138,113 @@ def test_the_latest_announced_wins_then_the_plans_form_then_the_registry_order(s
     assert share.shares[0] == pytest.approx((DEU_2026_SHARE + expected_2028) / 2)
 
 
-def test_a_plan_is_held_after_its_last_year_and_a_national_line_only_as_a_last_resort(
-    store, monkeypatch
-):
-    """Only a national budget line (EUR 140 bn in 2027) and a cumulative amount: the line is
-    used, said to be a national definition; after 2027 the money is held (140,000 m a year)
-    to 2030. The cumulative EUR 500 bn is not one year's spending."""
+def test_a_money_plan_holds_its_last_share_after_its_last_year(store, monkeypatch):
+    """A core row of EUR 140 bn in 2027 and a cumulative amount: after 2027 the plan holds the
+    share 140,000 m makes of 2027's central GDP (4,626,764 m in 2026 x 1.01183 x 130.285 /
+    127.11 = 4,798,435 m): 100 x 140,000 / 4,798,435 = 2.9176%, as amounts
+    of that share of each year's central GDP: 140,000 x GDP(y) / GDP(2027) (not the same
+    nominal amount, whose share would erode as GDP grows). The cumulative EUR 500 bn is not
+    one year's spending."""
     rows = registry(
         store,
-        (
-            "2025-06-01",
-            np.nan,
-            2027,
-            140.0,
-            "billion (annual defence budget)",
-            "national budget line",
-        ),
+        ("2025-06-01", np.nan, 2027, 140.0, "billion (annual defence budget)", "core"),
         ("2025-06-01", np.nan, 2030, 500.0, "billion, cumulative 2026-2030", "core"),
     )
     monkeypatch.setattr(store, "pledge_table", lambda: rows)
     germany = plan(store, "DEU", 3.5, 2030)
-    assert germany.amounts == pytest.approx([140_000] * 4)
-    assert "national definition, not NATO's" in germany.description
-    assert "held from 2028 to 2030" in germany.description
+    years = (2027, 2028, 2029, 2030)
+    held = 100 * 140_000 / deu_gdp_2026(2027)
+    assert held == pytest.approx(100 * 140_000 / 4_798_435, abs=1e-4)
+    assert held == pytest.approx(2.9176, abs=1e-4)
+    assert germany.amounts == pytest.approx(
+        [140_000 * deu_gdp_2026(y) / deu_gdp_2026(2027) for y in years]
+    )
+    assert germany.shares == pytest.approx([held] * 4)
+    assert germany.basis == "money"
+    assert f"held at {held:.2f}% of GDP from 2028 to 2030" in germany.description
     assert annual("billion (annual defence budget)") and not annual("billion, cumulative 2024")
     assert not annual("billion additional in 2025") and not annual(None)
+
+
+def test_germanys_plan_to_2035_holds_2_99_percent_after_2029(store):
+    """Germany's EUR 153 bn in 2029 is 2.9871% of central GDP; 2030-2035 hold that share, so
+    2030's amount is 153,000 x GDP(2030) / GDP(2029) = 153,000 x 1.00655 x 139.223 / 136.14
+    (WEO April 2026: 0.655% real growth, deflator 136.14 -> 139.223) = 157,490 m."""
+    germany = plan(store, "DEU", 3.5, 2035)
+    share = 100 * 153_000 / deu_gdp_2026(2029)
+    assert germany.shares[2:] == pytest.approx([share] * 7)
+    assert germany.amounts[3] == pytest.approx(153_000 * 1.00655 * 139.223 / 136.14)
+    assert germany.amounts[3] == pytest.approx(157_490, abs=1)
+    assert "held at 2.99% of GDP from 2030 to 2035" in germany.description
+
+
+def test_a_national_line_in_money_is_not_judged_its_share_is(store, monkeypatch):
+    """Only national budget lines: EUR 140 bn in 2027 (money, a national definition, not
+    comparable with NATO's EUR 124,660 m for 2026) is not judged, so the plan holds the 2026
+    share; a national line's 3.2% for 2028 is used, said to be a national definition."""
+    money_only = registry(
+        store,
+        ("2025-06-01", np.nan, 2027, 140.0, "billion (annual defence budget)", NATIONAL),
+    )
+    monkeypatch.setattr(store, "pledge_table", lambda: money_only)
+    germany = plan(store, "DEU", 3.5, 2029)
+    assert (germany.method, germany.basis) == ("hold", "share")
+    assert germany.shares == pytest.approx([DEU_2026_SHARE] * 3)
+    assert (
+        "EUR 140 bn in 2027: not judged: national definition in money, not comparable with "
+        "NATO's EUR 124.7 bn for 2026" in germany.description
+    )
+    shares = registry(store, ("2025-06-01", 3.2, 2028, 150.0, "billion", NATIONAL))
+    monkeypatch.setattr(store, "pledge_table", lambda: shares)
+    germany = plan(store, "DEU", 3.5, 2029)
+    assert (germany.method, germany.basis) == ("plan", "share")
+    middle = (DEU_2026_SHARE + 3.2) / 2
+    assert germany.shares == pytest.approx([middle, 3.2, 3.2])
+    assert "national definition, not NATO's" in germany.description
+
+
+def test_frances_national_budget_line_is_not_read_as_a_cut(store):
+    """France's registry rows are all national budget lines: EUR 64 bn in 2027 (without the
+    pensions NATO counts) is below NATO's EUR 67,632 m for 2026 (nato_2026-07.csv), so it is
+    not judged; the cumulative and additional amounts are not one year's spending. France holds
+    NATO's 2026 share, 2.22%."""
+    france = plan(store, "FRA", 3.5, 2029)
+    assert (france.method, france.basis) == ("hold", "share")
+    assert france.base.spend == 67_632
+    assert france.shares == pytest.approx([100 * 67_632 / france.base.gdp] * 3)
+    assert f"{france.shares[0]:.2f}" == "2.22"
+    assert (
+        "EUR 64 bn in 2027: not judged: national definition in money, not comparable with "
+        "NATO's EUR 67.6 bn for 2026" in france.description
+    )
+
+
+@pytest.mark.parametrize(
+    ("share", "found"),
+    # EUR 153 bn is 2.9871% of central GDP in 2029; the tolerance is 0.1 points
+    [(3.5, True), (3.1, True), (3.08, False), (2.9, False), (2.88, True)],
+)
+def test_an_amount_and_a_share_that_disagree_are_found(store, monkeypatch, share, found):
+    """|2.9871 - 3.1| = 0.113 > 0.1 and |2.9871 - 2.88| = 0.107: disagree; 3.08 (0.093) and
+    2.9 (0.087) agree within conventions.toml's tolerance_pp of 0.1."""
+    rows = registry(store, ("2025-06-24", share, 2029, 153.0, "billion", "core"))
+    monkeypatch.setattr(store, "pledge_table", lambda: rows)
+    germany = plan(store, "DEU", 3.5, 2029)
+    got = disagreement(germany)
+    assert (got is not None) == found
+    if found:
+        implied = 100 * 153_000 / deu_gdp_2026(2029)
+        assert got == pytest.approx(
+            {"year": 2029, "amount": 153.0, "share": share, "implied": implied}
+        )
+
+
+def test_germanys_registry_plan_disagrees_with_itself(store):
+    """POLITICO: EUR 153 bn and 3.5% in 2029, 0.51 points apart; as a share the plan takes the
+    AP row (3.5% only), which has nothing to disagree with."""
+    got = disagreement(plan(store, "DEU", 3.5, 2029))
+    assert got["share"] - got["implied"] == pytest.approx(3.5 - 2.9871, abs=1e-4)
+    assert disagreement(plan(store, "DEU", 3.5, 2029, basis="share")) is None
 
 
 def test_a_total_target_reads_total_plans(store):

@@ -146,25 +146,106 @@ def test_the_spending_error_is_calibrated_unless_given(store):
 
 def test_the_drivers_say_what_moves_germanys_answer(store):
     """Germany's plan, EUR 153 bn in 2029, is 2.99% of GDP on the central forecast, 0.51 points
-    below 3.5%: GDP would have to end 1 - 2.9871 / 3.5 = 15% below the forecast. The tornado's
-    largest rows are told; its base run is the probability (same draws, same seed)."""
+    below the 3.5% announced in the same row: first the two forms and both chances, then the
+    gap (GDP would have to end 1 - 2.9871 / 3.5 = 15% below the forecast), the spending error
+    and where it comes from (Germany has 2 estimate-actual pairs: the pooled sd, its own bias
+    shrunk toward the pooled one), the growth drift of the default (0.125 x -3 = 0.375 points a
+    year below the forecast) and the tornado's largest rows. Its base run is the probability
+    (same draws, same seed)."""
     result = simulate(store, 3.5, sensitivity=True)
     drivers = result.extra["drivers"]
+    other = result.extra["other_basis"]
     assert drivers[0].startswith(
+        "Announced as 3.5% of GDP in 2029, or EUR 153 bn; on the IMF's central forecast 153 bn "
+        "is 2.99% of GDP. As the money announced, the chance is "
+    )
+    assert drivers[0].endswith(f"it is {other['probability']:.0%} (--basis share).")
+    assert drivers[1].startswith(
         "The plan reaches 2.99% of GDP in 2029 on the IMF's central forecast, 0.51 points below "
         "the 3.5% target"
     )
-    assert "15% or more below the forecast" in drivers[0]
-    assert "planned spending" in drivers[1]
+    assert "15% or more below the forecast" in drivers[1]
+    errors = spending_errors(store, "2026-07")
+    assert errors.pooled_n == 60 and round(errors.pooled_bias_pct, 1) == -1.4
+    assert (
+        "(the sd pooled over all allies (60 pairs in NATO's editions), the bias Germany's own "
+        "record (2 pairs) shrunk toward the pooled -1.4%)" in drivers[2]
+    )
+    assert 0.125 * -3.0 == -0.375
+    assert drivers[3].startswith(
+        "On average the draws put growth 0.38 points a year below the IMF's forecast (a "
+        "recession year in 8, -3 points; docs/uncertainty.md)"
+    )
     table = result.extra["sensitivity"]
     assert table.attrs["base"] == result.extra["probability"]
     assert list(table["swing"]) == sorted(table["swing"], reverse=True)
     assert "country_corr" not in set(table["setting"])  # one country: nothing to co-move with
     top = table["setting"].iloc[0]
     label = SETTING_WORDS[top][0]
-    assert drivers[2].startswith(f"What moves the answer most: {label} ({top}) from")
+    assert drivers[4].startswith(f"What moves the answer most: {label} ({top}) from")
     assert set(SETTING_WORDS) == set(SETTINGS)  # every setting can be told
     assert result.extra["probability"] < 0.2
+
+
+def test_a_plan_announced_in_two_forms_that_disagree_is_run_on_both(store):
+    """No GDP uncertainty, spending sd 7% of plan, the same 20,000 draws and seed for both
+    runs. As money EUR 153 bn is 2.9871% of GDP: P(2.9871 (1 + 0.07 z) >= 3.5) = 1 -
+    Phi((3.5 / 2.9871 - 1) / 0.07) = 1 - Phi(2.453) = 0.0071; as the 3.5% share announced with
+    it: P(3.5 (1 + 0.07 z) >= 3.5) = 0.5. Each within four standard errors of a proportion."""
+    result = simulate(store, 3.5, uncertainty=replace(NONE, spend_sd=7.0))
+    money = 1 - NormalDist().cdf((3.5 / GERMANY_SHARE[2029] - 1) / 0.07)
+    assert money == pytest.approx(0.0071, abs=1e-4)
+    got = result.extra["probability"]
+    other = result.extra["other_basis"]
+    assert abs(got - money) < four_se(money)
+    assert other["basis"] == "share" and other["planned_share"] == pytest.approx(3.5)
+    assert abs(other["probability"] - 0.5) < four_se(0.5)
+    assert result.extra["drivers"][0].endswith(
+        f"the chance is {got:.1%}; if the 3.5% promise is kept as a share of whatever GDP turns "
+        f"out, it is {other['probability']:.0%} (--basis share)."
+    )
+    # without uncertainty: 0 as money, and 1 as the share against 3.4%
+    exact = simulate(store, 3.4, uncertainty=NONE).extra
+    assert (exact["probability"], exact["other_basis"]["probability"]) == (0.0, 1.0)
+    # a plan whose rows agree (the share plan, the AP row) has no other basis
+    assert "other_basis" not in simulate(store, 3.5, basis="share", uncertainty=NONE).extra
+
+
+def test_a_plan_that_lands_on_the_target_is_near_even(store):
+    """As a share, Germany's plan is 3.5% in 2029, the target: no "0% or more" in words. As
+    amounts, EUR 3.5% x GDP(2029) x 1.001 lands within half a percent of plan of 3.5%."""
+    share = simulate(store, 3.5, basis="share", uncertainty=NONE).extra["drivers"]
+    assert "near even" in share[0] and "0%" not in share[0]
+    at = 3.5 / 100 * deu_gdp_2026(2029) * 1.001
+    amounts = {2027: GERMANY[2027], 2028: GERMANY[2028], 2029: at}
+    money = simulate(store, 3.5, amounts=amounts, uncertainty=NONE).extra["drivers"]
+    assert "lands on the target on the central forecast" in money[0]
+    assert "0% or more" not in money[0]
+    above = simulate(store, 3.2, amounts=amounts, uncertainty=NONE).extra["drivers"]
+    # 3.5035% against 3.2%: missed only if nominal GDP ends 3.5035 / 3.2 - 1 = 9% above
+    assert "nominal GDP ends 9% or more above the forecast" in above[0]
+
+
+def test_the_spending_error_and_growth_drift_say_where_they_come_from(store):
+    """spend_sd set, the bias calibrated: each is named; no recession and no growth bias: no
+    drift sentence; a growth bias of 0.2 and a recession year in 10 of -4 points: 0.2 + 0.4 =
+    0.60 points a year below the forecast."""
+    given = replace(load_uncertainty("default"), spend_sd=3.0)
+    drivers = simulate(store, 3.5, uncertainty=given).extra["drivers"]
+    assert (
+        "(the sd as set, the bias Germany's own record (2 pairs) shrunk toward the pooled"
+        in (drivers[2])
+    )
+    calm = simulate(store, 3.5, uncertainty=NONE).extra["drivers"]
+    assert "(both as set in the uncertainty)" in calm[2]
+    assert not any("On average the draws" in d for d in calm)
+    drift = replace(NONE, growth_bias=0.2, recession_prob=0.1, recession_growth=-4.0)
+    told = simulate(store, 3.5, uncertainty=drift).extra["drivers"]
+    assert (
+        "On average the draws put growth 0.60 points a year below the IMF's forecast (growth "
+        "forecasts +0.2 points too high a year; a recession year in 10, -4 points; "
+        "docs/uncertainty.md): -u no-recession or --set growth_bias=... to change it."
+    ) in told
 
 
 def test_notes_say_what_kind_of_plan_is_judged(store):

@@ -93,5 +93,9 @@ def test_a_groups_sensitivity(store):
     assert sorted(result.extra["members"]) == ["EST", "LTU", "LVA"]
     assert "country_corr" in set(result.df["setting"])
     assert result.df.attrs["base"] == result.extra["probability"]
+    # the spending errors are calibrated on NATO's June 2024 estimates (against the 2026-07
+    # actuals): that edition is among the sources, as are the plans' editions
+    editions = {source.rsplit("-", 1)[0] for source in result.sources["id"]}
+    assert {"nato-2024-06", "nato-2026-07", "weo-2026-04"} <= editions
     with pytest.raises(milex.InputError, match="amounts are one country's plan"):
         sensitivity(store, "baltics", resolve_target(3.5, 2029), amounts={2027: 1.0})

@@ -12,10 +12,13 @@ target year. Its ``method``:
   the country's GDP) or a share, for a year after the base year up to the target year. Where
   rows give the same year the latest announced wins; among rows announced the same day the
   one in the plan's form (an amount, unless ``basis="share"``), then the first in the
-  registry; the others are named in the description. Between the base year and a plan year
-  the plan is linear in money (a money plan) or in share (a share plan); after its last year
-  it is held (the same nominal amount, or the same share). Without a usable row the plan holds
-  the latest share, and says so.
+  registry; the others are named in the description. A national budget line's amount is not
+  judged (a national definition in money is not comparable with NATO's figures: France's
+  EUR 64 bn line for 2027 leaves out pensions NATO counts); its shares are. Between the base
+  year and a plan year the plan is linear in money (a money plan) or in share (a share plan);
+  after its last year the share of GDP reached in that year on the central path is held (a
+  money plan: that share of central GDP, still fixed nominal budgets once planned). Without a
+  usable row the plan holds the latest share, and says so.
 - ``hold``: the latest share, every year; ``linear`` and ``real-growth``: the paths of
   :func:`milex.projection.paths.member_path`; ``amounts``: the amounts given.
 
@@ -186,6 +189,8 @@ def plan_for(
         basis, points, rows, text = national
         values = np.interp(years, points.index.to_numpy(), points.to_numpy())
         planned = values if basis == "money" else values / 100 * gdp
+        after = years > points.index.max()  # held as the share reached in the last plan year
+        planned[after] = planned[~after][-1] / gdp[~after][-1] * gdp[after]
     else:
         run = "hold" if method == "plan" else method
         basis = basis or GIVEN_BASIS[run]
@@ -217,6 +222,32 @@ def plan_for(
         table=central,
         source_ids=set(path.source_ids),
     )
+
+
+def disagreement(plan: SpendingPlan) -> dict | None:
+    """Where a plan's rows give both an amount and a share for a year that disagree on the
+    central GDP path by more than ``conventions.toml``'s ``[pledges] tolerance_pp``: the last
+    such year's ``year``, ``amount`` (billion national currency), ``share`` (percent of GDP
+    announced) and ``implied`` (percent: the amount over central GDP); None when they agree."""
+    gdp = plan.table.set_index("year")["gdp_current"]
+    rows = plan.pledges
+    if rows.empty:
+        return None
+    found = None
+    for row in rows.sort_values("target_year").itertuples():
+        both = pd.notna(row.target_amount) and pd.notna(row.target_share_gdp)
+        money = annual(row.amount_unit) and row.amount_currency == plan.base.currency
+        if not (both and money and row.scope != NATIONAL_SCOPE):
+            continue
+        implied = 100 * rescale(row.target_amount, "billion", "million") / gdp[int(row.target_year)]
+        if abs(implied - row.target_share_gdp) > _rules()["tolerance_pp"]:
+            found = {
+                "year": int(row.target_year),
+                "amount": float(row.target_amount),
+                "share": float(row.target_share_gdp),
+                "implied": float(implied),
+            }
+    return found
 
 
 def _target_words(target: Target) -> str:
@@ -289,7 +320,8 @@ def _national(
         when=rows["announced"].fillna(""),
         has_amount=rows["target_amount"].notna().to_numpy()
         & np.array([annual(unit) for unit in rows["amount_unit"]], dtype=bool)
-        & (rows["amount_currency"] == start.currency).fillna(False).to_numpy(dtype=bool),
+        & (rows["amount_currency"] == start.currency).fillna(False).to_numpy(dtype=bool)
+        & (rows["scope"] != NATIONAL_SCOPE).to_numpy(),
         has_share=rows["target_share_gdp"].notna().to_numpy(),
         inside=(year > start.year) & (year <= target.by),
     )
@@ -322,7 +354,9 @@ def _national(
                 if row.has_share
                 else 100 * rescale(row.target_amount, "billion", "million") / gdp[at]
             )
-    text = _plan_words(name, start, target, scope, basis, (chosen, ranked, fits), gdp)
+    last = max(points)
+    held = points[last] if basis == "share" else 100 * points[last] / gdp[last]
+    text = _plan_words(name, start, target, (scope, basis, held), (chosen, ranked, fits), gdp)
     used = chosen.drop(columns=["order", "when", "has_amount", "has_share", "inside"])
     return basis, pd.Series(points), used.reset_index(drop=True), text
 
@@ -341,6 +375,11 @@ def _unused(rows: pd.DataFrame, start: Base, target: Target) -> str:
             told.append(f"{figure}: not after NATO's base year {start.year}")
         elif row.target_year > target.by:
             told.append(f"{figure}: after the target year {target.by}")
+        elif row.scope == NATIONAL_SCOPE and annual(row.amount_unit):
+            told.append(
+                f"{figure}: not judged: national definition in money, not comparable with "
+                f"NATO's {start.currency} {start.spend / 1000:,.1f} bn for {start.year}"
+            )
         else:
             told.append(f"{figure}: not one year's spending in {start.currency}")
     return "; ".join(told)
@@ -350,7 +389,7 @@ def _figure(row, currency: str) -> str:
     """A pledge's figures in words: "EUR 153 bn, 3.5% of GDP"."""
     parts = []
     if pd.notna(row.target_amount):
-        unit = "bn" if row.has_amount else f"bn ({row.amount_unit})"
+        unit = "bn" if annual(row.amount_unit) else f"bn ({row.amount_unit})"
         parts.append(f"{row.amount_currency or currency} {row.target_amount:g} {unit}")
     if pd.notna(row.target_share_gdp):
         parts.append(f"{row.target_share_gdp:g}% of GDP")
@@ -396,14 +435,14 @@ def _plan_words(
     name: str,
     start: Base,
     target: Target,
-    scope: str,
-    basis: str,
+    how: tuple[str, str, float],
     frames: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
     gdp: pd.Series,
 ) -> str:
-    """The sentence that says what is judged (``frames``: the rows chosen, all usable rows
-    ranked, all rows of the scope), what is not and why."""
-    chosen, ranked, fits = frames
+    """The sentence that says what is judged (``how``: the rows' scope, the plan's basis and
+    the share of GDP held after its last year on the central path, percent; ``frames``: the
+    rows chosen, all usable rows ranked, all rows of the scope), what is not and why."""
+    (scope, basis, held), (chosen, ranked, fits) = how, frames
     currency = start.currency
     points = [
         _point(row, basis, currency, gdp[int(row.target_year)]) for row in chosen.itertuples()
@@ -412,7 +451,7 @@ def _plan_words(
     how = "linear in money" if basis == "money" else "linear in share"
     text = f"{name}'s plan: {'; '.join(points)}, {how} from {_start_words(start)}"
     if last < target.by:
-        text += f", held from {last + 1} to {target.by}"
+        text += f", held at {held:.2f}% of GDP from {last + 1} to {target.by}"
     text += f"; {_basis_words(basis)}"
     if scope != target.scope:
         text += (
@@ -420,7 +459,7 @@ def _plan_words(
             "counts, such as pensions or special funds), used as the registry has no usable "
             "plan on NATO's definition: indicative"
         )
-        same = fits[(fits["target_year"] == start.year) & fits["has_amount"]]
+        same = fits[(fits["target_year"] == start.year) & fits["target_amount"].notna()]
         if len(same):
             row = same.sort_values(["when", "order"], ascending=[False, True]).iloc[0]
             text += (

@@ -21,9 +21,9 @@ import pandas as pd
 
 from milex.montecarlo import SimulationResult, Uncertainty, load_uncertainty, simulate
 from milex.montecarlo.uncertainty import sensitivity_ranges
-from milex.projection.calibration import spending_errors
+from milex.projection.calibration import SpendingErrors, spending_errors
 from milex.projection.outlook import Inputs, fetch
-from milex.projection.plans import SpendingPlan, plan_for
+from milex.projection.plans import SpendingPlan, disagreement, plan_for
 from milex.result import Result
 from milex.store import Store
 from milex.targets import TOTAL_SCOPE_CAVEAT, Target
@@ -159,11 +159,13 @@ def spending_error(
             "basis": "uncertainty",
             "n": None,
             "note": "",
+            "source": "both as set in the uncertainty",
         }, set()
     errors = spending_errors(store, vintage)
     own_bias, own_sd, basis = errors.for_country(iso3)
     rows = errors.table[errors.table["iso3"] == iso3]
-    n = int(rows["n"].iloc[0]) if basis == "ally" and len(rows) else int(errors.pooled_n)
+    own_n = int(rows["n"].iloc[0]) if len(rows) else 0
+    n = own_n if basis == "ally" else int(errors.pooled_n)
     note = errors.note
     if not (np.isfinite(own_bias) and np.isfinite(own_sd)):  # no pair to calibrate from
         own_bias, own_sd, basis = 0.0, 0.0, "none"
@@ -171,14 +173,46 @@ def spending_error(
             "; spending is drawn as planned where the uncertainty does not set its error "
             "(spend_sd, spend_bias)"
         )
+    calibrated = _calibrated_words(errors, iso3, basis, store.names.get(iso3, iso3), vintage)
+    told = {
+        "sd": "as set" if sd is not None else calibrated["sd"],
+        "bias": "as set" if bias is not None else calibrated["bias"],
+    }
+    source = f"the sd {told['sd']}, the bias {told['bias']}"
+    if told["sd"] == told["bias"]:
+        source = calibrated["both"]
     error = {
         "bias_pct": own_bias if bias is None else bias,
         "sd_pct": own_sd if sd is None else sd,
         "basis": basis,
         "n": n,
         "note": note,
+        "source": source,
     }
     return error, set(errors.source_ids)
+
+
+def _calibrated_words(
+    errors: SpendingErrors, iso3: str, basis: str, name: str, vintage: str
+) -> dict[str, str]:
+    """Where a calibrated spending error comes from, in words: for the ``sd``, the ``bias``,
+    and ``both`` (said once when they come from the same place)."""
+    rows = errors.table[errors.table["iso3"] == iso3]
+    n = int(rows["n"].iloc[0]) if len(rows) else 0
+    if basis == "none":
+        nothing = f"no estimate-actual pair in NATO's editions up to {vintage}"
+        return {"sd": f"0 ({nothing})", "bias": f"0 ({nothing})", "both": nothing}
+    if basis == "ally":
+        own = f"{name}'s own record ({n} pairs in NATO's editions)"
+        return {"sd": own, "bias": own, "both": f"the sd and the bias {own}"}
+    pooled = f"the pooled {errors.pooled_bias_pct:+.1f}%"
+    sd = f"pooled over all allies ({errors.pooled_n} pairs in NATO's editions)"
+    bias = (
+        f"{name}'s own record ({n} pairs) shrunk toward {pooled}"
+        if errors.shrink_weight.get(iso3, 0.0) > 0 and n
+        else f"{pooled} of all allies"
+    )
+    return {"sd": sd, "bias": bias, "both": f"the sd {sd}, the bias {bias}"}
 
 
 def probability(
@@ -259,6 +293,34 @@ def probability(
             u,
             prepared.ranges(),
         )
+    said = drivers(prepared, table)
+    mismatch = disagreement(plan) if plan.method == "plan" else None
+    other = None
+    if mismatch:
+        other_basis = "share" if plan.basis == "money" else "money"
+        twin = replace(
+            prepared,
+            plan=plan_for(
+                store,
+                prepared.inputs,
+                iso3,
+                target,
+                "plan",
+                other_basis,
+                None,
+                base_year,
+                growth_after,
+                inflation_after,
+            ),
+        )
+        run = twin.simulate(None, draws, result.seed, dask_address)
+        other = {
+            "basis": other_basis,
+            "probability": float(run.prob_meet[0, -1]),
+            "planned_share": float(twin.plan.shares[-1]),
+        }
+        chances = {plan.basis: float(result.prob_meet[0, -1]), other_basis: other["probability"]}
+        said.insert(0, _two_forms(mismatch, chances, plan.base.currency, other_basis))
     extra = {
         "name": store.names.get(iso3, iso3),
         "probability": float(result.prob_meet[0, -1]),
@@ -271,7 +333,7 @@ def probability(
             k: prepared.spending_error[k] for k in ("bias_pct", "sd_pct", "basis", "n")
         },
         "uncertainty": {"name": u.name, "source": u.source},
-        "drivers": drivers(prepared, table),
+        "drivers": said,
         "draws": result.draws,
         "seed": result.seed,
         "resolution_pp": result.bin_width,
@@ -279,6 +341,8 @@ def probability(
     }
     if table is not None:
         extra["sensitivity"] = table
+    if other is not None:
+        extra["other_basis"] = other
     asked = "amounts" if amounts is not None else method
     return Result(
         kind="simulate",
@@ -306,6 +370,20 @@ def probability(
         notes=_notes(prepared),
         caveats=[TOTAL_SCOPE_CAVEAT] if target.scope == "total" else [],
         extra=extra,
+    )
+
+
+def _two_forms(mismatch: dict, chances: dict[str, float], currency: str, other: str) -> str:
+    """The sentence on a plan announced both as money and as a share that disagree
+    (``mismatch``: :func:`milex.projection.plans.disagreement`; ``chances``: the probability
+    on each basis; ``other``: the basis not judged by default)."""
+    share, amount = f"{mismatch['share']:g}%", f"{mismatch['amount']:g} bn"
+    return (
+        f"Announced as {share} of GDP in {mismatch['year']}, or {currency} {amount}; on the "
+        f"IMF's central forecast {amount} is {mismatch['implied']:.2f}% of GDP. As the money "
+        f"announced, the chance is {_chance(chances['money'])}; if the {share} promise is kept "
+        f"as a share of whatever GDP turns out, it is {_chance(chances['share'])} "
+        f"(--basis {other})."
     )
 
 
@@ -349,7 +427,12 @@ def drivers(prepared: CountryRun, table: pd.DataFrame | None) -> list[str]:
             f"The plan reaches the {target.share:g}% target in {by} on the IMF's central "
             "forecast, exactly (to 0.005 points)"
         )
-    if plan.basis == "money" and gap < 0:
+    if round(100 * abs(target.share / share - 1)) == 0:
+        close = (
+            "it lands on the target on the central forecast (to within 0.5% of plan), so the "
+            "outcome is near even"
+        )
+    elif plan.basis == "money" and gap < 0:
         short, more = 1 - share / target.share, target.share / share - 1
         close = (
             f"as fixed budgets it gets there only if nominal GDP ends {short:.0%} or more below "
@@ -357,7 +440,7 @@ def drivers(prepared: CountryRun, table: pd.DataFrame | None) -> list[str]:
         )
     elif plan.basis == "money":
         close = (
-            f"as fixed budgets it misses only if nominal GDP ends {target.share / share - 1:.0%} "
+            f"as fixed budgets it misses only if nominal GDP ends {share / target.share - 1:.0%} "
             "or more above the forecast, or spending falls short of plan by about as much"
         )
     elif gap < 0:
@@ -372,20 +455,42 @@ def drivers(prepared: CountryRun, table: pd.DataFrame | None) -> list[str]:
         )
     sentences = [f"{where}: {close}."]
     error = prepared.spending_error
-    if error["basis"] == "uncertainty":
-        source = "as set in the uncertainty"
-    elif error["basis"] == "none":
-        source = f"no estimate-actual pair in NATO's editions up to {prepared.inputs.vintage}"
-    else:
-        own = "its own record" if error["basis"] == "ally" else "all allies' record pooled"
-        source = f"{own} in NATO's editions, {error['n']} estimate-actual pairs"
     sentences.append(
         f"Spending is drawn around the plan with a mean error of {error['bias_pct']:+.1f}% and "
-        f"an sd of {error['sd_pct']:.1f}% of planned spending ({source})."
+        f"an sd of {error['sd_pct']:.1f}% of planned spending ({error['source']})."
     )
+    drift = _drift_words(prepared.uncertainty)
+    if drift:
+        sentences.append(drift)
     if table is not None and len(table):
         sentences += _tornado_words(table)
     return sentences
+
+
+def _drift_words(u: Uncertainty) -> str:
+    """How far below (or above) the IMF's growth forecast the draws put growth on average,
+    in words; "" when the uncertainty has no growth bias and no recession regime."""
+    recession = u.recession_prob * u.recession_growth  # points a year, <= 0
+    if recession == 0 and u.growth_bias == 0:
+        return ""
+    below = u.growth_bias - recession  # points a year below the forecast on average
+    why = []
+    if u.growth_bias:
+        why.append(f"growth forecasts {u.growth_bias:+g} points too high a year")
+    if recession:
+        every = 1 / u.recession_prob
+        often = (
+            f"a recession year in {every:.0f}"
+            if abs(every - round(every)) < 1e-9
+            else f"a recession year with a chance of {u.recession_prob:.1%}"
+        )
+        why.append(f"{often}, {u.recession_growth:g} points")
+    side = "below" if below >= 0 else "above"
+    return (
+        f"On average the draws put growth {abs(below):.2f} points a year {side} the IMF's "
+        f"forecast ({'; '.join(why)}; docs/uncertainty.md): -u no-recession or --set "
+        "growth_bias=... to change it."
+    )
 
 
 def _tornado_words(table: pd.DataFrame) -> list[str]:

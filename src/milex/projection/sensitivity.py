@@ -110,7 +110,7 @@ def sensitivity(
             )
         group = prepare_group(store, who, target, **options)
         base = group.resolved()
-        sources = set().union(*(plan.source_ids for plan in group.plans))
+        sources = group.source_ids  # the plans', the calibration's and the published ones
         about = {"members": group.codes, "missing": group.missing}
         inputs, year = group.inputs, group.year
         table = tornado(lambda u: group.run(u, draws, seed), base)
