@@ -8,7 +8,8 @@ falls when GDP outgrows the forecast); a plan as a share moves with GDP, so only
 error moves its share. Spending errors (percent of planned spending): the uncertainty's
 ``spend_bias`` and ``spend_sd`` where it gives them, else calibrated from NATO's editions held
 (:func:`milex.projection.calibration.spending_errors`: the ally's own where its history allows,
-pooled otherwise).
+pooled otherwise). A plan announced both as money and as a share that disagree on the central
+forecast is judged as money (the default) and also run as the share, with the same draws.
 """
 
 from __future__ import annotations
@@ -248,6 +249,10 @@ def probability(
     (what is judged, in words), ``method`` and ``basis`` (of the plan judged), ``pledges``
     (the registry rows used), ``spending_error`` (``bias_pct``, ``sd_pct``, ``basis``, ``n``),
     ``uncertainty`` (``name``, ``source``), ``drivers`` (sentences: what moves the answer),
+    ``other_basis`` (when the plan's rows give an amount and a share for a year that
+    disagree by more than ``conventions.toml``'s ``[pledges] tolerance_pp`` on the central
+    forecast: the same draws and seed on the other basis, ``basis``, ``probability`` and
+    ``planned_share`` in the target year; the first driver tells both),
     ``sensitivity`` (with ``sensitivity=True``: the tornado of
     :func:`milex.projection.sensitivity.tornado`, each run with this run's seed and at most
     :data:`SENSITIVITY_DRAWS` draws), ``draws``, ``seed``, ``resolution_pp``, ``target`` and
