@@ -429,3 +429,28 @@ def test_the_kernel_normals_are_standard_normal():
     np.testing.assert_array_equal(z, again)
     fill_normals(state, again, ZIGGURAT)
     assert not np.array_equal(z, again)
+
+
+def test_a_recession_strikes_every_country_of_a_draw_at_once():
+    """Two identical countries, no other uncertainty, a recession year with probability 1/2
+    taking 10 points off growth. Share 1% of GDP without (amount 1, GDP 100, growth and
+    inflation 0); 1 / 0.9 = 1.111% in a recession. A target of 1.05% is met only in a
+    recession: both countries meet it or neither does, never one alone (if each drew its own
+    recession, one alone would meet it in half the draws)."""
+    u = dataclasses.replace(NONE, recession_prob=0.5, recession_growth=-10.0)
+    res = simulate(
+        [[1.0], [1.0]],
+        [100.0, 100.0],
+        [[0.0], [0.0]],
+        [[0.0], [0.0]],
+        [1.05, 1.05],
+        draws=20_000,
+        seed=3,
+        uncertainty=u,
+        weights=[1.0, 1.0],
+    )
+    none, one, both = res.group.members_meeting[0]
+    assert one == 0.0
+    # 4 standard errors of a proportion of 1/2 at 20,000 draws: 4 * sqrt(0.25 / 20000) = 0.014
+    assert both == pytest.approx(0.5, abs=0.014) and none + both == pytest.approx(1.0)
+    assert res.median.max() <= 100 / 90 + res.bin_width
