@@ -297,3 +297,28 @@ def test_the_band_of_the_count_is_its_5th_and_95th_percentile():
     assert count_band(np.array([0.02, 0.03, 0.5, 0.4, 0.05])) == [1, 3]
     assert count_band(np.array([0.02, 0.03, 0.5, 0.399, 0.051])) == [1, 4]
     assert count_band(np.array([0.0, 0.0, 1.0])) == [2, 2]
+
+
+def test_a_groups_drivers_say_how_far_the_draws_put_growth_below_the_forecast(store):
+    # default: a recession year in 8 (recession_prob 0.125) taking 3 points: 0.125 * 3 = 0.375
+    result = group_probability(
+        store,
+        "baltics",
+        resolve_target("hague-3.5", 2030),
+        draws=2_000,
+        seed=1,
+        sensitivity=False,
+    )
+    assert any(
+        "growth 0.38 points a year below the IMF's forecast" in d for d in result.extra["drivers"]
+    )
+    calm = group_probability(
+        store,
+        "baltics",
+        resolve_target("hague-3.5", 2030),
+        draws=2_000,
+        seed=1,
+        sensitivity=False,
+        uncertainty="no-recession",
+    )
+    assert not any("points a year below" in d for d in calm.extra["drivers"])

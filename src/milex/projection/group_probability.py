@@ -41,6 +41,7 @@ from milex.projection.calibration import SpendingErrors, spending_errors
 from milex.projection.outlook import Inputs, fetch
 from milex.projection.paths import group_start
 from milex.projection.plans import SpendingPlan, plan_for
+from milex.projection.probability import drift_words, tornado_words
 from milex.result import Result
 from milex.store import Store
 from milex.targets import TOTAL_SCOPE_CAVEAT, Target
@@ -514,8 +515,9 @@ def drivers(prepared: GroupRun, table: pd.DataFrame | None) -> list[str]:
     """Plain sentences on what drives a group's answer: where the members' plans take the
     group on the central forecast, the members that weigh most on its gap (each member's share
     of the group's real GDP in the target year times its distance to the target, percentage
-    points of the group's GDP: they add up to the group's gap), and the settings that move the
-    answer most (``table``: the tornado, or None)."""
+    points of the group's GDP: they add up to the group's gap), how far the draws put growth
+    below the forecast on average, and the settings that move the answer most (``table``: the
+    tornado, or None), in the words of a country's drivers."""
     target, by = prepared.target, prepared.target.by
     share = float(prepared.planned_share[-1])
     gap = share - target.share
@@ -537,20 +539,11 @@ def drivers(prepared: GroupRun, table: pd.DataFrame | None) -> list[str]:
             f"{-pull[pull < 0].sum():.2f} points below it; members above add "
             f"{pull[pull > 0].sum():.2f}."
         )
+    drift = drift_words(prepared.uncertainty)
+    if drift:
+        sentences.append(drift)
     if table is not None and len(table):
-        top = table[table["swing"] > 0].head(2)
-        if top.empty:
-            sentences.append(
-                "No setting over its range moves the probability: the plans are too far from "
-                "the target for the uncertainty to matter."
-            )
-        else:
-            moves = "; ".join(
-                f"{row.setting} from {row.low:g} to {row.high:g} moves it from "
-                f"{row.prob_low:.0%} to {row.prob_high:.0%}"
-                for row in top.itertuples()
-            )
-            sentences.append(f"What moves the probability most: {moves}.")
+        sentences += tornado_words(table)
     return sentences
 
 

@@ -464,15 +464,15 @@ def drivers(prepared: CountryRun, table: pd.DataFrame | None) -> list[str]:
         f"Spending is drawn around the plan with a mean error of {error['bias_pct']:+.1f}% and "
         f"an sd of {error['sd_pct']:.1f}% of planned spending ({error['source']})."
     )
-    drift = _drift_words(prepared.uncertainty)
+    drift = drift_words(prepared.uncertainty)
     if drift:
         sentences.append(drift)
     if table is not None and len(table):
-        sentences += _tornado_words(table)
+        sentences += tornado_words(table)
     return sentences
 
 
-def _drift_words(u: Uncertainty) -> str:
+def drift_words(u: Uncertainty) -> str:
     """How far below (or above) the IMF's growth forecast the draws put growth on average,
     in words; "" when the uncertainty has no growth bias and no recession regime."""
     recession = u.recession_prob * u.recession_growth  # points a year, <= 0
@@ -498,7 +498,7 @@ def _drift_words(u: Uncertainty) -> str:
     )
 
 
-def _tornado_words(table: pd.DataFrame) -> list[str]:
+def tornado_words(table: pd.DataFrame) -> list[str]:
     """The top rows of a tornado in words, or that nothing moves the answer."""
     moving = table[table["swing"] > 0].head(TOLD)
     if moving.empty:
