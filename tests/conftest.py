@@ -21,8 +21,14 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 def pytest_sessionstart(session):
-    """This run's milex home exists (again, when one process runs pytest twice, as mutmut)."""
+    """This run's milex home exists (again, when one process runs pytest twice, as mutmut), and
+    the Monte Carlo kernel is compiled (once per clone, then cached by numba): tests that bound
+    a call's time time the call, not the one-off compilation (benchmarks/bench_simulation.py
+    measures that)."""
     os.makedirs(HOME, exist_ok=True)
+    from milex.montecarlo import simulate
+
+    simulate([[1.0]], [100.0], [[0.0]], [[0.0]], 1.0, draws=1, seed=0, workers=1)
 
 
 def pytest_sessionfinish(session, exitstatus):
