@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import milex.montecarlo.engine as sim
 from milex.errors import InputError
-from milex.montecarlo import SimulationResult, Uncertainty, simulate
+from milex.montecarlo import SimulationResult, Uncertainty, load_uncertainty, simulate
 
 NONE = Uncertainty(growth_sd=0.0, inflation_sd=0.0, rho=0.0, corr=0.0, source="test: none")
 SOME = Uncertainty(growth_sd=1.9, inflation_sd=1.6, rho=0.3, corr=0.25, source="test")
@@ -371,3 +371,15 @@ def test_scalar_target_is_broadcast():
     args = ([[4.0], [2.0]], [100.0, 100.0], [[2.0], [2.0]], [[3.0], [3.0]], 3.0)
     res = simulate(*args, draws=200, seed=1, uncertainty=NONE)
     np.testing.assert_array_equal(res.prob_meet, [[1.0], [0.0]])
+
+
+def test_a_shock_that_could_wipe_out_gdp_is_refused_with_the_ways_out():
+    """Growth of -95% leaves 5 points to -100%: a growth_sd of 1.9 points in the first year
+    (no-recession: no recession to add to the drop) is more than 1/10 of that room (0.5
+    points): refused, naming the limit and the other ways out."""
+    u = load_uncertainty("no-recession")
+    with pytest.raises(InputError) as caught:
+        simulate([[1.0]], [100.0], [[-95.0]], [[2.0]], 1.0, draws=10, seed=1, uncertainty=u)
+    message = str(caught.value)
+    assert "growth_sd = 1.9 percentage points" in message and "would take growth" in message
+    assert "Use growth_sd < 0.5, a smaller horizon_slope (0.1 now), or a nearer target" in message

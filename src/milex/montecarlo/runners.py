@@ -466,7 +466,8 @@ def simulate(
                 f"{room - 100:g}% (bias and recession included): a {MAX_SD_RATIO:g}-sd shock "
                 f"would take {name} to -100% or below (GDP wiped out), which this "
                 f"normal-shock model cannot represent. Use {name}_sd < "
-                f"{room / MAX_SD_RATIO / (sd.max() / sd[0]):g}."
+                f"{room / MAX_SD_RATIO / (sd.max() / sd[0]):g}, a smaller horizon_slope "
+                f"({uncertainty.horizon_slope:g} now), or a nearer target year."
             )
     entropy = np.random.SeedSequence(seed).entropy if seed is None else seed
     plan, width = plan_grid(*arrays, uncertainty, opts, draws, int(entropy))
