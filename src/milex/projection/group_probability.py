@@ -256,7 +256,7 @@ def prepare_group(
     ``weo_vintage`` the WEO's. Refuses a group of which no member has figures.
     """
     geo.group_info(group)  # an unknown group is refused, naming the known ones
-    u = _uncertainty(uncertainty)
+    u = load_uncertainty(uncertainty or "default")  # an Uncertainty is returned as it is
     start = group_start(store, group, target, base_year, vintage)
     missing = dict(start.missing)
     inputs = fetch(store, start.codes, weo_vintage, start.vintage)
@@ -299,12 +299,6 @@ def _published(store: Store, group: str, year: int, vintage: str) -> pd.DataFram
         return pd.DataFrame(columns=["value", "source_id"])
     rows = store.observations("nato", vintage, iso3=[code], indicators=["share_gdp"])
     return rows[rows["year"] == year]
-
-
-def _uncertainty(uncertainty: Uncertainty | str | None) -> Uncertainty:
-    if isinstance(uncertainty, Uncertainty):
-        return uncertainty
-    return load_uncertainty(uncertainty or "default")
 
 
 def _spending_errors(

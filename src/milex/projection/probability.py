@@ -127,8 +127,7 @@ def prepare_country(
     """``iso3``'s plan (:func:`milex.projection.plans.plan_for`) and its spending error, ready
     to simulate. ``uncertainty``: an :class:`Uncertainty`, a preset name, or None
     (``default``)."""
-    if not isinstance(uncertainty, Uncertainty):
-        uncertainty = load_uncertainty(uncertainty or "default")
+    uncertainty = load_uncertainty(uncertainty or "default")  # an Uncertainty as it is
     inputs = fetch(store, [iso3], weo_vintage, vintage)
     plan = plan_for(
         store,
