@@ -167,3 +167,25 @@ def test_sensitivity_and_backtest_commands(capsys):
     assert "Coverage of the model's bands (5,000 draws, seed 1)" in out
     # NATO's 2024-06 edition estimates 2023 and 2024 for 30 allies with a comparable unit
     assert "│ spending " in out and "│    60 │" in out
+
+
+@pytest.mark.parametrize(
+    ("probability", "shown"),
+    [
+        (0.0, "0%"),  # no draw met it
+        (0.0005, "<0.1%"),  # some did: never a rounded 0%
+        (0.001, "0.1%"),
+        (0.036, "3.6%"),  # under 10%: one decimal
+        (0.1, "10%"),
+        (0.5, "50%"),
+        (0.9, "90%"),
+        (0.95, "95.0%"),  # over 90%: one decimal
+        (0.999, "99.9%"),
+        (0.9995, ">99.9%"),  # some draws missed: never a rounded 100%
+        (1.0, "100%"),
+    ],
+)
+def test_probabilities_are_never_rounded_to_certainty(probability, shown):
+    from milex.cli import _percent
+
+    assert _percent(probability) == shown
