@@ -1067,12 +1067,7 @@ def simulate(
     group, code = _group_or_country(country)
     if group is None:
         return _probability.probability(store, code, goal, amounts=amounts, **options)
-    if amounts is not None:
-        raise InputError(
-            f"amounts are one country's plan, not a group's: give a member of {group} "
-            f"({' '.join(geo.members(group))}), or leave amounts out"
-        )
-    return _group_probability.group_probability(store, group, goal, **options)
+    return _group_probability.group_probability(store, group, goal, amounts=amounts, **options)
 
 
 @_validated

@@ -246,6 +246,7 @@ def prepare_group(
     uncertainty: Uncertainty | str | None = None,
     weo_vintage: str | None = None,
     vintage: str | None = None,
+    amounts: dict[int, float] | None = None,
 ) -> GroupRun:
     """Plans, weights and spending errors of ``group``'s members, ready to simulate.
 
@@ -253,9 +254,15 @@ def prepare_group(
     ``method``, ``basis``: as in :func:`milex.projection.plans.plan_for`, for every member.
     ``uncertainty``: an :class:`Uncertainty`, a preset name, or None (``default``).
     ``vintage``: NATO's edition (one with GDP at 2021 prices; default: the newest),
-    ``weo_vintage`` the WEO's. Refuses a group of which no member has figures.
+    ``weo_vintage`` the WEO's. Refuses a group of which no member has figures, and
+    ``amounts`` (one country's plan, which a caller may pass on for a country or a group).
     """
     geo.group_info(group)  # an unknown group is refused, naming the known ones
+    if amounts is not None:
+        raise InputError(
+            f"amounts are one country's plan, not a group's: give a member of {group} "
+            f"({' '.join(geo.members(group))}), or leave amounts out"
+        )
     u = load_uncertainty(uncertainty or "default")  # an Uncertainty is returned as it is
     start = group_start(store, group, target, base_year, vintage)
     missing = dict(start.missing)
@@ -333,6 +340,7 @@ def group_probability(
     weo_vintage: str | None = None,
     vintage: str | None = None,
     sensitivity: bool = True,
+    amounts: dict[int, float] | None = None,
 ) -> Result:
     """The chance that ``group`` meets ``target`` on its GDP-weighted share, and how many of its
     members meet it on their own (see the module docstring for the model and the weights).
@@ -367,6 +375,7 @@ def group_probability(
         uncertainty=uncertainty,
         weo_vintage=weo_vintage,
         vintage=vintage,
+        amounts=amounts,
     )
     result = prepared.simulate(None, draws, seed, dask_address, progress)
     years, u = prepared.years, prepared.uncertainty

@@ -103,12 +103,7 @@ def sensitivity(
         "vintage": vintage,
     }
     if who in geo.group_ids():
-        if amounts is not None:
-            raise InputError(
-                f"amounts are one country's plan, not a group's: give a member of {who}, or "
-                "leave amounts out"
-            )
-        group = prepare_group(store, who, target, **options)
+        group = prepare_group(store, who, target, amounts=amounts, **options)
         base = group.resolved()
         sources = group.source_ids  # the plans', the calibration's and the published ones
         about = {"members": group.codes, "missing": group.missing}
