@@ -186,6 +186,6 @@ def test_sensitivity_and_backtest_commands(capsys):
     ],
 )
 def test_probabilities_are_never_rounded_to_certainty(probability, shown):
-    from milex.cli import _percent
+    from milex.vocab import chance
 
-    assert _percent(probability) == shown
+    assert chance(probability) == shown

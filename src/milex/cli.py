@@ -23,7 +23,7 @@ import typer
 from milex import __version__
 from milex.catalog import read_toml
 from milex.errors import InputError, MilexError, shown
-from milex.vocab import parse_years
+from milex.vocab import chance, parse_years
 from milex.web.i18n import LANGUAGES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -1102,14 +1102,14 @@ def simulate(
             _num(row.planned_share),
             _num(row.median),
             f"{row.p05:.2f}-{row.p95:.2f}",
-            _percent(row.prob_meet),
+            chance(row.prob_meet),
         )
     if not group:
         out.print(f"Judged: {extra['plan']}")
     out.print(grid)
     out.print(
         f"Probability of at least {extra['target']:g}% of GDP in "
-        f"{result.frame['year'].iloc[-1]}: {_percent(extra['probability'])}"
+        f"{result.frame['year'].iloc[-1]}: {chance(extra['probability'])}"
     )
     if group:
         _members_table(out, result)
@@ -1121,18 +1121,6 @@ def simulate(
     out.print(f"Uncertainty: {extra['uncertainty']['name']}: {extra['uncertainty']['source']}")
     # the plan judged is printed above the table, not again among the notes
     _footer(out, result, [note for note in result.notes if not note.startswith("Judged: ")])
-
-
-def _percent(probability: float) -> str:
-    """A probability as a percentage, "<0.1%"/">99.9%" rather than a rounded 0% or 100% when
-    some draws went the other way."""
-    if probability in (0, 1):  # no draw went the other way
-        return f"{probability:.0%}"
-    if 0 < probability < 0.001:
-        return "<0.1%"
-    if 0.999 < probability < 1:
-        return ">99.9%"
-    return f"{probability:.1%}" if probability < 0.1 or probability > 0.9 else f"{probability:.0%}"
 
 
 def _members_table(out: Console, result: Result) -> None:
@@ -1149,7 +1137,7 @@ def _members_table(out: Console, result: Result) -> None:
     table = extra["member_table"].sort_values("planned_share", ascending=False)
     for row in table.itertuples():
         judged = f"{row.method} ({row.basis})"
-        grid.add_row(row.name, judged, _num(row.planned_share), _percent(row.prob_meet))
+        grid.add_row(row.name, judged, _num(row.planned_share), chance(row.prob_meet))
     out.print(grid)
 
 
@@ -1157,7 +1145,7 @@ def _tornado_table(out: Console, table: pd.DataFrame, title: str, top: int | Non
     """A tornado: each setting at its low and high end, the probability at each, the swing."""
     base = table.attrs.get("base")
     shown_rows = table if top is None else table.head(top)
-    head = f"{title} (base {_percent(base)})" if base is not None else title
+    head = f"{title} (base {chance(base)})" if base is not None else title
     grid = _table(head, "Each setting at the low and high end of its range, the others as run.")
     for label in ("Setting", "Low", "High", "P at low", "P at high", "Swing"):
         grid.add_column(label, justify="left" if label == "Setting" else "right")
@@ -1166,8 +1154,8 @@ def _tornado_table(out: Console, table: pd.DataFrame, title: str, top: int | Non
             row.setting,
             f"{row.low:.3g}",
             f"{row.high:.3g}",
-            _percent(row.prob_low),
-            _percent(row.prob_high),
+            chance(row.prob_low),
+            chance(row.prob_high),
             f"{row.swing:.1%}",
         )
     out.print(grid)

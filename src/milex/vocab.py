@@ -79,6 +79,19 @@ def rescale(value, source: str, target: str):
     return value * (SCALES[source] / SCALES[target])
 
 
+def chance(probability: float) -> str:
+    """A probability (0-1) as an English percentage: one decimal under 10% and over 90%, whole
+    points between, and "<0.1%" / ">99.9%" rather than a rounded 0% or 100% when some draws
+    went the other way (0% and 100% mean none did). The drivers and the CLI both write it."""
+    if probability in (0, 1):
+        return f"{probability:.0%}"
+    if 0 < probability < 0.001:
+        return "<0.1%"
+    if 0.999 < probability < 1:
+        return ">99.9%"
+    return f"{probability:.1%}" if probability < 0.1 or probability > 0.9 else f"{probability:.0%}"
+
+
 def decimal(value: float, locale: str, digits: int = 2, *, exact: bool = False) -> str:
     """``value`` written the way ``locale`` (a babel locale, ``nl_NL``) writes numbers, with
     thousands separators and at most ``digits`` decimals (exactly ``digits`` with ``exact``:

@@ -28,7 +28,7 @@ from milex.projection.plans import SpendingPlan, disagreement, plan_for
 from milex.result import Result
 from milex.store import Store
 from milex.targets import TOTAL_SCOPE_CAVEAT, Target
-from milex.vocab import PERCENT, PERCENT_GDP, PROBABILITY, money_unit
+from milex.vocab import PERCENT, PERCENT_GDP, PROBABILITY, chance, money_unit
 
 #: Most draws of each run of a sensitivity table (about 24 runs); fewer when fewer are asked.
 SENSITIVITY_DRAWS = 100_000
@@ -385,8 +385,8 @@ def _two_forms(mismatch: dict, chances: dict[str, float], currency: str, other: 
     return (
         f"Announced as {share} of GDP in {mismatch['year']}, or {currency} {amount}; on the "
         f"IMF's central forecast {amount} is {mismatch['implied']:.2f}% of GDP. As the money "
-        f"announced, the chance is {_chance(chances['money'])}; if the {share} promise is kept "
-        f"as a share of whatever GDP turns out, it is {_chance(chances['share'])} "
+        f"announced, the chance is {chance(chances['money'])}; if the {share} promise is kept "
+        f"as a share of whatever GDP turns out, it is {chance(chances['share'])} "
         f"(--basis {other})."
     )
 
@@ -507,11 +507,6 @@ def tornado_words(table: pd.DataFrame) -> list[str]:
         label, unit = SETTING_WORDS[row.setting]
         told.append(
             f"{label} ({row.setting}) from {row.low:.3g}{unit} to {row.high:.3g}{unit} moves "
-            f"it from {_chance(row.prob_low)} to {_chance(row.prob_high)}"
+            f"it from {chance(row.prob_low)} to {chance(row.prob_high)}"
         )
     return [f"What moves the answer most: {'; '.join(told)}."]
-
-
-def _chance(p: float) -> str:
-    """A probability as a percentage, with a decimal near 0 and 1."""
-    return f"{p:.0%}" if 0.1 <= p <= 0.9 or p in (0.0, 1.0) else f"{p:.1%}"
