@@ -36,7 +36,7 @@ from milex.montecarlo.engine import (
     validate_options,
     yearly_sds,
 )
-from milex.montecarlo.uncertainty import Uncertainty, load_uncertainty
+from milex.montecarlo.uncertainty import Uncertainty, checked
 
 #: Environment variable: seconds to wait for a Dask scheduler before saying it cannot be
 #: reached (the name lookup, the connection and its first answer together).
@@ -440,14 +440,7 @@ def simulate(
         )
     if dask_address is not None:
         check_scheduler(dask_address)
-    if uncertainty is None:
-        uncertainty = load_uncertainty()
-    elif not isinstance(uncertainty, Uncertainty):
-        raise InputError(
-            f"uncertainty must be an Uncertainty, got {type(uncertainty).__name__}; "
-            "use load_uncertainty() or Uncertainty(growth_sd=..., inflation_sd=..., rho=..., "
-            "corr=..., source=...)."
-        )
+    uncertainty = checked(uncertainty)
     arrays = validate_inputs(amounts, gdp_base, growth, inflation, targets)
     opts = validate_options(
         uncertainty, arrays[4], spend_bias, spend_sd, share_plan, weights, group_target

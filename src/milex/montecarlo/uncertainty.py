@@ -267,6 +267,20 @@ def _from_table(
         raise InputError(f"{where}: {exc}") from exc
 
 
+def checked(uncertainty: object) -> Uncertainty:
+    """``uncertainty`` for a run: None is the ``default`` preset, an :class:`Uncertainty` is
+    itself, anything else an InputError (a preset's name or a file goes through
+    :func:`load_uncertainty` first)."""
+    if uncertainty is None:
+        return load_uncertainty()
+    if not isinstance(uncertainty, Uncertainty):
+        raise InputError(
+            f"uncertainty must be an Uncertainty, got {type(uncertainty).__name__}; use "
+            "load_uncertainty('default'), a TOML file's path through it, or Uncertainty(...)."
+        )
+    return uncertainty
+
+
 def _is_file(path: Path) -> bool:
     """Whether ``path`` is a file; False for a name the system cannot even look up (too long,
     a NUL byte), which ``Path.is_file`` raises on."""

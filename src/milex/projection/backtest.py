@@ -32,8 +32,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from milex.errors import InputError
 from milex.montecarlo import Uncertainty, load_uncertainty, simulate
+from milex.montecarlo.uncertainty import checked
 from milex.projection.calibration import error_statistics, estimate_actual_pairs
 from milex.result import Result
 from milex.store import Store
@@ -350,13 +350,7 @@ def backtest(
     Raises:
         InputError: ``uncertainty`` is not an Uncertainty, or bad draws/seed (from the engine).
     """
-    if uncertainty is None:
-        uncertainty = load_uncertainty()
-    elif not isinstance(uncertainty, Uncertainty):
-        raise InputError(
-            f"uncertainty must be an Uncertainty, got {type(uncertainty).__name__}; use "
-            "milex.montecarlo.load_uncertainty('default') or a TOML file's path through it."
-        )
+    uncertainty = checked(uncertainty)
     tests = [
         spending_cases(store, uncertainty),
         share_cases(store, uncertainty, NATO_PAIR[0], 2024, "the year was half gone"),
